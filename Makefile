@@ -1,0 +1,26 @@
+# Two entry points: `make warehouse` builds the warehouse from raw/, `make test` runs the whole suite.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: warehouse test lint bench clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+warehouse: $(STAMP)
+	$(BIN)/juesuan run
+
+test: $(STAMP)
+	$(BIN)/ruff check flows tests benchmarks
+	$(BIN)/pytest
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/extraction_throughput.py
+
+clean:
+	rm -rf $(VENV) warehouse.duckdb
