@@ -1,0 +1,1 @@
+"""juesuan: a warehouse of Chinese departmental final accounts."""

@@ -1,0 +1,125 @@
+"""Rows of the function-coded tables: assembling printed lines into rows, then figures into columns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .columns import assign_columns
+from .finder import TableRegion
+from .lines import LineParts, Slot, is_noise, split_line
+from .readers import Line
+from .specs import FUNCTION_CLASSES
+
+
+@dataclass
+class RowDraft:
+    """A row being assembled from one or more printed lines."""
+
+    code: str | None
+    label: str | None
+    first_line: Line
+    parts: list[LineParts] = field(default_factory=list)
+    prefix: list[str] = field(default_factory=list)
+    inline_name: str = ""
+    suffix: list[str] = field(default_factory=list)
+    text_prefix: bool = False  # the prefix came from name-only lines (a wrapped name cell)
+
+    @property
+    def slots(self) -> list[Slot]:
+        return [s for p in self.parts for s in p.slots]
+
+    @property
+    def name(self) -> str:
+        if self.label:
+            return self.label
+        return "".join(self.prefix) + self.inline_name + "".join(self.suffix)
+
+    def has_numbers(self) -> bool:
+        return any(s.value is not None for s in self.slots)
+
+
+def _is_header(parts: LineParts) -> bool:
+    """A header line: no code, no total label, no figure, and no name or header vocabulary."""
+    return not (parts.code or parts.label or parts.numbers) and (not parts.name or parts.header_words > 0)
+
+
+def _balanced(row: RowDraft) -> bool:
+    """True when some figure in the row equals the sum of the others (the row identity can hold)."""
+    values = [s.value for s in row.slots if s.value is not None]
+    if not values:
+        return False
+    total = sum(values)
+    return any(abs(2 * v - total) <= 0.005 * (len(values) + 1) for v in values)
+
+
+def _data_lines(region: TableRegion) -> list[Line]:
+    """The region's lines up to its note (注：…), without page furniture."""
+    out = []
+    for line in region.lines:
+        if line.compact.startswith(("注：", "注:", "注1", "说明：")):
+            break
+        if not is_noise(line):
+            out.append(line)
+    return out
+
+
+def assemble_rows(region: TableRegion, classes: dict[str, str] = FUNCTION_CLASSES) -> list[RowDraft]:
+    """Group a coded table's lines into rows: codes anchor rows; wrapped names and offset figures join them."""
+    decomposed = [(line, split_line(line, classes)) for line in _data_lines(region)]
+    code_lines = [p for _, p in decomposed if p.code]
+    # Layout style: do names stand on the code line (inline) or on their own line above it?
+    names_inline = sum(1 for p in code_lines if p.name) * 2 >= len(code_lines)
+    rows: list[RowDraft] = []
+    pending: list[tuple[Line, LineParts]] = []
+    row_identity = region.spec.row_identity
+
+    def settle_pending(next_row: RowDraft | None) -> None:
+        prev = rows[-1] if rows else None
+        text_only = [(ln, p) for ln, p in pending if not p.slots]
+        if prev is not None and names_inline and prev.text_prefix and not prev.inline_name and text_only:
+            first_line, first = text_only[0]
+            if next_row is None or next_row.label or len(text_only) > 1 or next_row.inline_name:
+                prev.suffix.append(first.name)
+                pending.remove((first_line, first))
+        if next_row is not None:
+            if not next_row.label:
+                next_row.prefix = [p.name for _, p in pending if p.name]
+                next_row.text_prefix = bool(pending) and all(not p.slots for _, p in pending)
+            # Figures printed above their row's label (or its code) belong to it.
+            next_row.parts = [p for _, p in pending if p.slots] + next_row.parts
+        pending.clear()
+
+    for line, parts in decomposed:
+        current = rows[-1] if rows else None
+        if parts.label and not parts.code and not parts.numbers and parts.header_words:
+            continue  # a header such as "合计 基本支出 项目支出"
+        if parts.code or parts.label:
+            row = RowDraft(parts.code, parts.label, line, [parts], inline_name=parts.name if parts.code else "")
+            settle_pending(row)
+            rows.append(row)
+            continue
+        if _is_header(parts) and not parts.slots:
+            continue
+        if current is None:
+            if parts.numbers:
+                pending.append((line, parts))
+            continue
+        if not current.has_numbers() and not pending:
+            # The row's code stood alone; its name and figures follow on the next lines.
+            current.parts.append(parts)
+            if parts.name:
+                current.inline_name += parts.name
+            continue
+        if parts.numbers and not parts.name and not pending:
+            if row_identity and not _balanced(current):
+                current.parts.append(parts)  # a figure printed below its row's label
+                continue
+        pending.append((line, parts))
+    settle_pending(None)
+    return rows
+
+
+def parse_coded_table(region: TableRegion, centers: dict[str, float] | None) -> tuple[list[dict], list[str]]:
+    """Parse a function-coded table into rows of code, name, measures and provenance."""
+    drafts = assemble_rows(region)
+    return assign_columns(drafts, region.spec, centers)

@@ -1,0 +1,122 @@
+"""Table finder: titles → canonical table keys, with each table's lines, unit and empty declaration."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .readers import Line, RawDocument
+from .specs import TABLES, TableSpec
+
+# Decorations around a title: list markers, numbering ("表3", "公开 02 表", "一、"), a trailing unit or table number.
+_TITLE_PREFIX = re.compile(
+    r"^(?:[-*•]|附?表\d+[-－]?\d*[:：]?|公开\d+表|[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．])*"
+)
+_TITLE_SUFFIX = re.compile(r"(?:[（(]?公开\d+表[）)]?|[（(]?表\d+[）)]?|(?:金额)?单位[:：].*)*$")
+_YEAR_PREFIX = re.compile(r"^.{0,40}?\d{4}年度?")
+_PART_HEADING = re.compile(r"^第[一二三四五六七八九十]+部分")
+_OTHER_TABLE_TITLE = re.compile(r"^.{2,30}(?:决算表|情况表|明细表)$")
+_UNIT = re.compile(r"(?:金额)?单位[:：]\s*(万元|元)")
+EMPTY_DECLARATIONS = ("无发生额", "本表无数据", "此表无数据", "本表为空表", "无此项支出", "本表为空")
+
+
+@dataclass
+class TableRegion:
+    """The lines of one standard table as printed (continuation pages joined)."""
+
+    spec: TableSpec
+    title: str
+    title_line: Line
+    lines: list[Line] = field(default_factory=list)
+    unit: str | None = None
+    declared_empty: bool = False
+
+
+def _core_title(compact: str) -> str:
+    core = _TITLE_PREFIX.sub("", compact)
+    core = _TITLE_SUFFIX.sub("", core)
+    return core.replace("“", "").replace("”", "").replace('"', "")
+
+
+def match_title(line: Line) -> TableSpec | None:
+    """The standard table whose title this line is, or None."""
+    compact = line.compact
+    if len(compact) > 60:
+        return None
+    core = _core_title(compact)
+    candidates = [core]
+    stripped = _YEAR_PREFIX.sub("", core)
+    if stripped != core:
+        candidates.append(stripped)
+    for spec in TABLES:
+        for pattern in spec.title_patterns:
+            if any(re.fullmatch(pattern, c.replace("“", "").replace("”", "")) for c in candidates):
+                return spec
+    return None
+
+
+def _is_boundary(line: Line) -> bool:
+    compact = line.compact
+    if _PART_HEADING.match(compact):
+        return True
+    core = _core_title(compact)
+    return bool(_OTHER_TABLE_TITLE.match(core)) and len(compact) <= 40
+
+
+def _has_data(lines: list[Line]) -> bool:
+    """True when lines hold anything beyond a heading: a figure, a header or an empty declaration."""
+    for line in lines:
+        compact = line.compact
+        if re.search(r"\d\.\d", compact) or "栏次" in compact or "单位：" in compact or "单位:" in compact:
+            return True
+        if any(d in compact for d in EMPTY_DECLARATIONS) or "项目" in compact:
+            return True
+    return False
+
+
+def find_unit(lines: list[Line]) -> str | None:
+    """The amount unit a table or document declares ('万元' or '元'), if any."""
+    for line in lines:
+        m = _UNIT.search(line.compact)
+        if m:
+            return m.group(1)
+    return None
+
+
+def find_tables(doc: RawDocument) -> dict[str, TableRegion]:
+    """Find every standard table in a document, joining continuation pages; contents-page entries are skipped."""
+    marks: list[tuple[int, TableSpec | None]] = []
+    for index, line in enumerate(doc.lines):
+        spec = match_title(line)
+        if spec is not None:
+            marks.append((index, spec))
+        elif _is_boundary(line):
+            marks.append((index, None))
+    regions: dict[str, TableRegion] = {}
+    for position, (index, spec) in enumerate(marks):
+        if spec is None:
+            continue
+        end = marks[position + 1][0] if position + 1 < len(marks) else len(doc.lines)
+        body = doc.lines[index + 1 : end]
+        if not _has_data(body):
+            continue  # a contents-page entry or a mention, not the table itself
+        before = doc.lines[max(0, index - 4) : index]
+        unit = find_unit(body[:8]) or find_unit(before)
+        region = regions.get(spec.key)
+        if region is None:
+            region = regions[spec.key] = TableRegion(spec, doc.lines[index].text, doc.lines[index], unit=unit)
+        region.lines.extend(body)
+        region.unit = region.unit or unit
+        region.declared_empty = region.declared_empty or any(
+            d in line.compact for line in body for d in EMPTY_DECLARATIONS
+        )
+    return regions
+
+
+def document_unit(regions: dict[str, TableRegion], doc: RawDocument) -> str:
+    """The document's amount unit: what most of its tables declare, else the first declared, else 万元."""
+    units = Counter(r.unit for r in regions.values() if r.unit)
+    if units:
+        return units.most_common(1)[0][0]
+    return find_unit(doc.lines) or "万元"

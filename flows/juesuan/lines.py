@@ -1,0 +1,110 @@
+"""Reading one table line into its parts: code, label, name text and figure slots."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from .numbers import is_amount, is_blank, is_decimal, parse_amount
+from .readers import Line, Token
+from .specs import FUNCTION_CLASSES
+
+TOTAL_LABELS = ("合计", "总计")
+# Words that only ever appear in table headers, never in a row's name.
+HEADER_WORDS = (
+    "栏次", "行次", "科目编码", "科目名称", "功能分类", "经济分类", "项目", "项 目", "决算数", "预算数",
+    "本年收入合", "本年支出合", "基本支出", "项目支出", "类", "款", "项", "金额", "单位", "部门：", "部门:",
+)
+# Pieces of column headings (often cut by wrapping) that no row name contains.
+HEADER_FRAGMENTS = (
+    "栏次", "科目编码", "科目名称", "功能分类", "经济分类", "本年收入", "本年支出", "基本支出", "项目支出",
+    "财政拨款收", "上级补助", "附属单位", "上缴上级", "经营支出", "经营收", "事业收", "其他收", "年初结转", "年末结转",
+)
+_PAGE_NUMBER = re.compile(r"^(?:[-—－]\s*\d{1,3}\s*[-—－]|\d{1,3}|第\d+页(?:共\d+页)?|表\d+|公开\d+表|\d{4}年度?)$")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@dataclass
+class Slot:
+    """A figure (or a printed blank) in a row, with where it stood."""
+
+    value: Decimal | None
+    text: str
+    x: float | None = None
+    col: int | None = None
+    line: int = 0
+
+
+@dataclass
+class LineParts:
+    """What a table line holds."""
+
+    code: str | None = None
+    label: str | None = None  # a total label such as 合计
+    name: str = ""
+    name_col: int | None = None  # Markdown: index of the last name/code cell
+    slots: list[Slot] = field(default_factory=list)
+    header_words: int = 0  # tokens that only table headers print
+
+    @property
+    def numbers(self) -> list[Slot]:
+        return [s for s in self.slots if s.value is not None]
+
+
+def is_noise(line: Line) -> bool:
+    """Page numbers, table numbers, unit and department captions: lines that carry no row."""
+    compact = line.compact
+    if not compact or _PAGE_NUMBER.match(compact):
+        return True
+    return compact.startswith(("单位：", "单位:", "金额单位", "部门：", "部门:", "编制单位", "填报单位"))
+
+
+def _code_at(tokens: list[Token], i: int, classes: dict[str, str]) -> tuple[str, int] | None:
+    """A classification code starting at token i, joined across split 类/款/项 columns; (code, tokens used)."""
+    text = tokens[i].text
+    if not re.fullmatch(r"\d{3}|\d{5}|\d{7}", text) or text[:3] not in classes:
+        return None
+    code, used = text, 1
+    while len(code) < 7 and i + used < len(tokens) and re.fullmatch(r"\d{2}", tokens[i + used].text):
+        code += tokens[i + used].text
+        used += 1
+    return code, used
+
+
+def split_line(line: Line, classes: dict[str, str] = FUNCTION_CLASSES, decimals_only: bool = True) -> LineParts:
+    """Decompose a coded-table line: the first code, a total label, the name, and the figures in order."""
+    parts = LineParts()
+    tokens = line.tokens
+    names: list[str] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        text = token.text
+        found = _code_at(tokens, i, classes) if parts.code is None else None
+        if found:
+            parts.code, used = found
+            parts.name_col = token.col
+            i += used
+            continue
+        if text and (is_decimal(text) or (not decimals_only and is_amount(text))):
+            parts.slots.append(Slot(parse_amount(text), text, token.center, token.col, line.number))
+        elif line.positional and is_blank(text):
+            parts.slots.append(Slot(None, text, None, token.col, line.number))
+        elif text and not line.positional and is_blank(text) and text != "/":
+            parts.slots.append(Slot(None, text, token.center, token.col, line.number))
+        elif _CJK.search(text) or (names and text in ("(", ")", "（", "）")):
+            compact = text.replace(" ", "")
+            if compact in TOTAL_LABELS:
+                parts.label = compact
+                parts.name_col = token.col
+            elif compact in HEADER_WORDS or any(w in compact for w in HEADER_FRAGMENTS):
+                parts.header_words += 1
+            else:
+                names.append(text)
+                parts.name_col = token.col
+        i += 1
+    parts.name = "".join(names)
+    if parts.label is None and re.fullmatch(r"合\s*计|总\s*计", parts.name):
+        parts.label, parts.name = parts.name.replace(" ", ""), ""
+    return parts

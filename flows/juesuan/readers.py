@@ -1,0 +1,223 @@
+"""Readers: one per input format, each producing the same thing, pages of lines of tokens.
+
+A token carries its text and, where the format knows it, where it stood: the x range on the PDF page,
+or the cell index in a tab- or pipe-separated Markdown row (where blank cells are kept).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SUPPORTED_SUFFIXES = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".pdf": "pdf"}
+
+# Splits a printed token where two things were fused by the extractor:
+# a Chinese name and a code ("行政运行201"), an amount and a code ("603.14201"), a code and a name ("2010601-行政运行").
+_AMOUNT_THEN_CODE = re.compile(r"^(-?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d{2})(\d{3,7})$")
+_SCRIPT_RUNS = re.compile(r"[0-9][0-9,.]*|[^0-9]+")
+_CODE_DASH_NAME = re.compile(r"^(\d{3,7})[-－—.、](\D.*)$")
+
+
+class ReadError(Exception):
+    """A file that cannot be read as a document; the message says why."""
+
+
+@dataclass
+class Token:
+    """One printed piece of a line."""
+
+    text: str
+    x0: float | None = None
+    x1: float | None = None
+    col: int | None = None
+
+    @property
+    def center(self) -> float | None:
+        return None if self.x0 is None else (self.x0 + self.x1) / 2
+
+
+@dataclass
+class Line:
+    """One line of a document, with where it came from."""
+
+    number: int
+    page: int | None
+    tokens: list[Token]
+    positional: bool = False  # blank cells are kept as empty tokens (tab/pipe tables)
+    top: float | None = None
+
+    @property
+    def text(self) -> str:
+        return " ".join(t.text for t in self.tokens if t.text)
+
+    @property
+    def compact(self) -> str:
+        """The line's text with all spaces removed, for matching titles and labels."""
+        return re.sub(r"\s+", "", self.text)
+
+
+@dataclass
+class RawDocument:
+    """A document as read: its lines, its format and facts about the reading."""
+
+    path: Path
+    source_format: str
+    lines: list[Line]
+    pages: int
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def full_text(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+
+def split_fused(text: str) -> list[str]:
+    """Split a whitespace-free token where the extractor fused a name, a code and an amount."""
+    if not text:
+        return [text]
+    m = _CODE_DASH_NAME.match(text)
+    if m:
+        return [m.group(1), m.group(2)]
+    m = _AMOUNT_THEN_CODE.match(text)
+    if m:
+        return [m.group(1), m.group(2)]
+    runs = _SCRIPT_RUNS.findall(text)
+    if len(runs) <= 1:
+        return [text]
+    # Only split name+digits when the digits look like a code (a run of 3-7 digits), not "2024年" or "（1）".
+    out: list[str] = []
+    for run in runs:
+        if re.fullmatch(r"\d{3}|\d{5}|\d{7}", run) and out and not re.search(r"[年月日第（(]$", out[-1]):
+            out.append(run)
+        elif out and not re.fullmatch(r"\d{3}|\d{5}|\d{7}", out[-1]):
+            out[-1] += run
+        else:
+            out.append(run)
+    return out
+
+
+def _text_tokens(raw_line: str) -> list[Token]:
+    tokens: list[Token] = []
+    for piece in raw_line.split():
+        tokens.extend(Token(part) for part in split_fused(piece))
+    return tokens
+
+
+def decode_text(data: bytes, path: Path) -> tuple[str, list[str]]:
+    """Decode UTF-8 text; fall back to GB18030 (a superset of GBK) and say so."""
+    if not data.strip():
+        raise ReadError("empty file: it holds no text")
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError as exc:
+        try:
+            text = data.decode("gb18030")
+        except UnicodeDecodeError:
+            raise ReadError(f"not UTF-8 or GBK text: undecodable byte at offset {exc.start}") from exc
+        return text, [f"encoded as GBK/GB18030, not UTF-8 (first non-UTF-8 byte at offset {exc.start}); decoded as GB18030"]
+
+
+def read_text(path: Path, data: bytes) -> RawDocument:
+    """Read PDF-extracted plain text: one line per line, pages split by form feeds."""
+    text, warnings = decode_text(data, path)
+    lines: list[Line] = []
+    page = 1
+    for number, raw_line in enumerate(text.splitlines(), start=1):
+        page += raw_line.count("\f")
+        raw_line = raw_line.replace("\f", " ")
+        tokens = _text_tokens(raw_line)
+        if tokens:
+            lines.append(Line(number, page, tokens))
+    return RawDocument(path, "text", lines, page, warnings)
+
+
+_PIPE_SEPARATOR = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")
+
+
+def read_markdown(path: Path, data: bytes) -> RawDocument:
+    """Read Markdown: tab- or pipe-separated table rows keep their blank cells; headings lose their #."""
+    text, warnings = decode_text(data, path)
+    lines: list[Line] = []
+    for number, raw_line in enumerate(text.splitlines(), start=1):
+        stripped = raw_line.strip()
+        if not stripped or _PIPE_SEPARATOR.match(stripped):
+            continue
+        if "\t" in raw_line or stripped.startswith("|"):
+            cells = stripped.strip("|").split("|") if stripped.startswith("|") else raw_line.rstrip("\r\n").split("\t")
+            tokens: list[Token] = []
+            for col, cell in enumerate(cells):
+                cell = cell.strip()
+                parts = [p for piece in cell.split() for p in split_fused(piece)] or [""]
+                tokens.extend(Token(part, col=col) for part in parts)
+            lines.append(Line(number, None, tokens, positional=True))
+        else:
+            tokens = _text_tokens(re.sub(r"^#+\s*", "", stripped))
+            if tokens:
+                lines.append(Line(number, None, tokens))
+    return RawDocument(path, "markdown", lines, 1, warnings)
+
+
+def read_pdf(path: Path, data: bytes) -> RawDocument:
+    """Read a PDF with pdfplumber: words grouped into lines by their vertical position, x kept."""
+    import io
+
+    import pdfplumber
+    from pdfminer.pdfparser import PDFSyntaxError
+
+    if not data:
+        raise ReadError("empty file: it holds no bytes")
+    if not data.startswith(b"%PDF"):
+        raise ReadError("corrupt PDF: the file does not start with a %PDF header")
+    lines: list[Line] = []
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            n_pages = len(pdf.pages)
+            number = 0
+            for page_no, page in enumerate(pdf.pages, start=1):
+                words = page.extract_words(keep_blank_chars=False, use_text_flow=False)
+                for group in _group_words_into_lines(words):
+                    number += 1
+                    tokens = []
+                    for w in group:
+                        parts = split_fused(w["text"])
+                        width = (w["x1"] - w["x0"]) / max(len(w["text"]), 1)
+                        start = w["x0"]
+                        for part in parts:
+                            end = start + width * len(part)
+                            tokens.append(Token(part, start, end))
+                            start = end
+                    lines.append(Line(number, page_no, tokens, top=min(w["top"] for w in group)))
+    except (PDFSyntaxError, ValueError, KeyError, TypeError) as exc:
+        raise ReadError(f"corrupt PDF: {type(exc).__name__}: {exc}") from exc
+    except Exception as exc:  # pdfminer raises many private exception types on damaged files
+        if type(exc).__module__.startswith(("pdfminer", "pdfplumber")):
+            raise ReadError(f"corrupt PDF: {type(exc).__name__}: {exc}") from exc
+        raise
+    if n_pages == 0:
+        raise ReadError("corrupt PDF: it has no pages")
+    return RawDocument(path, "pdf", lines, n_pages)
+
+
+def _group_words_into_lines(words: list[dict], tolerance: float = 3.0) -> list[list[dict]]:
+    """Cluster words whose tops lie within `tolerance` points, each cluster sorted left to right."""
+    groups: list[list[dict]] = []
+    for word in sorted(words, key=lambda w: (round(w["top"], 1), w["x0"])):
+        if groups and abs(word["top"] - groups[-1][0]["top"]) <= tolerance:
+            groups[-1].append(word)
+        else:
+            groups.append([word])
+    return [sorted(g, key=lambda w: w["x0"]) for g in groups]
+
+
+def read_document(path: Path) -> RawDocument:
+    """Read any supported file; raises ReadError with the reason when it cannot."""
+    fmt = SUPPORTED_SUFFIXES.get(path.suffix.lower())
+    if fmt is None:
+        raise ReadError(f"unsupported file type {path.suffix or '(none)'!r}: expected .txt, .md or .pdf")
+    data = path.read_bytes()
+    if fmt == "pdf":
+        return read_pdf(path, data)
+    if fmt == "markdown":
+        return read_markdown(path, data)
+    return read_text(path, data)

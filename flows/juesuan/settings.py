@@ -1,0 +1,25 @@
+"""Paths and settings, from one place, overridable by environment variables."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+EXTRACTOR_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the pipeline reads documents from and writes the warehouse to."""
+
+    raw_dir: Path
+    warehouse: Path
+
+
+def load_settings(raw: str | os.PathLike | None = None, warehouse: str | os.PathLike | None = None) -> Settings:
+    """Resolve settings: explicit arguments win, then JUESUAN_* variables, then the project defaults."""
+    raw_dir = Path(raw or os.environ.get("JUESUAN_RAW") or PROJECT_ROOT / "raw")
+    warehouse_path = Path(warehouse or os.environ.get("JUESUAN_WAREHOUSE") or PROJECT_ROOT / "warehouse.duckdb")
+    return Settings(raw_dir=raw_dir.resolve(), warehouse=warehouse_path.resolve())

@@ -1,0 +1,199 @@
+"""The standard final-accounts tables (DOMAIN.md §3) and the classification codes (§4), as data.
+
+Adding a table or a locality's title variant is an entry here, not a new code path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A measure column: its key and the header labels that name it, most specific first."""
+
+    key: str
+    labels: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """One standard table: how its title reads, how its rows are laid out, its measures in print order."""
+
+    key: str
+    title: str
+    title_patterns: tuple[str, ...]  # regexes that must match the whole compact title, decorations removed
+    row_kind: str  # coded | summary | economic | three_public | items
+    measures: tuple[Measure, ...]
+    expenditure_measures: tuple[Measure, ...] = field(default=())  # summary tables: the expenditure side
+    row_identity: bool = False  # first measure = sum of the others (DOMAIN.md §5 row rules)
+
+
+M = Measure
+
+TABLES: tuple[TableSpec, ...] = (
+    TableSpec(
+        "fiscal_appropriation_summary",
+        "财政拨款收入支出决算总表",
+        (r"财政拨款收入支出决算总表",),
+        "summary",
+        (M("amount", ("决算数", "金额")),),
+        expenditure_measures=(
+            M("total", ("合计", "小计")),
+            M("general_budget", ("一般公共预算财政拨款", "一般公共预算")),
+            M("gov_fund", ("政府性基金预算财政拨款", "政府性基金")),
+            M("soe_capital", ("国有资本经营预算财政拨款", "国有资本经营")),
+        ),
+    ),
+    TableSpec(
+        "income_expenditure_summary",
+        "收入支出决算总表",
+        (r"收入支出决算总表",),
+        "summary",
+        (M("amount", ("决算数",)),),
+        expenditure_measures=(M("amount", ("决算数",)),),
+    ),
+    TableSpec(
+        "income_by_function",
+        "收入决算表",
+        (r"收入决算表",),
+        "coded",
+        (
+            M("total", ("本年收入合计", "合计")),
+            M("fiscal_appropriation", ("财政拨款收入", "财政拨款")),
+            M("superior_subsidy", ("上级补助收入", "上级补助")),
+            M("business_income", ("事业收入",)),
+            M("operating_income", ("经营收入",)),
+            M("subsidiary_remittance", ("附属单位上缴收入", "附属单位")),
+            M("other_income", ("其他收入",)),
+        ),
+        row_identity=True,
+    ),
+    TableSpec(
+        "general_budget_basic_by_economic",
+        "一般公共预算财政拨款基本支出决算表",
+        (r"一般公共预算财政拨款基本支出决算(明细)?表",),
+        "economic",
+        (M("amount", ("金额", "决算数")),),
+    ),
+    TableSpec(
+        "general_budget_expenditure",
+        "一般公共预算财政拨款支出决算表",
+        (r"一般公共预算财政拨款(项目)?支出决算(明细)?表",),
+        "coded",
+        (
+            M("total", ("本年支出合计", "合计", "小计")),
+            M("basic", ("基本支出",)),
+            M("project", ("项目支出",)),
+        ),
+        row_identity=True,
+    ),
+    TableSpec(
+        "gov_fund",
+        "政府性基金预算财政拨款收入支出决算表",
+        (r"政府性基金预算财政拨款(收入)?支出决算表",),
+        "coded",
+        (
+            M("opening_balance", ("年初结转和结余",)),
+            M("income", ("本年收入",)),
+            M("expenditure_total", ("小计", "本年支出合计")),
+            M("basic", ("基本支出",)),
+            M("project", ("项目支出",)),
+            M("closing_balance", ("年末结转和结余",)),
+        ),
+    ),
+    TableSpec(
+        "soe_capital",
+        "国有资本经营预算财政拨款支出决算表",
+        (r"国有资本经营预算财政拨款(收入)?支出决算表",),
+        "coded",
+        (
+            M("total", ("小计", "合计", "本年支出合计")),
+            M("basic", ("基本支出",)),
+            M("project", ("项目支出",)),
+        ),
+        row_identity=True,
+    ),
+    TableSpec(
+        "three_public",
+        "财政拨款“三公”经费支出决算表",
+        (r"(一般公共预算)?财政拨款.{0,2}三公.{0,2}经费支出(预)?决算表",),
+        "three_public",
+        (M("budget_initial", ("年初预算数",)), M("budget", ("全年预算数", "预算数")), M("actual", ("决算数",))),
+    ),
+    TableSpec(
+        "state_assets",
+        "国有资产占用情况表",
+        (r"国有资产占用情况表",),
+        "items",
+        (M("count", ("决算数", "数量")),),
+    ),
+    TableSpec(
+        "expenditure_by_function",
+        "支出决算表",
+        (r"支出决算表",),
+        "coded",
+        (
+            M("total", ("本年支出合计", "合计")),
+            M("basic", ("基本支出",)),
+            M("project", ("项目支出",)),
+            M("remit_to_superior", ("上缴上级支出", "上缴上级")),
+            M("operating", ("经营支出",)),
+            M("subsidy_to_subsidiary", ("对附属单位补助支出", "对附属单位")),
+        ),
+        row_identity=True,
+    ),
+)
+
+TABLES_BY_KEY = {spec.key: spec for spec in TABLES}
+
+# DOMAIN.md §4: function classes, in the order the summary tables number them (一 … 二十六).
+FUNCTION_CLASSES: dict[str, str] = {
+    "201": "一般公共服务支出",
+    "202": "外交支出",
+    "203": "国防支出",
+    "204": "公共安全支出",
+    "205": "教育支出",
+    "206": "科学技术支出",
+    "207": "文化旅游体育与传媒支出",
+    "208": "社会保障和就业支出",
+    "210": "卫生健康支出",
+    "211": "节能环保支出",
+    "212": "城乡社区支出",
+    "213": "农林水支出",
+    "214": "交通运输支出",
+    "215": "资源勘探工业信息等支出",
+    "216": "商业服务业等支出",
+    "217": "金融支出",
+    "219": "援助其他地区支出",
+    "220": "自然资源海洋气象等支出",
+    "221": "住房保障支出",
+    "222": "粮油物资储备支出",
+    "223": "国有资本经营预算支出",
+    "224": "灾害防治及应急管理支出",
+    "229": "其他支出",
+    "231": "债务还本支出",
+    "232": "债务付息支出",
+    "234": "抗疫特别国债安排的支出",
+}
+
+ECONOMIC_CLASSES: dict[str, str] = {
+    "301": "工资福利支出",
+    "302": "商品和服务支出",
+    "303": "对个人和家庭的补助",
+    "307": "债务利息及费用支出",
+    "309": "资本性支出（基本建设）",
+    "310": "资本性支出",
+    "311": "对企业补助（基本建设）",
+    "312": "对企业补助",
+    "313": "对社会保障基金补助",
+    "399": "其他支出",
+}
+
+# 人员经费 is 301 + 303; everything else is 公用经费 (DOMAIN.md §4).
+PERSONNEL_ECONOMIC_CLASSES = {"301", "303"}
+
+CHINESE_ORDINALS = (
+    "一 二 三 四 五 六 七 八 九 十 十一 十二 十三 十四 十五 十六 十七 十八 十九 二十 "
+    "二十一 二十二 二十三 二十四 二十五 二十六"
+).split()
