@@ -1,0 +1,180 @@
+"""One document's extraction: facts about it, every standard table found, and what went wrong."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from .coded import parse_coded_table
+from .columns import header_centers
+from .economic import parse_economic_table
+from .finder import TableRegion, document_unit, find_tables
+from .items import parse_items_table
+from .metadata import FINAL_ACCOUNTS, detect_agency, detect_kind, detect_year
+from .numbers import to_wan
+from .readers import RawDocument, ReadError, read_document
+from .settings import EXTRACTOR_VERSION
+from .specs import TABLES, TableSpec
+from .summary import parse_summary_table
+from .three_public import parse_three_public_table
+
+PARSERS = {
+    "coded": None,  # needs header centres; see _parse_region
+    "summary": parse_summary_table,
+    "economic": parse_economic_table,
+    "three_public": parse_three_public_table,
+    "items": parse_items_table,
+}
+# Tables every final-accounts document has had since 2019; the others depend on the year and locality.
+CORE_TABLES = (
+    "income_expenditure_summary", "income_by_function", "expenditure_by_function", "fiscal_appropriation_summary",
+    "general_budget_expenditure", "general_budget_basic_by_economic", "three_public",
+)
+_BROKEN_FIGURE = re.compile(r"^(?=.*\d)(?![\d,.\-−]+$)[\w,.\-−]+$")
+AMOUNT_FIELDS = {"amount", "total", "basic", "project", "remit_to_superior", "operating", "subsidy_to_subsidiary",
+                 "fiscal_appropriation", "superior_subsidy", "business_income", "operating_income",
+                 "subsidiary_remittance", "other_income", "general_budget", "gov_fund", "soe_capital",
+                 "opening_balance", "income", "expenditure_total", "closing_balance", "budget_initial", "budget",
+                 "actual"}
+
+
+@dataclass
+class Problem:
+    """Something wrong with a document: where, what, and whether it stops the document loading."""
+
+    severity: str  # error | warning
+    code: str
+    message: str
+    line: int | None = None
+    table: str | None = None
+
+    def as_dict(self) -> dict:
+        return {"severity": self.severity, "code": self.code, "message": self.message, "line": self.line,
+                "table": self.table}
+
+
+@dataclass
+class Extraction:
+    """The result of extracting one file: loadable when `document` is set and no fatal problem was found."""
+
+    path: Path
+    sha256: str
+    document: dict | None = None
+    tables: dict[str, dict] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    fatal: bool = False
+
+    def as_json(self) -> dict:
+        return {"document": self.document, "tables": self.tables, "errors": [p.as_dict() for p in self.problems]}
+
+
+def _parse_region(region: TableRegion, doc: RawDocument) -> tuple[list[dict], list[str]]:
+    spec = region.spec
+    if spec.row_kind == "coded":
+        centers = header_centers(region.lines[:20], spec) if doc.source_format == "pdf" else None
+        return parse_coded_table(region, centers or None)
+    return PARSERS[spec.row_kind](region)
+
+
+def _broken_figures(region: TableRegion) -> list[Problem]:
+    """Figures that cannot be read: tokens mixing digits with other marks, in a table's data lines."""
+    problems = []
+    for line in region.lines:
+        if line.compact.startswith(("注", "说明")):
+            break
+        for token in line.tokens:
+            text = token.text
+            if _BROKEN_FIGURE.match(text) and not re.search(r"[\u4e00-\u9fff]", text) and not re.fullmatch(r"\d+[A-Za-z]?", text):
+                problems.append(Problem("error", "unreadable_figure",
+                                        f"{region.spec.key}: figure {text!r} cannot be read as a number",
+                                        line.number, region.spec.key))
+    return problems
+
+
+def _to_wan_row(row: dict, unit: str) -> dict:
+    if unit != "元":
+        return row
+    return {k: (to_wan(v, unit) if k in AMOUNT_FIELDS and isinstance(v, Decimal) else v) for k, v in row.items()}
+
+
+def _table_entry(spec: TableSpec, region: TableRegion | None, rows: list[dict], unit: str) -> dict:
+    if region is None:
+        return {"title": spec.title, "present": False, "empty": None, "rows": []}
+    has_figures = any(
+        isinstance(v, Decimal) and v != 0 for row in rows for k, v in row.items() if k in AMOUNT_FIELDS | {"count"}
+    )
+    return {
+        "title": region.title,
+        "present": True,
+        "empty": not has_figures,
+        "declared_empty": region.declared_empty,
+        "unit": None if spec.row_kind == "items" else region.unit or unit,
+        "source_line": region.title_line.number,
+        "page": region.title_line.page,
+        "rows": [_to_wan_row(row, region.unit or unit) for row in rows] if spec.row_kind != "items" else rows,
+    }
+
+
+def extract_file(path: Path) -> Extraction:
+    """Extract one file; never raises for a bad document: problems are recorded on the result."""
+    data = path.read_bytes()
+    result = Extraction(path, hashlib.sha256(data).hexdigest())
+    try:
+        doc = read_document(path)
+    except ReadError as exc:
+        result.problems.append(Problem("error", "unreadable_file", str(exc)))
+        result.fatal = True
+        return result
+    for warning in doc.warnings:
+        result.problems.append(Problem("warning", "encoding", warning))
+    if not doc.lines:
+        result.problems.append(Problem("error", "no_text", "the file has no extractable text (a scanned PDF?)"))
+        result.fatal = True
+        return result
+    regions = find_tables(doc)
+    kind = detect_kind(doc, len(regions))
+    if kind is None:
+        result.problems.append(Problem(
+            "error", "not_a_report",
+            "not a final-accounts or self-evaluation document: no standard table, no 部门决算 or 绩效自评 title"))
+        result.fatal = True
+        return result
+    agency, year = detect_agency(doc), detect_year(doc)
+    if agency is None:
+        result.problems.append(Problem("error", "no_agency", "no agency name found (部门：…, 填报单位名称：…, or a title)"))
+    if year is None:
+        result.problems.append(Problem("error", "no_year", "no fiscal year found in titles or 年度 fields"))
+    result.fatal = agency is None or year is None
+    unit = document_unit(regions, doc)
+    for spec in TABLES:
+        region = regions.get(spec.key)
+        rows: list[dict] = []
+        if region is not None:
+            rows, warnings = _parse_region(region, doc)
+            result.problems.extend(Problem("warning", "layout", w, table=spec.key) for w in warnings)
+            result.problems.extend(_broken_figures(region))
+        result.tables[spec.key] = _table_entry(spec, region, rows, unit)
+    if kind == FINAL_ACCOUNTS:
+        missing = [key for key in CORE_TABLES if key not in regions]
+        if missing:
+            result.problems.append(Problem(
+                "error", "missing_tables",
+                f"final accounts without {len(missing)} standard table(s): {', '.join(missing)}"
+                f" (truncated document?); last line read is {doc.lines[-1].number}"))
+    result.document = {
+        "file": path.name,
+        "agency": agency,
+        "fiscal_year": year,
+        "kind": kind,
+        "unit": unit,
+        "source_format": doc.source_format,
+        "sha256": result.sha256,
+        "pages": doc.pages,
+        "lines": doc.lines[-1].number,
+        "bytes": len(data),
+        "extractor_version": EXTRACTOR_VERSION,
+    }
+    return result

@@ -1,0 +1,97 @@
+"""Document facts read from the content: kind, agency and fiscal year (never from the file name)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from .readers import RawDocument
+
+FINAL_ACCOUNTS = "final_accounts"
+DEPT_SELF_EVALUATION = "dept_self_evaluation"
+PROJECT_SELF_EVALUATION = "project_self_evaluation"
+
+# An agency name: Chinese text ending in an organisation word.
+_ORG = r"[\u4e00-\u9fff（）()]{2,40}?(?:中心|局|委员会|办公室|办|厅|院|所|站|馆|队|处|委|会|部|署|政府|学校|医院|公司|集团|社|台|行|团|室|园|区)"
+_LABELLED = re.compile(r"(?:部门名称|单位名称|填报单位名称|填报单位|预算单位|部门|单位|编制单位)[:：]\s*(?:（公章）|\(公章\))?\s*(" + _ORG + r")(?![\u4e00-\u9fff])")
+_TITLE = re.compile(r"^(" + _ORG + r")\s*(?:\d{4}\s*年度?)?\s*(?:部门决算|年度部门决算|部门整体支出绩效)")
+_SUBJECT = re.compile(r"^[（(]?[一二三四五六七八九十\d]*[）)、.．]?\s*(?:[（(][一二三四五六七八九十]+[）)])?\s*(?:部门职能。)?(" + _ORG + r")(?:是|为|的主要职责|主要职责)")
+_YEAR_TITLE = re.compile(r"(20\d{2})\s*年度?\s*(?:部门决算|度?部门整体支出绩效|部门整体|项目支出绩效|决算)")
+_YEAR_LABEL = re.compile(r"(?:评价年度|年度)[:：]?\s*(20\d{2})\s*年|[（(]\s*(20\d{2})\s*年度\s*[）)]|^(20\d{2})\s*年度$")
+_YEAR_ANY = re.compile(r"(20\d{2})\s*年")
+_NOT_AGENCY = ("万元", "元", "本部门", "本单位", "我单位", "我部门", "单位", "部门")
+
+
+def detect_kind(doc: RawDocument, tables_found: int) -> str | None:
+    """final accounts, department or project self-evaluation, or None for anything else."""
+    text = re.sub(r"\s+", "", doc.full_text[:200000])
+    if tables_found >= 2 or (re.search(r"部门决算", text) and tables_found >= 1):
+        return FINAL_ACCOUNTS
+    if re.search(r"项目支出绩效自评|项目绩效自评|支出项目绩效自评", text[:3000]) and not re.search(r"部门整体支出绩效", text[:3000]):
+        return PROJECT_SELF_EVALUATION
+    if re.search(r"部门整体支出(绩效|情况)|整体支出绩效", text):
+        return DEPT_SELF_EVALUATION
+    if re.search(r"项目支出绩效自评|绩效自评", text):
+        return PROJECT_SELF_EVALUATION
+    return None
+
+
+def detect_agency(doc: RawDocument) -> str | None:
+    """The agency named by labelled fields, titles and opening sentences; the best-supported name wins."""
+    votes: Counter[str] = Counter()
+    lines = [line.text for line in doc.lines]
+    for index, text in enumerate(lines):
+        compact = re.sub(r"\s+", "", text)
+        spaced = re.sub(r"(?<=[：:])\s+", "", text)  # keep the space that ends a field, drop the one after its colon
+        for m in _LABELLED.finditer(spaced):
+            name = _clean(m.group(1))
+            if name:
+                votes[name] += 3
+        m = _TITLE.match(compact.lstrip("#"))
+        if m and index < 80:
+            votes[_clean(m.group(1))] += 4
+        m = _SUBJECT.match(compact)
+        if m and index < 80:
+            votes[_clean(m.group(1))] += 2
+        if index < 8 and re.fullmatch(_ORG, compact):
+            # A title page printing the agency on a line of its own.
+            votes[_clean(compact)] += 2
+    votes.pop(None, None)
+    if not votes:
+        return None
+    return votes.most_common(1)[0][0]
+
+
+def _clean(name: str) -> str | None:
+    name = re.sub(r"^(?:（公章）|\(公章\)|第[一二三四五六七八九十]+部分)", "", name)
+    name = re.sub(r"[（(]本级[）)]$", "", name)
+    if name in _NOT_AGENCY or len(name) < 3:
+        return None
+    return name
+
+
+def detect_year(doc: RawDocument) -> int | None:
+    """The fiscal year: from titles first, then labelled year fields, then the most frequent year mentioned."""
+    head = [re.sub(r"\s+", "", line.text) for line in doc.lines[:120]]
+    joined_head = "".join(head)
+    m = _YEAR_TITLE.search(joined_head)
+    if m:
+        return int(m.group(1))
+    title = re.search(r"部门决算|绩效自评", joined_head)
+    if title:
+        # Title pages often print the year apart from the words (a larger font on its own baseline).
+        nearby = [(abs(y.start() - title.start()), int(y.group(1))) for y in re.finditer(r"(20\d{2})(?!\d)", joined_head)]
+        nearby = [pair for pair in nearby if pair[0] <= 16]
+        if nearby:
+            return min(nearby)[1]
+    for text in head:
+        m = _YEAR_LABEL.search(text)
+        if m:
+            return int(next(g for g in m.groups() if g))
+    counts: Counter[int] = Counter()
+    for line in doc.lines:
+        compact = re.sub(r"\s+", "", line.text)
+        if re.search(r"填报日期|填表日期|印发|联系电话", compact):
+            continue
+        counts.update(int(y) for y in _YEAR_ANY.findall(compact))
+    return counts.most_common(1)[0][0] if counts else None

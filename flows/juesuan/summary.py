@@ -1,0 +1,174 @@
+"""Rows of the two-sided summary tables (收入支出决算总表, 财政拨款收入支出决算总表)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from .coded import _data_lines
+from .finder import TableRegion
+from .numbers import is_blank, is_decimal, is_integer, parse_amount
+from .readers import Line
+from .specs import CHINESE_ORDINALS, FUNCTION_CLASSES
+
+_ORDINAL = re.compile(r"^([一二三四五六七八九十]+)[、.．]")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+# Every label of these tables ends in one of these; a label that does not was cut by wrapping.
+_COMPLETE_ENDINGS = ("收入", "支出", "合计", "总计", "结余", "分配", "拨款", "差额", "专用结余）", "专用结余)")
+_EXPENDITURE_LABELS = ("本年支出合计", "结余分配", "年末结转和结余", "年末财政拨款结转和结余")
+_HEADER = ("栏次", "栏 次", "项目", "项 目", "行次", "决算数", "金额", "收入", "支出", "合计", "小计")
+_CLASS_BY_NAME = {name.removesuffix("支出"): code for code, name in FUNCTION_CLASSES.items()}
+
+
+@dataclass
+class Segment:
+    """One labelled cell group of a summary line: its label and the figures printed after it."""
+
+    label: str | None
+    line: Line
+    line_no: int | None = None
+    slots: list[tuple[Decimal | None, str]] = field(default_factory=list)
+    x: float | None = None
+
+
+def class_code(label: str) -> str | None:
+    """The function class code of a summary expenditure line, by name, else by its ordinal."""
+    name = _ORDINAL.sub("", label).removesuffix("支出").replace("（类）", "")
+    if name in _CLASS_BY_NAME:
+        return _CLASS_BY_NAME[name]
+    m = _ORDINAL.match(label)
+    if m and label.endswith("支出") and m.group(1) in CHINESE_ORDINALS:
+        position = CHINESE_ORDINALS.index(m.group(1))
+        codes = list(FUNCTION_CLASSES)
+        return codes[position] if position < len(codes) else None
+    return None
+
+
+def _is_label(text: str, header_row: bool) -> bool:
+    return bool(_CJK.search(text)) and not (header_row and text in _HEADER)
+
+
+def _segments(line: Line, has_line_numbers: bool) -> tuple[list[Segment], list[tuple[Decimal | None, str, float | None]]]:
+    """Split a line into labelled segments; figures before any label are returned separately."""
+    segments: list[Segment] = []
+    loose: list[tuple[Decimal | None, str, float | None]] = []
+    label_parts: list[str] = []
+    for token in line.tokens:
+        text = token.text
+        if _CJK.search(text):
+            if segments and not segments[-1].slots and segments[-1].line_no is None and label_parts:
+                label_parts.append(text)
+                segments[-1].label = "".join(label_parts)
+            else:
+                label_parts = [text]
+                segments.append(Segment(text, line, x=token.x0))
+            continue
+        label_parts = []
+        target = segments[-1] if segments else None
+        if is_integer(text) and has_line_numbers:
+            if target is not None and target.line_no is None and not target.slots:
+                target.line_no = int(text)
+            elif target is None or target.slots or target.line_no is not None:
+                # A 行次 with no label before it: the label cell is blank (or printed elsewhere).
+                segments.append(Segment(None, line, line_no=int(text), x=token.x0))
+            continue
+        if is_decimal(text) or is_integer(text) or is_blank(text):
+            value = parse_amount(text) if not is_blank(text) else None
+            if target is None:
+                loose.append((value, text, token.x0))
+            else:
+                target.slots.append((value, text))
+    return segments, loose
+
+
+def parse_summary_table(region: TableRegion) -> tuple[list[dict], list[str]]:
+    """Parse a summary table into income and expenditure lines with side, name, class code and amounts."""
+    spec = region.spec
+    income_keys = [m.key for m in spec.measures]
+    expenditure_keys = [m.key for m in spec.expenditure_measures]
+    lines = _data_lines(region)
+    has_line_numbers = any("行次" in line.compact for line in region.lines[:12])
+    warnings: list[str] = []
+    segments: list[Segment] = []
+    waiting: list[Segment] = []  # labels printed on a line of their own, awaiting their figures
+    for line in lines:
+        compact = line.compact
+        if compact.startswith(("栏次", "项目", "收入支出", "收入")) and not re.search(r"\d\.\d", compact):
+            continue
+        line_segments, loose = _segments(line, has_line_numbers)
+        labelled = [s for s in line_segments if s.label]
+        if not line_segments and loose and waiting:
+            # Figures on their own line: they belong to the labels waiting above, in order.
+            _distribute(waiting, loose, warnings, line)
+            waiting = [s for s in waiting if not s.slots]
+            continue
+        if len(labelled) == 1 and not labelled[0].slots and len(line_segments) == 1 and segments:
+            fragment = labelled[0].label
+            previous = next((s for s in reversed(segments) if s.label), None)
+            if previous is not None and not previous.label.endswith(_COMPLETE_ENDINGS) and not _ORDINAL.match(fragment):
+                previous.label += fragment  # the tail of a label cut by wrapping
+                continue
+        segments.extend(line_segments)
+        waiting = [s for s in line_segments if s.label and not s.slots] or waiting
+    rows: list[dict] = []
+    income_total_seen = False
+    income_lines: set[int] = set()
+    for segment in segments:
+        label = segment.label
+        side = _side(label, income_total_seen or segment.line.number in income_lines)
+        if side == "income":
+            income_lines.add(segment.line.number)
+            income_total_seen = income_total_seen or label == "总计"
+        keys = expenditure_keys if side == "expenditure" else income_keys
+        slots = segment.slots
+        if len(slots) > len(keys):
+            # Blank spacer cells (a shifted row) around the figures: keep the figures.
+            slots = [s for s in slots if s[0] is not None] or slots[: len(keys)]
+        values = [v for v, _ in slots]
+        if label is None and not any(v is not None for v in values):
+            continue  # a bare 行次 with nothing printed
+        if not segment.slots and segment.line_no is None and not _ORDINAL.match(label):
+            continue  # heading text (a wrapped column title), not a line of the table
+        if len(values) > len(keys):
+            warnings.append(f"line {segment.line.number}: {label}: {len(values)} figures for {len(keys)} columns")
+        row = {
+            "side": side,
+            "name": label,
+            "code": class_code(label) if label and side == "expenditure" else None,
+            "line_no": segment.line_no,
+            **dict(zip(keys, values + [None] * (len(keys) - len(values)), strict=False)),
+        }
+        if "amount" not in row:
+            row["amount"] = row.get("total")
+        row["printed"] = {k: t for k, (v, t) in zip(keys, slots, strict=False) if v is not None}
+        row["source_line"] = segment.line.number
+        row["page"] = segment.line.page
+        rows.append(row)
+    return rows, warnings
+
+
+def _distribute(waiting: list[Segment], loose, warnings: list[str], line: Line) -> None:
+    """Give figures printed on their own line to the labels above: by x when known, else in order."""
+    if all(x is not None for _, _, x in loose) and all(s.x is not None for s in waiting):
+        for value, text, x in loose:
+            owner = max((s for s in waiting if s.x <= x + 1), key=lambda s: s.x, default=waiting[0])
+            owner.slots.append((value, text))
+        return
+    if len(loose) < len(waiting):
+        warnings.append(f"line {line.number}: {len(loose)} figures for {len(waiting)} labels above; given in order")
+    for segment, (value, text, _) in zip(waiting, loose, strict=False):
+        segment.slots.append((value, text))
+    for value, text, _ in loose[len(waiting) :]:
+        waiting[-1].slots.append((value, text))
+
+
+def _side(label: str | None, income_side_taken: bool) -> str:
+    """Income or expenditure; the second 总计 (or one after an income cell on its line) is expenditure's."""
+    if label is None:
+        return "income"
+    if label == "总计":
+        return "expenditure" if income_side_taken else "income"
+    if label.endswith("支出") or label in _EXPENDITURE_LABELS or label.startswith("年末"):
+        return "expenditure"
+    return "income"
