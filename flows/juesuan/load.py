@@ -1,0 +1,175 @@
+"""Loading extractions into the warehouse's `raw` schema: one Arrow batch per table, one transaction per run."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from .extract import AMOUNT_FIELDS, Extraction
+
+AMOUNT = pa.decimal128(20, 6)  # 万元 with room for 元 converted exactly (1 元 = 0.0001 万元)
+NON_MEASURE_FIELDS = {"code", "name", "side", "group", "kind", "line_no", "printed", "source_line", "page",
+                      "placement"}
+
+DDL = """
+create schema if not exists raw;
+create table if not exists raw.documents (
+    sha256 varchar primary key, file varchar not null, kind varchar not null, agency varchar, fiscal_year integer,
+    unit varchar, source_format varchar not null, pages integer, lines integer, bytes bigint,
+    extractor_version varchar not null, run_id varchar not null, loaded_at timestamp not null
+);
+create table if not exists raw.document_tables (
+    sha256 varchar not null, table_key varchar not null, title varchar, present boolean not null, empty boolean,
+    declared_empty boolean, unit varchar, source_line integer, page integer, row_count integer not null,
+    primary key (sha256, table_key)
+);
+create table if not exists raw.table_rows (
+    sha256 varchar not null, table_key varchar not null, row_index integer not null, code varchar, name varchar,
+    side varchar, row_group varchar, line_no integer, measure varchar not null, amount decimal(20, 6),
+    printed varchar, is_count boolean not null, source_line integer, page integer, placement varchar,
+    primary key (sha256, table_key, row_index, measure)
+);
+create table if not exists raw.load_errors (
+    file varchar not null, sha256 varchar, severity varchar not null, error_code varchar not null,
+    message varchar not null, source_line integer, table_key varchar, loaded boolean not null,
+    run_id varchar not null, recorded_at timestamp not null
+);
+"""
+
+DOCUMENTS = pa.schema([
+    ("sha256", pa.string()), ("file", pa.string()), ("kind", pa.string()), ("agency", pa.string()),
+    ("fiscal_year", pa.int32()), ("unit", pa.string()), ("source_format", pa.string()), ("pages", pa.int32()),
+    ("lines", pa.int32()), ("bytes", pa.int64()), ("extractor_version", pa.string()), ("run_id", pa.string()),
+    ("loaded_at", pa.timestamp("us")),
+])
+DOCUMENT_TABLES = pa.schema([
+    ("sha256", pa.string()), ("table_key", pa.string()), ("title", pa.string()), ("present", pa.bool_()),
+    ("empty", pa.bool_()), ("declared_empty", pa.bool_()), ("unit", pa.string()), ("source_line", pa.int32()),
+    ("page", pa.int32()), ("row_count", pa.int32()),
+])
+TABLE_ROWS = pa.schema([
+    ("sha256", pa.string()), ("table_key", pa.string()), ("row_index", pa.int32()), ("code", pa.string()),
+    ("name", pa.string()), ("side", pa.string()), ("row_group", pa.string()), ("line_no", pa.int32()),
+    ("measure", pa.string()), ("amount", AMOUNT), ("printed", pa.string()), ("is_count", pa.bool_()),
+    ("source_line", pa.int32()), ("page", pa.int32()), ("placement", pa.string()),
+])
+LOAD_ERRORS = pa.schema([
+    ("file", pa.string()), ("sha256", pa.string()), ("severity", pa.string()), ("error_code", pa.string()),
+    ("message", pa.string()), ("source_line", pa.int32()), ("table_key", pa.string()), ("loaded", pa.bool_()),
+    ("run_id", pa.string()), ("recorded_at", pa.timestamp("us")),
+])
+
+
+@dataclass
+class LoadSummary:
+    """What one load put in the warehouse."""
+
+    documents: int
+    table_rows: int
+    failed_files: list[str]
+    errors: int
+    warnings: int
+
+
+def _quantize(value: Decimal | None) -> Decimal | None:
+    return None if value is None else value.quantize(Decimal("0.000001"))
+
+
+def _row_records(extraction: Extraction) -> list[dict]:
+    records = []
+    for table_key, table in extraction.tables.items():
+        for index, row in enumerate(table["rows"]):
+            printed = row.get("printed", {})
+            is_count = table_key == "state_assets" or row.get("kind") == "count"
+            for measure, value in row.items():
+                if measure in NON_MEASURE_FIELDS or (measure not in AMOUNT_FIELDS and measure != "count"):
+                    continue
+                records.append({
+                    "sha256": extraction.sha256, "table_key": table_key, "row_index": index,
+                    "code": row.get("code"), "name": row.get("name"), "side": row.get("side"),
+                    "row_group": row.get("group") or row.get("kind"), "line_no": row.get("line_no"),
+                    "measure": measure, "amount": _quantize(value), "printed": printed.get(measure),
+                    "is_count": is_count, "source_line": row.get("source_line"), "page": row.get("page"),
+                    "placement": row.get("placement"),
+                })
+    return records
+
+
+def duplicates_of(extractions: list[Extraction]) -> dict[Path, Path]:
+    """Files whose content (sha256) repeats an earlier file's: file → the file that is loaded instead."""
+    first: dict[str, Path] = {}
+    repeats: dict[Path, Path] = {}
+    for extraction in sorted(extractions, key=lambda e: str(e.path)):
+        if extraction.sha256 in first:
+            repeats[extraction.path] = first[extraction.sha256]
+        else:
+            first[extraction.sha256] = extraction.path
+    return repeats
+
+
+def load_extractions(warehouse: Path, extractions: list[Extraction], run_id: str) -> LoadSummary:
+    """Replace the raw schema's contents with this run's extractions, atomically, in one transaction."""
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    repeats = duplicates_of(extractions)
+    documents, document_tables, rows, errors = [], [], [], []
+    failed: list[str] = []
+    for extraction in extractions:
+        loaded = extraction.document is not None and not extraction.fatal and extraction.path not in repeats
+        for problem in extraction.problems:
+            errors.append({
+                "file": extraction.path.name, "sha256": extraction.sha256, "severity": problem.severity,
+                "error_code": problem.code, "message": problem.message, "source_line": problem.line,
+                "table_key": problem.table, "loaded": loaded, "run_id": run_id, "recorded_at": now,
+            })
+        if extraction.path in repeats:
+            errors.append({
+                "file": extraction.path.name, "sha256": extraction.sha256, "severity": "warning",
+                "error_code": "duplicate_file", "loaded": False, "source_line": None, "table_key": None,
+                "message": f"same content as {repeats[extraction.path].name}; loaded once, from that file",
+                "run_id": run_id, "recorded_at": now,
+            })
+            continue
+        if not loaded:
+            failed.append(extraction.path.name)
+            continue
+        doc = extraction.document
+        documents.append({**{k: doc[k] for k in ("sha256", "file", "kind", "agency", "fiscal_year", "unit",
+                                                 "source_format", "pages", "lines", "bytes", "extractor_version")},
+                          "run_id": run_id, "loaded_at": now})
+        for key, table in extraction.tables.items():
+            document_tables.append({
+                "sha256": extraction.sha256, "table_key": key, "title": table["title"], "present": table["present"],
+                "empty": table.get("empty"), "declared_empty": table.get("declared_empty"), "unit": table.get("unit"),
+                "source_line": table.get("source_line"), "page": table.get("page"), "row_count": len(table["rows"]),
+            })
+        rows.extend(_row_records(extraction))
+    batches = {
+        "raw.documents": pa.Table.from_pylist(documents, DOCUMENTS),
+        "raw.document_tables": pa.Table.from_pylist(document_tables, DOCUMENT_TABLES),
+        "raw.table_rows": pa.Table.from_pylist(rows, TABLE_ROWS),
+        "raw.load_errors": pa.Table.from_pylist(errors, LOAD_ERRORS),
+    }
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(DDL)
+        con.execute("begin transaction")
+        try:
+            for table, batch in batches.items():
+                con.execute(f"delete from {table}")
+                con.register("batch", batch)
+                con.execute(f"insert into {table} by name select * from batch")
+                con.unregister("batch")
+            con.execute("commit")
+        except Exception:
+            con.execute("rollback")
+            raise
+    return LoadSummary(
+        documents=len(documents), table_rows=len(rows), failed_files=failed,
+        errors=sum(1 for e in errors if e["severity"] == "error"),
+        warnings=sum(1 for e in errors if e["severity"] == "warning"),
+    )
