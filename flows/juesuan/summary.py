@@ -57,7 +57,9 @@ def _segments(line: Line, has_line_numbers: bool) -> tuple[list[Segment], list[t
     for token in line.tokens:
         text = token.text
         if _CJK.search(text):
-            if segments and not segments[-1].slots and segments[-1].line_no is None and label_parts:
+            previous = segments[-1] if segments else None
+            if (previous is not None and not previous.slots and previous.line_no is None and label_parts
+                    and not previous.label.endswith(_COMPLETE_ENDINGS) and not _ORDINAL.match(text)):
                 label_parts.append(text)
                 segments[-1].label = "".join(label_parts)
             else:
@@ -98,9 +100,12 @@ def parse_summary_table(region: TableRegion) -> tuple[list[dict], list[str]]:
             continue
         line_segments, loose = _segments(line, has_line_numbers)
         labelled = [s for s in line_segments if s.label]
-        if not line_segments and loose and waiting:
-            # Figures on their own line: they belong to the labels waiting above, in order.
-            _distribute(waiting, loose, warnings, line)
+        if not labelled and waiting:
+            # Figures on a line without labels belong to the labels waiting above (行次 numbers aside).
+            figures = loose + [(v, t, None) for s in line_segments for v, t in s.slots]
+            if not any(v is not None for v, _, _ in figures):
+                continue
+            _distribute(waiting, [f for f in figures if f[0] is not None], warnings, line)
             waiting = [s for s in waiting if not s.slots]
             continue
         if len(labelled) == 1 and not labelled[0].slots and len(line_segments) == 1 and segments:
@@ -109,6 +114,12 @@ def parse_summary_table(region: TableRegion) -> tuple[list[dict], list[str]]:
             if previous is not None and not previous.label.endswith(_COMPLETE_ENDINGS) and not _ORDINAL.match(fragment):
                 previous.label += fragment  # the tail of a label cut by wrapping
                 continue
+        if len(labelled) >= 2 and all(not s.slots for s in labelled[:-1]) and len(labelled[-1].slots) >= len(labelled):
+            # Labels printed side by side, their figures after the last one: one figure each, in order.
+            figures, labelled[-1].slots = labelled[-1].slots, []
+            for segment, figure in zip(labelled, figures, strict=False):
+                segment.slots.append(figure)
+            labelled[-1].slots.extend(figures[len(labelled):])
         segments.extend(line_segments)
         waiting = [s for s in line_segments if s.label and not s.slots] or waiting
     rows: list[dict] = []

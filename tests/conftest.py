@@ -1,0 +1,42 @@
+"""Shared fixtures: where the documents are, and one Prefect test harness for the whole session."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+RAW = ROOT / "raw"
+SHARED = Path(os.environ.get("JUESUAN_SHARED", ROOT.parent / "shared"))
+EXTERNAL = SHARED / "corpus" / "external"
+
+sys.path.insert(0, str(Path(__file__).parent))  # tests/identities.py
+
+SHAOGUAN_2024 = RAW / "shaoguan-admin-service-center_2024_final-accounts.txt"
+GANZHOU_2023 = RAW / "ganzhou-rongjiang-gov-service-center_2023_final-accounts.md"
+SHAOGUAN_2020 = RAW / "shaoguan-admin-service-center_2020_project-self-evaluation.txt"
+LECHANG_2020 = RAW / "lechang-admin-service-center_2020_dept-self-evaluation.txt"
+LECHANG_2022 = RAW / "lechang-admin-service-center_2022_dept-self-evaluation.md"
+PUTUO = "上海市普陀区财政局_2024_部门决算"
+FOSHAN = "佛山市轨道交通局_2019_部门决算"
+FORMATS = (".pdf", ".pdfplumber.txt", ".pymupdf.txt")
+
+
+def external_file(base: str, suffix: str) -> Path:
+    """A document from ../shared/corpus/external; skips when that folder is not beside the checkout."""
+    path = EXTERNAL / f"{base}{suffix}"
+    if not path.is_file():
+        pytest.skip(f"{path} is missing: clone the project next to the shared/ folder (or set JUESUAN_SHARED)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def prefect_harness():
+    """One temporary Prefect API for every flow test in the session."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness():
+        yield

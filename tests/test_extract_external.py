@@ -1,0 +1,106 @@
+"""Documents from other agencies, as PDF and as two extractors' text: every function-coded row, and its identities."""
+
+from decimal import Decimal as D
+
+import pytest
+from conftest import FORMATS, FOSHAN, PUTUO, external_file
+from identities import row_violations, tree_violations
+from juesuan.extract import extract_file
+from juesuan.specs import TABLES_BY_KEY
+
+FUNCTION_TABLES = ("income_by_function", "expenditure_by_function", "general_budget_expenditure")
+# The function codes each document prints, read off the documents themselves.
+CODES = {
+    PUTUO: {"201", "20106", "2010601", "2010602", "2010607", "2010608", "208", "20805", "2080501", "2080505",
+            "2080506", "2080599", "210", "21011", "2101101", "221", "22102", "2210201", "2210203"},
+    FOSHAN: {"208", "20805", "2080505", "2080506", "214", "21401", "2140101", "2140102", "2140199", "221",
+             "22102", "2210201"},
+}
+FACTS = {PUTUO: ("上海市普陀区财政局", 2024), FOSHAN: ("佛山市轨道交通局", 2019)}
+CASES = [(base, suffix) for base in (PUTUO, FOSHAN) for suffix in FORMATS]
+_cache: dict = {}
+
+
+def extraction(base, suffix):
+    if (base, suffix) not in _cache:
+        _cache[(base, suffix)] = extract_file(external_file(base, suffix))
+    return _cache[(base, suffix)]
+
+
+def rows(base, suffix, table):
+    return extraction(base, suffix).tables[table]["rows"]
+
+
+@pytest.mark.parametrize(("base", "suffix"), CASES)
+def test_document_facts(base, suffix):
+    doc = extraction(base, suffix).document
+    assert (doc["agency"], doc["fiscal_year"], doc["kind"]) == (*FACTS[base], "final_accounts")
+
+
+@pytest.mark.parametrize(("base", "suffix"), CASES)
+@pytest.mark.parametrize("table", FUNCTION_TABLES)
+def test_every_function_coded_row_is_extracted(base, suffix, table):
+    codes = [r["code"] for r in rows(base, suffix, table) if r["code"]]
+    assert sorted(codes) == sorted(CODES[base])
+    assert [r["name"] for r in rows(base, suffix, table) if not r["code"]] == ["合计"]
+
+
+@pytest.mark.parametrize(("base", "suffix"), CASES)
+@pytest.mark.parametrize("table", FUNCTION_TABLES)
+def test_tree_and_row_identities_hold(base, suffix, table):
+    table_rows = rows(base, suffix, table)
+    measures = [m.key for m in TABLES_BY_KEY[table].measures]
+    assert tree_violations(table_rows, measures) == []
+    assert row_violations(table, table_rows) == []
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_putuo_2010601_expenditure(suffix):
+    r = next(r for r in rows(PUTUO, suffix, "expenditure_by_function") if r["code"] == "2010601")
+    assert (r["total"], r["basic"], r["project"]) == (D("1511.89"), D("1503.52"), D("8.37"))
+    assert r["name"] == "行政运行"
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_putuo_names_split_around_their_code_line(suffix):
+    r = next(r for r in rows(PUTUO, suffix, "expenditure_by_function") if r["code"] == "2080505")
+    assert r["name"] == "机关事业单位基本养老保险缴费支出"
+    assert r["total"] == D("160.75")
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_foshan_names_wrapped_above_and_below_the_code_line(suffix):
+    names = {r["code"]: r["name"] for r in rows(FOSHAN, suffix, "income_by_function")}
+    assert names["208"] == "社会保障和就业支出"
+    assert names["20805"] == "行政事业单位离退休"
+    assert names["2140199"] == "其他公路水路运输支出"
+
+
+def test_pdf_positions_place_a_lone_figure_in_its_own_column():
+    # Only the PDF keeps x positions: 0.01 stands under 其他收入, not under 上级补助收入.
+    r = next(r for r in rows(PUTUO, ".pdf", "income_by_function") if r["code"] == "2010601")
+    assert (r["total"], r["fiscal_appropriation"], r["other_income"]) == (D("1511.90"), D("1511.89"), D("0.01"))
+    assert r["superior_subsidy"] is None and r["placement"] == "position"
+
+
+@pytest.mark.parametrize("suffix", (".pdfplumber.txt", ".pymupdf.txt"))
+def test_plain_text_without_blank_cells_is_marked_inferred(suffix):
+    # Plain text drops blank cells: the 0.01 balances in any source column, so its placement is inferred.
+    r = next(r for r in rows(PUTUO, suffix, "income_by_function") if r["code"] == "2010601")
+    assert (r["total"], r["fiscal_appropriation"]) == (D("1511.90"), D("1511.89"))
+    assert r["placement"] == "inferred"
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_foshan_other_income_column(suffix):
+    r = next(r for r in rows(FOSHAN, suffix, "income_by_function") if r["code"] == "2140101")
+    assert (r["total"], r["fiscal_appropriation"], r["other_income"]) == (D("609.30"), D("609.29"), D("0.01"))
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_putuo_summary_reads_labels_and_figures_printed_apart(suffix):
+    summary = rows(PUTUO, suffix, "income_expenditure_summary")
+    by_name = {(r["side"], r["name"]): r["amount"] for r in summary}
+    assert by_name[("income", "本年收入合计")] == D("2946.25")
+    assert by_name[("expenditure", "本年支出合计")] == D("2940.05")
+    assert by_name[("income", "总计")] == D("2995.39")
