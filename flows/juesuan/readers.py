@@ -118,15 +118,28 @@ def decode_text(data: bytes, path: Path) -> tuple[str, list[str]]:
         return text, [f"encoded as GBK/GB18030, not UTF-8 (first non-UTF-8 byte at offset {exc.start}); decoded as GB18030"]
 
 
+def _cell_tokens(cells: list[str]) -> list[Token]:
+    """Tokens of a tab- or pipe-separated row; an empty cell stays as an empty token at its index."""
+    tokens: list[Token] = []
+    for col, cell in enumerate(cells):
+        parts = [p for piece in cell.strip().split() for p in split_fused(piece)] or [""]
+        tokens.extend(Token(part, col=col) for part in parts)
+    return tokens
+
+
 def read_text(path: Path, data: bytes) -> RawDocument:
-    """Read PDF-extracted plain text: one line per line, pages split by form feeds."""
+    """Read PDF-extracted plain text: one line per line, pages split by form feeds, tab-separated rows as cells."""
     text, warnings = decode_text(data, path)
     lines: list[Line] = []
     page = 1
-    for number, raw_line in enumerate(text.splitlines(), start=1):
+    # split on newlines only: str.splitlines would also split on the form feeds that mark pages.
+    for number, raw_line in enumerate(text.split("\n"), start=1):
         page += raw_line.count("\f")
-        raw_line = raw_line.replace("\f", " ")
-        tokens = _text_tokens(raw_line)
+        raw_line = raw_line.replace("\f", " ").rstrip("\r")
+        if "\t" in raw_line.strip(" "):
+            lines.append(Line(number, page, _cell_tokens(raw_line.rstrip("\r\n").split("\t")), positional=True))
+            continue
+        tokens = _text_tokens(re.sub(r"^\s*#+\s", "", raw_line))
         if tokens:
             lines.append(Line(number, page, tokens))
     return RawDocument(path, "text", lines, page, warnings)
@@ -145,12 +158,7 @@ def read_markdown(path: Path, data: bytes) -> RawDocument:
             continue
         if "\t" in raw_line or stripped.startswith("|"):
             cells = stripped.strip("|").split("|") if stripped.startswith("|") else raw_line.rstrip("\r\n").split("\t")
-            tokens: list[Token] = []
-            for col, cell in enumerate(cells):
-                cell = cell.strip()
-                parts = [p for piece in cell.split() for p in split_fused(piece)] or [""]
-                tokens.extend(Token(part, col=col) for part in parts)
-            lines.append(Line(number, None, tokens, positional=True))
+            lines.append(Line(number, None, _cell_tokens(cells), positional=True))
         else:
             tokens = _text_tokens(re.sub(r"^#+\s*", "", stripped))
             if tokens:
