@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")  # no network here: telemetry only logs failures
+
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "raw"
 SHARED = Path(os.environ.get("JUESUAN_SHARED", ROOT.parent / "shared"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from decimal import Decimal
 from pathlib import Path
@@ -59,20 +60,31 @@ def cmd_extract(args) -> int:
 
 
 def cmd_run(args) -> int:
+    from .settings import load_settings
+
+    from .models import DbtBuildError
     from .pipeline import pipeline
 
     try:
-        report = pipeline(raw=args.raw, warehouse=args.warehouse)
+        report = pipeline(raw=args.raw, warehouse=args.warehouse, build=args.build)
     except FileNotFoundError as exc:
         print(f"juesuan run: {exc}", file=sys.stderr)
         return 2
+    except DbtBuildError as exc:
+        print(f"juesuan run: {exc}", file=sys.stderr)
+        return 1
     load = report.load
     print(f"\nwarehouse: {report.warehouse}")
     print(f"files: {report.files} · documents loaded: {load.documents} · failed: {len(load.failed_files)}"
           f" · table rows: {load.table_rows} · errors: {load.errors} · warnings: {load.warnings}")
+    print(f"dbt: {report.dbt.seeds} seeds, {report.dbt.models} models, {report.dbt.tests_passed} tests passed"
+          f" · docs in {load_settings(build=args.build).dbt_docs / 'index.html'}")
     for file, severity, message, line in report.problems:
         where = f" line {line}" if line else ""
         print(f"  {severity.upper():7s} {file}{where}: {message}")
+    for agency in report.unregistered_agencies:
+        print(f"  NOTE    {agency} is not in the agency register (dbt_project/seeds/agency_register.csv);"
+              " it is loaded under the (unknown) region")
     return 1 if report.failed else 0
 
 
@@ -83,12 +95,15 @@ def main(argv: list[str] | None = None) -> int:
     run = commands.add_parser("run", help="build the warehouse from the input folder")
     run.add_argument("--raw", help="input folder (default: raw/, or $JUESUAN_RAW)")
     run.add_argument("--warehouse", help="DuckDB file to build (default: warehouse.duckdb, or $JUESUAN_WAREHOUSE)")
+    run.add_argument("--build", help="folder for generated docs (default: build/, or $JUESUAN_BUILD)")
     run.set_defaults(handler=cmd_run)
     extract = commands.add_parser("extract", help="extract one document and print what was found")
     extract.add_argument("file", help="a .txt, .md or .pdf document")
     extract.add_argument("--json", action="store_true", help="print the extraction as JSON")
     extract.set_defaults(handler=cmd_extract)
     args = parser.parse_args(argv)
+    # This machine has no network beyond package registries: Prefect's telemetry would only log failures.
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     return args.handler(args)
 
 

@@ -1,4 +1,4 @@
-"""The pipeline flow: discover → extract (documents in parallel) → load."""
+"""The pipeline flow: discover → extract (documents in parallel) → load → dbt build and docs."""
 
 from __future__ import annotations
 
@@ -13,8 +13,11 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
+import duckdb
+
 from .extract import Extraction, extract_file
 from .load import LoadSummary, load_extractions
+from .models import DbtSummary, build_models
 from .settings import load_settings
 
 
@@ -26,7 +29,9 @@ class RunReport:
     warehouse: Path
     files: int
     load: LoadSummary
+    dbt: DbtSummary
     problems: list[tuple[str, str, str, int | None]] = field(default_factory=list)  # file, severity, message, line
+    unregistered_agencies: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> bool:
@@ -80,14 +85,27 @@ def load_warehouse(warehouse: str, extractions: list[Extraction], run_id: str) -
     return load_extractions(Path(warehouse), extractions, run_id)
 
 
+@task(name="build-models", cache_policy=NO_CACHE)
+def build_warehouse_models(warehouse: str, build_dir: str) -> DbtSummary:
+    """dbt build (seeds, models, tests) and dbt docs, in process."""
+    return build_models(Path(warehouse), Path(build_dir))
+
+
+@task(name="find-unregistered-agencies", cache_policy=NO_CACHE)
+def find_unregistered_agencies(warehouse: str) -> list[str]:
+    """Agencies loaded under the unknown region because the agency register does not list them."""
+    with duckdb.connect(warehouse, read_only=True) as con:
+        return [name for (name,) in con.sql("select agency_name from dim_agency where not is_registered order by 1").fetchall()]
+
+
 def _workers() -> int:
     return int(os.environ.get("JUESUAN_WORKERS") or max(1, min(os.cpu_count() or 1, 4)))
 
 
 @flow(name="juesuan-pipeline", task_runner=ThreadPoolTaskRunner(max_workers=_workers()))
-def pipeline(raw: str | None = None, warehouse: str | None = None) -> RunReport:
+def pipeline(raw: str | None = None, warehouse: str | None = None, build: str | None = None) -> RunReport:
     """Build the warehouse from the input folder."""
-    settings = load_settings(raw, warehouse)
+    settings = load_settings(raw, warehouse, build)
     run_id = uuid.uuid4().hex[:12]
     paths = discover_documents(str(settings.raw_dir))
     try:
@@ -95,7 +113,9 @@ def pipeline(raw: str | None = None, warehouse: str | None = None) -> RunReport:
     finally:
         _close_pool()
     summary = load_warehouse(str(settings.warehouse), extractions, run_id)
+    dbt_summary = build_warehouse_models(str(settings.warehouse), str(settings.build_dir))
+    unregistered = find_unregistered_agencies(str(settings.warehouse))
     problems = [
         (e.path.name, p.severity, p.message, p.line) for e in extractions for p in e.problems
     ]
-    return RunReport(run_id, settings.warehouse, len(paths), summary, problems)
+    return RunReport(run_id, settings.warehouse, len(paths), summary, dbt_summary, problems, unregistered)

@@ -5,7 +5,10 @@ Adding a table or a locality's title variant is an entry here, not a new code pa
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass, field
+
+from .settings import PROJECT_ROOT
 
 
 @dataclass(frozen=True)
@@ -147,51 +150,17 @@ TABLES: tuple[TableSpec, ...] = (
 
 TABLES_BY_KEY = {spec.key: spec for spec in TABLES}
 
+def _seed(name: str) -> list[dict[str, str]]:
+    """A reference list kept once, as a dbt seed, and read here too."""
+    with open(PROJECT_ROOT / "dbt_project" / "seeds" / f"{name}.csv", encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
 # DOMAIN.md §4: function classes, in the order the summary tables number them (一 … 二十六).
-FUNCTION_CLASSES: dict[str, str] = {
-    "201": "一般公共服务支出",
-    "202": "外交支出",
-    "203": "国防支出",
-    "204": "公共安全支出",
-    "205": "教育支出",
-    "206": "科学技术支出",
-    "207": "文化旅游体育与传媒支出",
-    "208": "社会保障和就业支出",
-    "210": "卫生健康支出",
-    "211": "节能环保支出",
-    "212": "城乡社区支出",
-    "213": "农林水支出",
-    "214": "交通运输支出",
-    "215": "资源勘探工业信息等支出",
-    "216": "商业服务业等支出",
-    "217": "金融支出",
-    "219": "援助其他地区支出",
-    "220": "自然资源海洋气象等支出",
-    "221": "住房保障支出",
-    "222": "粮油物资储备支出",
-    "223": "国有资本经营预算支出",
-    "224": "灾害防治及应急管理支出",
-    "229": "其他支出",
-    "231": "债务还本支出",
-    "232": "债务付息支出",
-    "234": "抗疫特别国债安排的支出",
-}
-
-ECONOMIC_CLASSES: dict[str, str] = {
-    "301": "工资福利支出",
-    "302": "商品和服务支出",
-    "303": "对个人和家庭的补助",
-    "307": "债务利息及费用支出",
-    "309": "资本性支出（基本建设）",
-    "310": "资本性支出",
-    "311": "对企业补助（基本建设）",
-    "312": "对企业补助",
-    "313": "对社会保障基金补助",
-    "399": "其他支出",
-}
-
+FUNCTION_CLASSES: dict[str, str] = {r["class_code"]: r["class_name"] for r in _seed("function_classes")}
+ECONOMIC_CLASSES: dict[str, str] = {r["class_code"]: r["class_name"] for r in _seed("economic_classes")}
 # 人员经费 is 301 + 303; everything else is 公用经费 (DOMAIN.md §4).
-PERSONNEL_ECONOMIC_CLASSES = {"301", "303"}
+PERSONNEL_ECONOMIC_CLASSES = {r["class_code"] for r in _seed("economic_classes") if r["expense_group"] == "personnel"}
 
 CHINESE_ORDINALS = (
     "一 二 三 四 五 六 七 八 九 十 十一 十二 十三 十四 十五 十六 十七 十八 十九 二十 "

@@ -1,0 +1,24 @@
+with
+
+documents as (
+    select * from {{ ref('int_documents_ranked') }}
+),
+
+final as (
+    select
+        document_id,
+        agency_id,
+        agency_name,
+        fiscal_year,
+        document_kind,
+        printed_unit,
+        source_format,
+        file_name,
+        page_count,
+        extractor_version,
+        is_current,
+        loaded_at,
+    from documents
+)
+
+select * from final

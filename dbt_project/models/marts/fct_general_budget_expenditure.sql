@@ -1,0 +1,1 @@
+{{ function_fact('general_budget_expenditure', ['total', 'basic', 'project']) }}

@@ -1,0 +1,26 @@
+with
+
+table_rows as (
+    select * from {{ ref('int_table_rows_pivoted') }}
+),
+
+documents as (
+    select * from {{ ref('int_documents_ranked') }}
+),
+
+final as (
+    select
+        table_rows.document_id,
+        documents.agency_id,
+        documents.fiscal_year,
+        table_rows.printed_name as item_name,
+        table_rows.printed_line_no,
+        cast(table_rows.item_count as integer) as item_count,
+        table_rows.source_line,
+        table_rows.page,
+    from table_rows
+    inner join documents on table_rows.document_id = documents.document_id
+    where table_rows.table_key = 'state_assets'
+)
+
+select * from final
