@@ -104,3 +104,25 @@ def test_putuo_summary_reads_labels_and_figures_printed_apart(suffix):
     assert by_name[("income", "本年收入合计")] == D("2946.25")
     assert by_name[("expenditure", "本年支出合计")] == D("2940.05")
     assert by_name[("income", "总计")] == D("2995.39")
+
+
+def test_putuo_three_public_one_row_layout_placed_by_position():
+    # Only two of the twelve cells are printed; the PDF's x positions put them under 合计 and 公务接待费 预算数.
+    by_item = {r["name"]: (r["budget"], r["actual"]) for r in rows(PUTUO, ".pdf", "three_public")}
+    assert by_item["合计"] == (D("0.95"), D("0"))
+    assert by_item["公务接待费"] == (D("0.95"), D("0"))
+    assert by_item["因公出国（境）费"] == (D("0"), D("0"))
+
+
+def test_three_public_figures_without_positions_are_reported_not_guessed():
+    result = extraction(PUTUO, ".pymupdf.txt")
+    table = result.tables["three_public"]
+    assert table["present"] and table["rows"] == [] and table["empty"] is None
+    warning = next(p for p in result.problems if p.table == "three_public")
+    assert warning.severity == "warning" and "2 of the 12 三公 figures printed (0.95 0.95)" in warning.message
+
+
+def test_text_pages_follow_form_feeds():
+    # pdfplumber's text separates pages with form feeds: tables land on the same page as in the PDF.
+    for table in ("expenditure_by_function", "three_public"):
+        assert extraction(PUTUO, ".pdfplumber.txt").tables[table]["page"] == extraction(PUTUO, ".pdf").tables[table]["page"]

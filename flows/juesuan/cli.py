@@ -60,10 +60,9 @@ def cmd_extract(args) -> int:
 
 
 def cmd_run(args) -> int:
-    from .settings import load_settings
-
     from .models import DbtBuildError
     from .pipeline import pipeline
+    from .settings import load_settings
 
     try:
         report = pipeline(raw=args.raw, warehouse=args.warehouse, build=args.build)

@@ -216,13 +216,8 @@ def assign_columns(
     row_keys = [d.code or d.label or f"?{i}" for i, d in enumerate(drafts)]
     choice = _tree_solve(keys, row_keys, options)
     rows = []
-    seen: set[tuple] = set()
     for draft, opts, pick, method in zip(drafts, options, choice, methods, strict=True):
         values = opts[pick]
-        identity = (draft.code, draft.label, tuple(values.values()))
-        if identity in seen:
-            continue  # a 合计 row repeated on a continuation page
-        seen.add(identity)
         texts = {s.value: s.text for s in draft.slots if s.value is not None}
         rows.append(
             {

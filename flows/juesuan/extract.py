@@ -94,13 +94,44 @@ def _broken_figures(region: TableRegion) -> list[Problem]:
     return problems
 
 
+def _row_key(spec: TableSpec, row: dict):
+    """What identifies a row within its table (the facts' grain); None where print position does."""
+    if spec.row_kind == "summary":
+        return None
+    if spec.row_kind == "economic":
+        return row.get("code") or row.get("name"), row.get("group")
+    if spec.row_kind == "coded":
+        return row.get("code") or row.get("name")
+    return row.get("name")
+
+
+def drop_repeated_rows(spec: TableSpec, rows: list[dict]) -> tuple[list[dict], list[str]]:
+    """Keep the first row for each key: a repeat with the same figures is a continuation page's copy; one with
+    different figures is a misread layout, reported."""
+    kept: dict = {}
+    out, warnings = [], []
+    for row in rows:
+        key = _row_key(spec, row)
+        if key is None or key not in kept:
+            if key is not None:
+                kept[key] = row
+            out.append(row)
+            continue
+        first = kept[key]
+        figures = {k: v for k, v in row.items() if k in AMOUNT_FIELDS | {"count"}}
+        if figures != {k: v for k, v in first.items() if k in AMOUNT_FIELDS | {"count"}}:
+            warnings.append(f"{spec.key}: {key} read twice with different figures (lines {first['source_line']} and "
+                            f"{row['source_line']}); kept line {first['source_line']}")
+    return out, warnings
+
+
 def _to_wan_row(row: dict, unit: str) -> dict:
     if unit != "元":
         return row
     return {k: (to_wan(v, unit) if k in AMOUNT_FIELDS and isinstance(v, Decimal) else v) for k, v in row.items()}
 
 
-def _table_entry(spec: TableSpec, region: TableRegion | None, rows: list[dict], unit: str) -> dict:
+def _table_entry(spec: TableSpec, region: TableRegion | None, rows: list[dict], unit: str, unplaced: bool) -> dict:
     if region is None:
         return {"title": spec.title, "present": False, "empty": None, "rows": []}
     has_figures = any(
@@ -109,7 +140,7 @@ def _table_entry(spec: TableSpec, region: TableRegion | None, rows: list[dict], 
     return {
         "title": region.title,
         "present": True,
-        "empty": not has_figures,
+        "empty": None if unplaced and not has_figures else not has_figures,  # None: figures printed, not placed
         "declared_empty": region.declared_empty,
         "unit": None if spec.row_kind == "items" else region.unit or unit,
         "source_line": region.title_line.number,
@@ -152,11 +183,15 @@ def extract_file(path: Path) -> Extraction:
     for spec in TABLES:
         region = regions.get(spec.key)
         rows: list[dict] = []
+        warnings: list[str] = []
         if region is not None:
             rows, warnings = _parse_region(region, doc)
+            rows, repeats = drop_repeated_rows(spec, rows)
+            warnings += repeats
             result.problems.extend(Problem("warning", "layout", w, table=spec.key) for w in warnings)
             result.problems.extend(_broken_figures(region))
-        result.tables[spec.key] = _table_entry(spec, region, rows, unit)
+        unplaced = any(w.startswith("unplaced") for w in warnings)
+        result.tables[spec.key] = _table_entry(spec, region, rows, unit, unplaced)
     if kind == FINAL_ACCOUNTS:
         missing = [key for key in CORE_TABLES if key not in regions]
         if missing:

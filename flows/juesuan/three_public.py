@@ -46,20 +46,66 @@ def _measures_present(region: TableRegion) -> list[str]:
     return keys
 
 
+def _wide_slots(lines) -> tuple[list[float | None], bool] | None:
+    """The 12 column slots of the one-row layout, and whether budget and actual alternate item by item.
+
+    Slot x positions come from the 栏次 line (1 … 12) or from twelve 预算数/决算数 headings; None where unknown.
+    """
+    for line in lines:
+        words = [t for t in line.tokens if t.text in ("预算数", "决算数")]
+        if len(words) >= 12:
+            alternating = [t.text for t in words[:4]] == ["预算数", "决算数", "预算数", "决算数"]
+            return [t.center for t in words[:12]], alternating
+    for line in lines:
+        if [t.text for t in line.tokens] == [str(i) for i in range(1, 13)]:
+            return [t.center for t in line.tokens], False
+    return None
+
+
+def _wide_rows(lines, slots, alternating, warnings) -> list[dict] | None:
+    """Rows of the one-row layout: six items, each with budget and actual."""
+    figure_lines = [ln for ln in lines if any(is_decimal(t.text) for t in ln.tokens)
+                    and not any(_CJK.search(t.text) for t in ln.tokens)]
+    if not figure_lines:
+        return None
+    line = figure_lines[0]
+    figures = [t for t in line.tokens if is_decimal(t.text) or (is_blank(t.text) and t.text)]
+    placed: dict[int, str] = {}
+    if len(figures) >= 12:
+        placed = {i: t.text for i, t in enumerate(figures[:12])}
+    elif slots and all(x is not None for x in slots) and all(t.center is not None for t in figures):
+        for token in figures:
+            placed[min(range(12), key=lambda i: abs(slots[i] - token.center))] = token.text
+    else:
+        warnings.append(f"unplaced: line {line.number}: {len(figures)} of the 12 三公 figures printed "
+                        f"({' '.join(t.text for t in figures)}); their columns cannot be told without positions")
+        return []
+    rows = []
+    for index, item in enumerate(WIDE_ITEMS):
+        budget_slot, actual_slot = (2 * index, 2 * index + 1) if alternating else (index, index + 6)
+        texts = {"budget": placed.get(budget_slot), "actual": placed.get(actual_slot)}
+        values = {k: parse_amount(v) if v and not is_blank(v) else None for k, v in texts.items()}
+        if len(figures) < 12:
+            values = {k: (v if v is not None else parse_amount("0")) for k, v in values.items()}  # blank = nothing spent
+        rows.append({"name": item, "kind": "amount", **values,
+                     "printed": {k: v for k, v in texts.items() if v and not is_blank(v)},
+                     "source_line": line.number, "page": line.page})
+    return rows
+
+
 def parse_three_public_table(region: TableRegion) -> tuple[list[dict], list[str]]:
     """Parse the 三公 table in either layout into item rows with budget and actual."""
     lines = _data_lines(region)
     warnings: list[str] = []
-    for line in lines:
-        figures = [t.text for t in line.tokens if is_decimal(t.text)]
-        if len(figures) >= 12 and not any(_CJK.search(t.text) for t in line.tokens):
-            values = [parse_amount(f) for f in figures[:12]]
-            return [
-                {"name": item, "kind": "amount", "budget": values[i], "actual": values[i + 6],
-                 "printed": {"budget": figures[i], "actual": figures[i + 6]},
-                 "source_line": line.number, "page": line.page}
-                for i, item in enumerate(WIDE_ITEMS)
-            ], warnings
+    wide = _wide_slots(region.lines[:20])
+    if wide is not None or any(
+        len([t for t in ln.tokens if is_decimal(t.text)]) >= 12 and not any(_CJK.search(t.text) for t in ln.tokens)
+        for ln in lines
+    ):
+        slots, alternating = wide or ([None] * 12, False)
+        rows = _wide_rows(lines, slots, alternating, warnings)
+        if rows is not None:
+            return rows, warnings
     keys = _measures_present(region)
     has_line_numbers = any(w in "".join(ln.compact for ln in region.lines[:12]) for w in ("栏次", "行次"))
     rows = []
@@ -70,6 +116,8 @@ def parse_three_public_table(region: TableRegion) -> tuple[list[dict], list[str]
             continue
         if has_line_numbers and cells and is_integer(cells[0]):
             cells = cells[1:]
+        elif not line.positional and not any(is_decimal(c) or is_blank(c) for c in cells):
+            continue  # a heading, not an item row: no figure, no 行次
         values = [None if is_blank(c) else parse_amount(c) for c in cells if is_blank(c) or is_decimal(c) or is_integer(c)]
         row = {"name": item[0], "kind": item[1], **dict.fromkeys(keys)}
         row.update(zip(keys, values, strict=False))
