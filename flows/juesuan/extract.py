@@ -15,6 +15,7 @@ from .finder import TableRegion, document_unit, find_tables
 from .items import parse_items_table
 from .metadata import FINAL_ACCOUNTS, detect_agency, detect_kind, detect_year
 from .numbers import to_wan
+from .prose import ProseFact, extract_prose_facts
 from .readers import RawDocument, ReadError, read_document
 from .settings import EXTRACTOR_VERSION
 from .specs import TABLES, TableSpec
@@ -64,11 +65,13 @@ class Extraction:
     sha256: str
     document: dict | None = None
     tables: dict[str, dict] = field(default_factory=dict)
+    prose: list[ProseFact] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     fatal: bool = False
 
     def as_json(self) -> dict:
-        return {"document": self.document, "tables": self.tables, "errors": [p.as_dict() for p in self.problems]}
+        return {"document": self.document, "tables": self.tables, "prose": [vars(f) for f in self.prose],
+                "errors": [p.as_dict() for p in self.problems]}
 
 
 def _parse_region(region: TableRegion, doc: RawDocument) -> tuple[list[dict], list[str]]:
@@ -199,6 +202,7 @@ def extract_file(path: Path) -> Extraction:
                 "error", "missing_tables",
                 f"final accounts without {len(missing)} standard table(s): {', '.join(missing)}"
                 f" (truncated document?); last line read is {doc.lines[-1].number}"))
+    result.prose = extract_prose_facts(doc, regions)
     result.document = {
         "file": path.name,
         "agency": agency,

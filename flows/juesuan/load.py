@@ -34,6 +34,14 @@ create table if not exists raw.table_rows (
     printed varchar, is_count boolean not null, source_line integer, page integer, placement varchar,
     primary key (sha256, table_key, row_index, measure)
 );
+create table if not exists raw.prose_facts (
+    sha256 varchar not null, fact_index integer not null, subject varchar not null, amount decimal(20, 6) not null,
+    unit varchar not null, amount_wan decimal(20, 6) not null, printed varchar not null, source_line integer,
+    sentence integer, share_pct decimal(9, 3), share_base varchar, share_printed varchar, change_direction varchar,
+    change_delta decimal(20, 6), change_pct decimal(9, 3), change_pct_direction varchar, change_printed varchar,
+    budget decimal(20, 6), budget_pct decimal(9, 3), budget_printed varchar,
+    primary key (sha256, fact_index)
+);
 create table if not exists raw.load_errors (
     file varchar not null, sha256 varchar, severity varchar not null, error_code varchar not null,
     message varchar not null, source_line integer, table_key varchar, loaded boolean not null,
@@ -57,6 +65,15 @@ TABLE_ROWS = pa.schema([
     ("name", pa.string()), ("side", pa.string()), ("row_group", pa.string()), ("line_no", pa.int32()),
     ("measure", pa.string()), ("amount", AMOUNT), ("printed", pa.string()), ("is_count", pa.bool_()),
     ("source_line", pa.int32()), ("page", pa.int32()), ("placement", pa.string()),
+])
+PCT = pa.decimal128(9, 3)
+PROSE_FACTS = pa.schema([
+    ("sha256", pa.string()), ("fact_index", pa.int32()), ("subject", pa.string()), ("amount", AMOUNT),
+    ("unit", pa.string()), ("amount_wan", AMOUNT), ("printed", pa.string()), ("source_line", pa.int32()),
+    ("sentence", pa.int32()), ("share_pct", PCT), ("share_base", pa.string()), ("share_printed", pa.string()),
+    ("change_direction", pa.string()), ("change_delta", AMOUNT), ("change_pct", PCT),
+    ("change_pct_direction", pa.string()), ("change_printed", pa.string()), ("budget", AMOUNT),
+    ("budget_pct", PCT), ("budget_printed", pa.string()),
 ])
 LOAD_ERRORS = pa.schema([
     ("file", pa.string()), ("sha256", pa.string()), ("severity", pa.string()), ("error_code", pa.string()),
@@ -100,6 +117,22 @@ def _row_records(extraction: Extraction) -> list[dict]:
     return records
 
 
+def _prose_records(extraction: Extraction) -> list[dict]:
+    def pct(value):
+        return None if value is None else value.quantize(Decimal("0.001"))
+
+    return [
+        {"sha256": extraction.sha256, "fact_index": index, "subject": fact.subject, "amount": _quantize(fact.value),
+         "unit": fact.unit, "amount_wan": _quantize(fact.value_wan), "printed": fact.value_text,
+         "source_line": fact.source_line, "sentence": fact.sentence, "share_pct": pct(fact.share_pct),
+         "share_base": fact.share_base, "share_printed": fact.share_text, "change_direction": fact.change_direction,
+         "change_delta": _quantize(fact.change_delta), "change_pct": pct(fact.change_pct),
+         "change_pct_direction": fact.change_pct_direction, "change_printed": fact.change_text,
+         "budget": _quantize(fact.budget), "budget_pct": pct(fact.budget_pct), "budget_printed": fact.budget_text}
+        for index, fact in enumerate(extraction.prose)
+    ]
+
+
 def duplicates_of(extractions: list[Extraction]) -> dict[Path, Path]:
     """Files whose content (sha256) repeats an earlier file's: file → the file that is loaded instead."""
     first: dict[str, Path] = {}
@@ -116,7 +149,7 @@ def load_extractions(warehouse: Path, extractions: list[Extraction], run_id: str
     """Replace the raw schema's contents with this run's extractions, atomically, in one transaction."""
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     repeats = duplicates_of(extractions)
-    documents, document_tables, rows, errors = [], [], [], []
+    documents, document_tables, rows, prose, errors = [], [], [], [], []
     failed: list[str] = []
     for extraction in extractions:
         loaded = extraction.document is not None and not extraction.fatal and extraction.path not in repeats
@@ -148,10 +181,12 @@ def load_extractions(warehouse: Path, extractions: list[Extraction], run_id: str
                 "source_line": table.get("source_line"), "page": table.get("page"), "row_count": len(table["rows"]),
             })
         rows.extend(_row_records(extraction))
+        prose.extend(_prose_records(extraction))
     batches = {
         "raw.documents": pa.Table.from_pylist(documents, DOCUMENTS),
         "raw.document_tables": pa.Table.from_pylist(document_tables, DOCUMENT_TABLES),
         "raw.table_rows": pa.Table.from_pylist(rows, TABLE_ROWS),
+        "raw.prose_facts": pa.Table.from_pylist(prose, PROSE_FACTS),
         "raw.load_errors": pa.Table.from_pylist(errors, LOAD_ERRORS),
     }
     warehouse.parent.mkdir(parents=True, exist_ok=True)
