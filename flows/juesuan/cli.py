@@ -62,6 +62,7 @@ def cmd_extract(args) -> int:
 def cmd_run(args) -> int:
     from .models import DbtBuildError
     from .pipeline import pipeline
+    from .quality.validate import DataQualityEngineError
     from .settings import load_settings
 
     try:
@@ -69,7 +70,7 @@ def cmd_run(args) -> int:
     except FileNotFoundError as exc:
         print(f"juesuan run: {exc}", file=sys.stderr)
         return 2
-    except DbtBuildError as exc:
+    except (DbtBuildError, DataQualityEngineError) as exc:
         print(f"juesuan run: {exc}", file=sys.stderr)
         return 1
     load = report.load
@@ -78,6 +79,9 @@ def cmd_run(args) -> int:
           f" · table rows: {load.table_rows} · errors: {load.errors} · warnings: {load.warnings}")
     print(f"dbt: {report.dbt.seeds} seeds, {report.dbt.models} models, {report.dbt.tests_passed} tests passed"
           f" · docs in {load_settings(build=args.build).dbt_docs / 'index.html'}")
+    outcomes = report.quality.outcomes
+    print(f"checks: {report.quality.checks} · pass {outcomes['pass']} · rounding {outcomes['rounding']}"
+          f" · fail {outcomes['fail']} · data docs in {report.quality.docs_index}")
     for file, severity, message, line in report.problems:
         where = f" line {line}" if line else ""
         print(f"  {severity.upper():7s} {file}{where}: {message}")

@@ -1,4 +1,4 @@
-"""The pipeline flow: discover → extract (documents in parallel) → load → dbt build and docs."""
+"""The pipeline flow: discover → extract (documents in parallel) → load → dbt build and docs → validate."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from .extract import Extraction, extract_file
 from .load import LoadSummary, load_extractions
 from .models import DbtSummary, build_models
+from .quality.validate import QualitySummary, validate_warehouse
 from .settings import load_settings
 
 
@@ -29,6 +30,7 @@ class RunReport:
     files: int
     load: LoadSummary
     dbt: DbtSummary
+    quality: QualitySummary
     problems: list[tuple[str, str, str, int | None]] = field(default_factory=list)  # file, severity, message, line
     unregistered_agencies: list[str] = field(default_factory=list)
 
@@ -90,6 +92,12 @@ def build_warehouse_models(warehouse: str, build_dir: str) -> DbtSummary:
     return build_models(Path(warehouse), Path(build_dir))
 
 
+@task(name="validate-warehouse", cache_policy=NO_CACHE)
+def validate_data_quality(warehouse: str, build_dir: str, run_id: str) -> QualitySummary:
+    """Every consistency check, validated by the GX suites; dq_results and the data docs written."""
+    return validate_warehouse(Path(warehouse), Path(build_dir), run_id)
+
+
 @task(name="find-unregistered-agencies", cache_policy=NO_CACHE)
 def find_unregistered_agencies(warehouse: str) -> list[str]:
     """Agencies loaded under the unknown region because the agency register does not list them."""
@@ -113,8 +121,9 @@ def pipeline(raw: str | None = None, warehouse: str | None = None, build: str | 
         _close_pool()
     summary = load_warehouse(str(settings.warehouse), extractions, run_id)
     dbt_summary = build_warehouse_models(str(settings.warehouse), str(settings.build_dir))
+    quality = validate_data_quality(str(settings.warehouse), str(settings.build_dir), run_id)
     unregistered = find_unregistered_agencies(str(settings.warehouse))
     problems = [
         (e.path.name, p.severity, p.message, p.line) for e in extractions for p in e.problems
     ]
-    return RunReport(run_id, settings.warehouse, len(paths), summary, dbt_summary, problems, unregistered)
+    return RunReport(run_id, settings.warehouse, len(paths), summary, dbt_summary, quality, problems, unregistered)

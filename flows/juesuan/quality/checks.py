@@ -1,0 +1,400 @@
+"""Computing every consistency check of the rule catalog over the warehouse: one row per comparison.
+
+Each check compares an expected value (what the parts, or another table, say) with the printed actual value,
+and its outcome is pass (equal), rounding (within the tolerance printed figures allow) or fail.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import duckdb
+
+from ..numbers import rounding_tolerance
+from .catalog import prose_subjects, rules
+
+ZERO = Decimal(0)
+HALF_CENT = Decimal("0.005")
+MICRO = Decimal("0.000001")
+FUNCTION_TABLES = {
+    "income_by_function": ("total", "fiscal_appropriation", "superior_subsidy", "business_income", "operating_income",
+                           "subsidiary_remittance", "other_income"),
+    "expenditure_by_function": ("total", "basic", "project", "remit_to_superior", "operating", "subsidy_to_subsidiary"),
+    "general_budget_expenditure": ("total", "basic", "project"),
+    "gov_fund": ("opening_balance", "income", "expenditure_total", "basic", "project", "closing_balance"),
+    "soe_capital": ("total", "basic", "project"),
+}
+ROW_RULES = {"expenditure_by_function": "ROW-EXPENDITURE", "income_by_function": "ROW-INCOME",
+             "general_budget_expenditure": "ROW-GENERAL-BUDGET"}
+CORE_TABLES = ("income_expenditure_summary", "income_by_function", "expenditure_by_function",
+               "fiscal_appropriation_summary", "general_budget_expenditure", "general_budget_basic_by_economic",
+               "three_public")
+_ORDINAL_LINE = re.compile(r"^[一二三四五六七八九十]+[、.．]")
+MEASURES = ("amount", "total", "basic", "project", "remit_to_superior", "operating", "subsidy_to_subsidiary",
+            "fiscal_appropriation", "superior_subsidy", "business_income", "operating_income",
+            "subsidiary_remittance", "other_income", "general_budget", "gov_fund", "soe_capital", "opening_balance",
+            "income", "expenditure_total", "closing_balance", "budget_initial", "budget", "actual")
+
+
+@dataclass
+class Document:
+    """What the checks read about one document."""
+
+    document_id: str
+    file_name: str
+    agency_name: str
+    fiscal_year: int
+    kind: str
+    unit: str
+    tables: dict[str, list[dict]] = field(default_factory=lambda: defaultdict(list))
+    present: dict[str, bool] = field(default_factory=dict)
+    declared_empty: dict[str, bool] = field(default_factory=dict)
+    prose: list[dict] = field(default_factory=list)
+
+    def rows(self, table: str) -> list[dict]:
+        return self.tables.get(table, [])
+
+
+def _records(con, sql: str) -> list[dict]:
+    return con.sql(sql).to_arrow_table().to_pylist()
+
+
+def read_documents(con: duckdb.DuckDBPyConnection) -> list[Document]:
+    """Every loaded document with its table rows (one column per measure) and its prose facts."""
+    docs = {
+        d["document_id"]: Document(d["document_id"], d["file_name"], d["agency_name"], d["fiscal_year"],
+                                   d["document_kind"], d["printed_unit"])
+        for d in _records(con, "select * from dim_document order by file_name")
+    }
+    for row in _records(con, "select * from intermediate.int_table_rows_pivoted order by document_id, table_key, row_index"):
+        docs[row["document_id"]].tables[row["table_key"]].append(row)
+    for row in _records(con, "select * from staging.stg_raw__document_tables"):
+        docs[row["document_id"]].present[row["table_key"]] = row["is_present"]
+        docs[row["document_id"]].declared_empty[row["table_key"]] = row["is_declared_empty"]
+    for fact in _records(con, "select * from staging.stg_raw__prose_facts order by document_id, fact_index"):
+        docs[fact["document_id"]].prose.append(fact)
+    return list(docs.values())
+
+
+class Checks:
+    """Collects check rows for one document."""
+
+    def __init__(self, doc: Document):
+        self.doc = doc
+        self.rows: list[dict] = []
+        # Figures printed in 元 are exact; in 万元 each is rounded to the cent.
+        self.half_unit = HALF_CENT / 10000 if doc.unit == "元" else HALF_CENT
+
+    def tolerance(self, n_terms: int) -> Decimal:
+        return rounding_tolerance(n_terms) * (self.half_unit / HALF_CENT)
+
+    def add(self, rule_id: str, table: str, row: dict | None, column: str, expected, actual, tolerance: Decimal,
+            detail: str = "", *, code=None, name=None, line=None) -> None:
+        """Record one comparison; None values count as not printed (0)."""
+        expected = (expected if expected is not None else ZERO).quantize(MICRO)
+        actual = (actual if actual is not None else ZERO).quantize(MICRO)
+        tolerance = tolerance.quantize(MICRO)
+        difference = actual - expected
+        outcome = "pass" if difference == 0 else "rounding" if abs(difference) <= tolerance else "fail"
+        rule = rules()[rule_id]
+        self.rows.append({
+            "rule_id": rule_id, "family": rule.family, "severity": rule.severity,
+            "document_id": self.doc.document_id, "file_name": self.doc.file_name,
+            "agency_name": self.doc.agency_name, "fiscal_year": self.doc.fiscal_year, "table_key": table,
+            "row_code": code if code is not None else (row or {}).get("subject_code"),
+            "row_name": name if name is not None else (row or {}).get("printed_name"),
+            "column_name": column, "expected": expected, "actual": actual, "difference": difference,
+            "tolerance": tolerance, "outcome": outcome,
+            "source_line": line if line is not None else (row or {}).get("source_line"), "detail": detail,
+        })
+
+    def sum_check(self, rule_id: str, table: str, parent: dict | None, parts: list[dict], column: str,
+                  detail: str = "", parent_value=None) -> None:
+        """Parent's printed figure against the sum of its parts' printed figures."""
+        values = [p.get(column) for p in parts]
+        actual = parent_value if parent is None else parent.get(column)
+        if actual is None and all(v is None for v in values):
+            return  # nothing printed on either side
+        present = [v for v in values if v is not None]
+        self.add(rule_id, table, parent, column, sum(present, ZERO), actual, self.tolerance(len(present)), detail)
+
+
+def _total_row(rows: list[dict], name: str = "合计") -> dict | None:
+    return next((r for r in rows if r["subject_code"] is None and r["printed_name"] == name), None)
+
+
+def tree_checks(checks: Checks) -> None:
+    """合计 = Σ 类, 类 = Σ 款, 款 = Σ 项 in every function-coded table and column; economic 类 = Σ 款."""
+    doc = checks.doc
+    for table, measures in FUNCTION_TABLES.items():
+        rows = doc.rows(table)
+        coded = [r for r in rows if r["subject_code"]]
+        families: list[tuple[dict, list[dict]]] = []
+        total = _total_row(rows)
+        if total is not None:
+            families.append((total, [r for r in coded if len(r["subject_code"]) == 3]))
+        for parent in coded:
+            code = parent["subject_code"]
+            kids = [r for r in coded if len(r["subject_code"]) == len(code) + 2 and r["subject_code"].startswith(code)]
+            if kids and len(code) < 7:
+                families.append((parent, kids))
+        for parent, kids in families:
+            if not kids:
+                continue
+            for measure in measures:
+                checks.sum_check("TREE-FUNCTION", table, parent, kids, measure,
+                                 f"{len(kids)} children: {', '.join(k['subject_code'] for k in kids)}")
+    economic = [r for r in doc.rows("general_budget_basic_by_economic") if r["subject_code"]]
+    for parent in (r for r in economic if len(r["subject_code"]) == 3):
+        kids = [r for r in economic if len(r["subject_code"]) == 5 and r["subject_code"].startswith(parent["subject_code"])]
+        if kids:
+            checks.sum_check("TREE-ECONOMIC", "general_budget_basic_by_economic", parent, kids, "amount",
+                             f"{len(kids)} 款")
+
+
+def row_checks(checks: Checks) -> None:
+    """Each row's total against the sum of its columns."""
+    for table, rule_id in ROW_RULES.items():
+        measures = FUNCTION_TABLES[table]
+        for row in checks.doc.rows(table):
+            _row_sum(checks, rule_id, table, row, measures[0], measures[1:])
+    for row in checks.doc.rows("fiscal_appropriation_summary"):
+        if row["summary_side"] == "expenditure" and row.get("total") is not None:
+            _row_sum(checks, "FAS-ROW", "fiscal_appropriation_summary", row, "total",
+                     ("general_budget", "gov_fund", "soe_capital"))
+
+
+def _row_sum(checks: Checks, rule_id: str, table: str, row: dict, total_key: str, part_keys) -> None:
+    values = [row.get(k) for k in part_keys]
+    if row.get(total_key) is None and all(v is None for v in values):
+        return
+    present = [v for v in values if v is not None]
+    checks.add(rule_id, table, row, total_key, sum(present, ZERO), row.get(total_key),
+               checks.tolerance(len(present)), f"= {' + '.join(part_keys)}")
+
+
+def _line(rows: list[dict], side: str, *prefixes: str) -> dict | None:
+    return next((r for r in rows if r["summary_side"] == side and r["printed_name"]
+                 and r["printed_name"].startswith(prefixes)), None)
+
+
+def summary_checks(checks: Checks) -> None:
+    """The two summary tables' own identities."""
+    for table, prefix, opening, closing, column in (
+        ("income_expenditure_summary", "SUM", ("使用非财政拨款结余", "用事业基金弥补", "年初结转和结余"),
+         ("结余分配", "年末结转和结余"), "amount"),
+        ("fiscal_appropriation_summary", "FAS", ("年初财政拨款结转和结余",), ("年末财政拨款结转和结余",), "total"),
+    ):
+        rows = checks.doc.rows(table)
+        if not rows:
+            continue
+        income_total = _line(rows, "income", "本年收入合计")
+        expenditure_total = _line(rows, "expenditure", "本年支出合计")
+        income_lines = [r for r in rows if r["summary_side"] == "income" and r["printed_name"]
+                        and _ORDINAL_LINE.match(r["printed_name"])]
+        class_lines = [r for r in rows if r["summary_side"] == "expenditure" and r["subject_code"]]
+        if income_total is not None:
+            checks.sum_check(f"{prefix}-INCOME", table, income_total, income_lines, "amount",
+                             f"{len(income_lines)} income lines")
+        if expenditure_total is not None:
+            columns = [column] if table == "income_expenditure_summary" else ["total", "general_budget", "gov_fund", "soe_capital"]
+            for col in columns:
+                checks.sum_check(f"{prefix}-EXPENDITURE", table, expenditure_total, class_lines, col,
+                                 f"{len(class_lines)} class lines")
+        grand_income = _line(rows, "income", "总计")
+        grand_expenditure = _line(rows, "expenditure", "总计")
+        if grand_income is not None and income_total is not None:
+            parts = [income_total] + [r for r in (_line(rows, "income", p) for p in opening) if r is not None]
+            checks.sum_check(f"{prefix}-INCOME-TOTAL", table, grand_income, parts, "amount",
+                             " + ".join(p["printed_name"] for p in parts))
+        if grand_expenditure is not None and expenditure_total is not None:
+            parts = [expenditure_total] + [r for r in (_line(rows, "expenditure", p) for p in closing) if r is not None]
+            checks.sum_check(f"{prefix}-EXPENDITURE-TOTAL", table, grand_expenditure, parts, column,
+                             " + ".join(p["printed_name"] for p in parts))
+        if grand_income is not None and grand_expenditure is not None:
+            checks.add(f"{prefix}-BALANCE", table, grand_expenditure, column, grand_income.get("amount"),
+                       grand_expenditure.get(column), checks.tolerance(1), "income 总计 vs expenditure 总计")
+
+
+def three_public_checks(checks: Checks) -> None:
+    """合计 = 出国 + 车 + 接待; 车 = 购置 + 运行维护, for each of budget_initial, budget and actual."""
+    items = {r["printed_name"]: r for r in checks.doc.rows("three_public") if r["row_group"] == "amount"}
+    total, vehicle = items.get("合计"), items.get("公务用车购置及运行维护费")
+    for measure in ("budget_initial", "budget", "actual"):
+        if total is not None:
+            parts = [items[k] for k in ("因公出国（境）费", "公务用车购置及运行维护费", "公务接待费") if k in items]
+            checks.sum_check("TP-TOTAL", "three_public", total, parts, measure, "出国 + 车 + 接待")
+        if vehicle is not None:
+            parts = [items[k] for k in ("公务用车购置费", "公务用车运行维护费") if k in items]
+            if parts:
+                checks.sum_check("TP-VEHICLE", "three_public", vehicle, parts, measure, "购置费 + 运行维护费")
+
+
+def economic_checks(checks: Checks) -> None:
+    """Group totals against their classes, and against the general-budget table's basic expenditure."""
+    rows = checks.doc.rows("general_budget_basic_by_economic")
+    if not rows:
+        return
+    totals = {r["row_group"]: r for r in rows if r["subject_code"] is None}
+    classes = [r for r in rows if r["subject_code"] and len(r["subject_code"]) == 3]
+    for group, total in totals.items():
+        members = [r for r in classes if r["row_group"] == group]
+        if members:
+            checks.sum_check("ECO-GROUPS", "general_budget_basic_by_economic", total, members, "amount",
+                             f"{group}: {', '.join(r['subject_code'] for r in members)}")
+    general_total = _total_row(checks.doc.rows("general_budget_expenditure"))
+    if totals and general_total is not None and general_total.get("basic") is not None:
+        checks.add("ECO-BASIC", "general_budget_basic_by_economic", general_total, "basic",
+                   sum((t.get("amount") or ZERO for t in totals.values()), ZERO), general_total.get("basic"),
+                   checks.tolerance(len(totals)), "人员经费合计 + 公用经费合计 vs 一般公共预算 合计 基本支出",
+                   code=None, name="人员经费合计 + 公用经费合计")
+
+
+def cross_table_checks(checks: Checks) -> None:
+    """Summary totals and class lines against the detail tables."""
+    doc = checks.doc
+    summary = doc.rows("income_expenditure_summary")
+    income_total = _total_row(doc.rows("income_by_function"))
+    expenditure_rows = doc.rows("expenditure_by_function")
+    expenditure_total = _total_row(expenditure_rows)
+    line = _line(summary, "income", "本年收入合计")
+    if line is not None and income_total is not None:
+        checks.add("X-INCOME-TOTAL", "income_expenditure_summary", line, "amount", income_total.get("total"),
+                   line.get("amount"), checks.tolerance(1), f"收入决算表 合计 (line {income_total['source_line']})")
+    line = _line(summary, "expenditure", "本年支出合计")
+    if line is not None and expenditure_total is not None:
+        checks.add("X-EXPENDITURE-TOTAL", "income_expenditure_summary", line, "amount", expenditure_total.get("total"),
+                   line.get("amount"), checks.tolerance(1), f"支出决算表 合计 (line {expenditure_total['source_line']})")
+    if expenditure_rows:
+        by_code = {r["subject_code"]: r for r in expenditure_rows if r["subject_code"]}
+        for line in (r for r in summary if r["summary_side"] == "expenditure" and r["subject_code"]):
+            detail = by_code.get(line["subject_code"])
+            if line.get("amount") in (None, ZERO) and detail is None:
+                continue
+            checks.add("X-EXPENDITURE-CLASS", "income_expenditure_summary", line, "amount",
+                       (detail or {}).get("total"), line.get("amount"), checks.tolerance(1),
+                       f"支出决算表 {line['subject_code']}" + (f" (line {detail['source_line']})" if detail else " (absent)"))
+    general = {r["subject_code"]: r for r in doc.rows("general_budget_expenditure") if r["subject_code"]}
+    if general:
+        for line in (r for r in doc.rows("fiscal_appropriation_summary")
+                     if r["summary_side"] == "expenditure" and r["subject_code"]):
+            detail = general.get(line["subject_code"])
+            if line.get("general_budget") in (None, ZERO) and detail is None:
+                continue
+            checks.add("X-GENERAL-BUDGET-CLASS", "fiscal_appropriation_summary", line, "general_budget",
+                       (detail or {}).get("total"), line.get("general_budget"), checks.tolerance(1),
+                       f"一般公共预算财政拨款支出决算表 {line['subject_code']}")
+
+
+def _table_value(doc: Document, table: str, line: str, measure: str, side: str | None):
+    for row in doc.rows(table):
+        if side is not None and row["summary_side"] != side:
+            continue
+        name = row["printed_name"] or ""
+        if name == line or (table.endswith("summary") and name.startswith(line)):
+            return row.get(measure), row
+    return None, None
+
+
+def _pct_tolerance(part: Decimal, base: Decimal, pct_text_decimals: int, half_unit: Decimal) -> Decimal:
+    """How far a printed percentage may sit from part/base when both were rounded, plus its own rounding."""
+    own = Decimal("0.5") * Decimal(10) ** -pct_text_decimals
+    spread = 100 * (half_unit / base + abs(part) * half_unit / (base * base))
+    return own + spread
+
+
+def _decimals(clause: str | None) -> int:
+    """Decimals of the percentage printed at the end of a clause ("下降5.8%" → 1)."""
+    m = re.search(r"(\d+(?:\.(\d+))?)%\s*$", clause or "")
+    return len(m.group(2) or "") if m else 2
+
+
+def prose_checks(checks: Checks, prior_documents: dict[tuple[str, int], Document]) -> None:
+    """Prose against the tables, and prose against itself."""
+    doc = checks.doc
+    subjects, bases = prose_subjects()
+    half = checks.half_unit
+    for fact in doc.prose:
+        subject = next((s for s in subjects if s.pattern.search(fact["printed_subject"])), None)
+        where = {"name": fact["printed_subject"], "line": fact["source_line"], "code": None}
+        if subject is not None and doc.kind == "final_accounts":
+            value, _ = _table_value(doc, subject.table, subject.line, subject.measure, subject.side)
+            if value is not None:
+                checks.add("PROSE-AMOUNT", "prose", None, subject.measure, value, fact["amount_wan"],
+                           checks.tolerance(1), f"{fact['printed_figure']} vs {subject.table} {subject.line}", **where)
+        if fact["share_pct"] is not None and subject is not None and subject.share_of in bases:
+            base_spec = bases[subject.share_of]
+            base, _ = _table_value(doc, base_spec.table, base_spec.line, base_spec.measure, base_spec.side)
+            if base:
+                expected = 100 * fact["amount_wan"] / base
+                tolerance = _pct_tolerance(fact["amount_wan"], base, _decimals(fact["share_printed"]), half)
+                checks.add("PROSE-SHARE", "prose", None, "share_pct", expected.quantize(Decimal("0.0001")),
+                           fact["share_pct"], tolerance, f"{fact['printed_figure']}，{fact['share_printed']} of {base}",
+                           **where)
+        if fact["change_pct"] is not None and fact["change_delta_wan"] is not None:
+            sign = 1 if fact["change_direction"] == "increase" else -1
+            prior = fact["amount_wan"] - sign * fact["change_delta_wan"]
+            if prior > 0:
+                expected = 100 * fact["change_delta_wan"] / prior
+                tolerance = _pct_tolerance(fact["change_delta_wan"], prior, _decimals(fact["change_printed"]), 2 * half)
+                checks.add("PROSE-CHANGE", "prose", None, "change_pct", expected.quantize(Decimal("0.0001")),
+                           fact["change_pct"], tolerance, f"{fact['printed_figure']}，{fact['change_printed']}", **where)
+            words_agree = fact["change_pct_direction"] == fact["change_direction"]
+            checks.add("PROSE-WORDS", "prose", None, "change_direction", ZERO, ZERO if words_agree else Decimal(1),
+                       ZERO, f"{fact['change_printed']}", **where)
+            previous = prior_documents.get((doc.agency_name, doc.fiscal_year - 1))
+            if subject is not None and previous is not None:
+                value, _ = _table_value(previous, subject.table, subject.line, subject.measure, subject.side)
+                if value is not None:
+                    checks.add("PROSE-PRIOR-YEAR", "prose", None, subject.measure, value, prior,
+                               checks.tolerance(2), f"{fact['change_printed']} implies {prior}; "
+                               f"{previous.file_name} prints {value}", **where)
+        if fact["budget_pct"] is not None and fact["budget_wan"]:
+            expected = 100 * fact["amount_wan"] / fact["budget_wan"]
+            tolerance = _pct_tolerance(fact["amount_wan"], fact["budget_wan"], _decimals(fact["budget_printed"]), half)
+            checks.add("PROSE-BUDGET-RATE", "prose", None, "budget_pct", expected.quantize(Decimal("0.0001")),
+                       fact["budget_pct"], tolerance, f"{fact['printed_figure']}，{fact['budget_printed']}", **where)
+
+
+def unit_checks(checks: Checks) -> None:
+    """The same printed number in 万元 and in 元 within one sentence."""
+    by_sentence: dict[int, list[dict]] = defaultdict(list)
+    for fact in checks.doc.prose:
+        by_sentence[fact["sentence_index"]].append(fact)
+    for facts in by_sentence.values():
+        wan = [f for f in facts if f["printed_unit"] == "万元" and f["printed_amount"] != 0]
+        for fact in (f for f in facts if f["printed_unit"] == "元" and f["printed_amount"] != 0):
+            twin = next((w for w in wan if w["printed_amount"] == fact["printed_amount"]), None)
+            if twin is not None:
+                checks.add("UNIT-CONSISTENCY", "prose", None, "amount_wan", twin["amount_wan"], fact["amount_wan"],
+                           ZERO, f"{twin['printed_subject']}{twin['printed_figure']} but "
+                           f"{fact['printed_subject']}{fact['printed_figure']}: one unit is wrong",
+                           name=fact["printed_subject"], line=fact["source_line"], code=None)
+
+
+def completeness_checks(checks: Checks) -> None:
+    """Every core table present (or declared empty) in a final-accounts document."""
+    if checks.doc.kind != "final_accounts":
+        return
+    for table in CORE_TABLES:
+        present = checks.doc.present.get(table, False)
+        checks.add("DOC-COMPLETE", table, None, "present", Decimal(1), Decimal(1 if present else 0), ZERO,
+                   "present" if present else "missing from the document", name=table)
+
+
+def run_checks(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Every check of every rule family over every loaded document."""
+    documents = read_documents(con)
+    finals = {(d.agency_name, d.fiscal_year): d for d in documents if d.kind == "final_accounts"}
+    out: list[dict] = []
+    for doc in documents:
+        checks = Checks(doc)
+        for family in (tree_checks, row_checks, summary_checks, three_public_checks, economic_checks,
+                       cross_table_checks, unit_checks, completeness_checks):
+            family(checks)
+        prose_checks(checks, finals)
+        out.extend(checks.rows)
+    return out

@@ -1,0 +1,148 @@
+"""Running the Great Expectations suites over the checks, writing dq_results and building the data docs."""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from ..settings import PROJECT_ROOT
+from .catalog import families, rules
+from .checks import run_checks
+from .docs import write_index
+
+RESULTS = pa.schema([
+    ("rule_id", pa.string()), ("family", pa.string()), ("severity", pa.string()), ("document_id", pa.string()),
+    ("file_name", pa.string()), ("agency_name", pa.string()), ("fiscal_year", pa.int32()), ("table_key", pa.string()),
+    ("row_code", pa.string()), ("row_name", pa.string()), ("column_name", pa.string()),
+    ("expected", pa.decimal128(24, 6)), ("actual", pa.decimal128(24, 6)), ("difference", pa.decimal128(24, 6)),
+    ("tolerance", pa.decimal128(24, 6)), ("outcome", pa.string()), ("source_line", pa.int32()), ("detail", pa.string()),
+    ("run_id", pa.string()),
+])
+
+
+class DataQualityEngineError(RuntimeError):
+    """An expectation raised instead of returning a result: a bug, not a finding."""
+
+
+@dataclass
+class QualitySummary:
+    """Outcome counts of one validation run."""
+
+    checks: int = 0
+    outcomes: Counter = field(default_factory=Counter)
+    failed_expectations: list[str] = field(default_factory=list)
+    docs_index: Path | None = None
+
+
+def _suites_module():
+    spec = importlib.util.spec_from_file_location("juesuan_expectation_suites", PROJECT_ROOT / "expectations" / "suites.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _label(check: dict) -> str | None:
+    if check["outcome"] != "fail":
+        return None
+    row = check["row_code"] or check["row_name"] or ""
+    return (f"{check['file_name']} · {check['rule_id']} · {check['table_key']} {row} {check['column_name']}"
+            f" (line {check['source_line']}): expected {check['expected']:f}, printed {check['actual']:f}")
+
+
+def _frame(checks: list[dict]) -> pd.DataFrame:
+    frame = pd.DataFrame(checks, columns=["rule_id", "family", "document_id", "file_name", "table_key", "row_code",
+                                          "row_name", "column_name", "expected", "actual", "difference",
+                                          "tolerance", "outcome", "source_line"])
+    for column in ("expected", "actual", "difference", "tolerance"):
+        frame[column] = frame[column].astype(float)
+    frame["failure"] = [_label(c) for c in checks]
+    frame["excess_over_tolerance"] = [float(abs(c["difference"]) - c["tolerance"]) for c in checks]
+    return frame
+
+
+def _context(site: Path):
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    context.add_data_docs_site(site_name="juesuan", site_config={
+        "class_name": "SiteBuilder",
+        "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(site.resolve())},
+    })
+    return context
+
+
+def validate_warehouse(warehouse: Path, build_dir: Path, run_id: str) -> QualitySummary:
+    """Compute every check, validate each family's suite, store dq_results, and build the data docs."""
+    import great_expectations as gx
+    from great_expectations.core.run_identifier import RunIdentifier
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        checks = run_checks(con)
+    site = build_dir / "dq" / "gx"
+    context = _context(site)
+    catalog = rules()
+    suites = _suites_module()
+    datasource = context.data_sources.add_pandas("checks")
+    summary = QualitySummary(checks=len(checks), outcomes=Counter(c["outcome"] for c in checks))
+    run = RunIdentifier(run_name=run_id)
+    for family in families():
+        rule_ids = [r.id for r in catalog.values() if r.family == family]
+        suite = context.suites.add(suites.build_suite(family, rule_ids, {r: catalog[r].description for r in rule_ids}))
+        batch = datasource.add_dataframe_asset(family).add_batch_definition_whole_dataframe("all documents")
+        definition = context.validation_definitions.add(gx.ValidationDefinition(name=family, data=batch, suite=suite))
+        checkpoint = context.checkpoints.add(gx.Checkpoint(
+            name=f"{family}_checkpoint", validation_definitions=[definition],
+            actions=[gx.checkpoint.UpdateDataDocsAction(name="update_data_docs")],
+            result_format={"result_format": "COMPLETE"}))
+        frame = _frame([c for c in checks if c["family"] == family])
+        result = checkpoint.run(batch_parameters={"dataframe": frame}, run_id=run)
+        for validation in result.run_results.values():
+            for expectation in validation.results:
+                info = expectation.exception_info or {}
+                raised = info.get("raised_exception") if isinstance(info, dict) else any(
+                    v.get("raised_exception") for v in info.values())
+                if raised:
+                    raise DataQualityEngineError(
+                        f"{family}: {expectation.expectation_config.type} raised: {info.get('exception_message', info)}")
+                if not expectation.success:
+                    summary.failed_expectations.append(f"{family}: {expectation.expectation_config.type}")
+    _store_results(warehouse, checks, run_id)
+    summary.docs_index = write_index(build_dir / "dq", site, checks, catalog, run_id)
+    return summary
+
+
+def _store_results(warehouse: Path, checks: list[dict], run_id: str) -> None:
+    """Replace dq_results (one row per check) and the per-document summary view, in one transaction."""
+    results = pa.Table.from_pylist([{**{k: c[k] for k in RESULTS.names if k != "run_id"}, "run_id": run_id}
+                                  for c in checks], RESULTS)
+    with duckdb.connect(str(warehouse)) as con:
+        con.register("results", results)
+        con.execute("begin transaction")
+        con.execute("create or replace table dq_results as select * from results")
+        con.execute("""
+            create or replace view dq_document_summary as
+            select
+                dim_document.document_id, dim_document.file_name, dim_document.agency_name,
+                dim_document.fiscal_year, dim_document.document_kind,
+                count(dq_results.rule_id) as checks_run,
+                count(*) filter (where outcome = 'pass') as passed,
+                count(*) filter (where outcome = 'rounding') as rounding,
+                count(*) filter (where outcome = 'fail') as failures,
+                count(*) filter (where outcome = 'fail' and severity = 'error') as failed_errors,
+                count(*) filter (where outcome = 'fail' and severity = 'warning') as failed_warnings,
+            from dim_document
+            left join dq_results on dim_document.document_id = dq_results.document_id
+            group by all
+        """)
+        con.execute("commit")
