@@ -42,3 +42,28 @@ def prefect_harness():
 
     with prefect_test_harness():
         yield
+
+
+def build_warehouse(tmp: Path, files) -> tuple[Path, object]:
+    """Run the whole pipeline over copies of `files` (paths, or (name, text) pairs) into tmp."""
+    from juesuan.pipeline import pipeline
+
+    raw = tmp / "raw"
+    raw.mkdir(parents=True)
+    for item in files:
+        if isinstance(item, Path):
+            (raw / item.name).write_bytes(item.read_bytes())
+        else:
+            name, text = item
+            (raw / name).write_text(text, encoding="utf-8")
+    warehouse = tmp / "warehouse.duckdb"
+    report = pipeline(raw=str(raw), warehouse=str(warehouse), build=str(tmp / "build"))
+    return warehouse, report
+
+
+@pytest.fixture(scope="session")
+def raw_build(tmp_path_factory, prefect_harness):
+    """The warehouse, dbt docs and data docs built from raw/, once per session: (warehouse, report, build dir)."""
+    tmp = tmp_path_factory.mktemp("raw_build")
+    warehouse, report = build_warehouse(tmp, sorted(RAW.iterdir()))
+    return warehouse, report, tmp / "build"

@@ -1,14 +1,12 @@
 """The dbt warehouse built from raw/ by the pipeline: facts, dimensions, marts, docs and example queries."""
 
 import json
-import shutil
 from decimal import Decimal as D
 from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import PUTUO, RAW, ROOT, SHAOGUAN_2024, external_file
-from juesuan.pipeline import pipeline
+from conftest import PUTUO, RAW, ROOT, SHAOGUAN_2024, build_warehouse, external_file
 
 MARTS = ("dim_agency", "dim_document", "dim_function_subject", "dim_function_subject_name", "dim_economic_subject",
          "fct_expenditure_by_function", "fct_income_by_function", "fct_general_budget_expenditure",
@@ -27,32 +25,24 @@ def snapshot(warehouse, table):
     return query(warehouse, f"select {', '.join(columns)} from {table} order by all")
 
 
-def build(tmp, raw_files, prefect_harness=None):
-    raw = tmp / "raw"
-    raw.mkdir(parents=True)
-    for path in raw_files:
-        shutil.copy(path, raw / path.name)
-    warehouse = tmp / "warehouse.duckdb"
-    report = pipeline(raw=str(raw), warehouse=str(warehouse), build=str(tmp / "build"))
-    return warehouse, report
+def build(tmp, raw_files):
+    return build_warehouse(tmp, raw_files)
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory, prefect_harness):
-    tmp = tmp_path_factory.mktemp("warehouse")
-    warehouse, report = build(tmp, sorted(RAW.iterdir()))
-    return warehouse, report, tmp / "build"
+def built(raw_build):
+    return raw_build
 
 
 def test_pipeline_runs_dbt_build_with_all_tests_passing(built):
     _, report, build_dir = built
     assert report.dbt.failures == []
-    assert report.dbt.models == 21 and report.dbt.seeds == 3
     results = json.loads((build_dir / "dbt" / "target" / "run_results.json").read_text())
     assert results["args"]["which"] == "generate"  # docs generated after the build
     manifest = json.loads((build_dir / "dbt" / "target" / "manifest.json").read_text())
-    tests = [n for n in manifest["nodes"].values() if n["resource_type"] == "test"]
-    assert report.dbt.tests_passed == len(tests) > 100
+    kinds = [n["resource_type"] for n in manifest["nodes"].values()]
+    assert (report.dbt.models, report.dbt.seeds) == (kinds.count("model"), kinds.count("seed")) == (22, 3)
+    assert report.dbt.tests_passed == kinds.count("test") > 100
     assert (build_dir / "dbt" / "target" / "index.html").is_file()
     assert (build_dir / "dbt" / "target" / "catalog.json").is_file()
 

@@ -94,18 +94,26 @@ def parse_summary_table(region: TableRegion) -> tuple[list[dict], list[str]]:
     warnings: list[str] = []
     segments: list[Segment] = []
     waiting: list[Segment] = []  # labels printed on a line of their own, awaiting their figures
+    recent: list[Segment] = []  # the labels of the last line that had any
     for line in lines:
         compact = line.compact
         if compact.startswith(("栏次", "项目", "收入支出", "收入")) and not re.search(r"\d\.\d", compact):
             continue
         line_segments, loose = _segments(line, has_line_numbers)
         labelled = [s for s in line_segments if s.label]
-        if not labelled and waiting:
-            # Figures on a line without labels belong to the labels waiting above (行次 numbers aside).
+        if not labelled and (waiting or recent):
+            # Figures on a line without labels belong to the labels above (行次 numbers aside): those still
+            # waiting for a figure, else the last labelled line's (a further column of its last cell).
             figures = loose + [(v, t, None) for s in line_segments for v, t in s.slots]
             if not any(v is not None for v, _, _ in figures):
                 continue
-            _distribute(waiting, [f for f in figures if f[0] is not None], warnings, line)
+            figures = [f for f in figures if f[0] is not None]
+            if waiting:
+                _distribute(waiting, figures, warnings, line)
+            elif all(f[2] is not None for f in figures) and all(s.x is not None for s in recent):
+                _distribute(recent, figures, warnings, line)
+            else:
+                recent[-1].slots.extend((v, t) for v, t, _ in figures)
             waiting = [s for s in waiting if not s.slots]
             continue
         if len(labelled) == 1 and not labelled[0].slots and len(line_segments) == 1 and segments:
@@ -121,7 +129,9 @@ def parse_summary_table(region: TableRegion) -> tuple[list[dict], list[str]]:
                 segment.slots.append(figure)
             labelled[-1].slots.extend(figures[len(labelled):])
         segments.extend(line_segments)
-        waiting = [s for s in line_segments if s.label and not s.slots] or waiting
+        if labelled:
+            recent = labelled
+            waiting = [s for s in labelled if not s.slots]
     rows: list[dict] = []
     income_total_seen = False
     income_lines: set[int] = set()

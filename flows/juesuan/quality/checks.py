@@ -193,8 +193,10 @@ def summary_checks(checks: Checks) -> None:
             continue
         income_total = _line(rows, "income", "本年收入合计")
         expenditure_total = _line(rows, "expenditure", "本年支出合计")
+        # The numbered income lines above 本年收入合计 (those below it break down the opening balance).
         income_lines = [r for r in rows if r["summary_side"] == "income" and r["printed_name"]
-                        and _ORDINAL_LINE.match(r["printed_name"])]
+                        and _ORDINAL_LINE.match(r["printed_name"])
+                        and (income_total is None or r["row_index"] < income_total["row_index"])]
         class_lines = [r for r in rows if r["summary_side"] == "expenditure" and r["subject_code"]]
         if income_total is not None:
             checks.sum_check(f"{prefix}-INCOME", table, income_total, income_lines, "amount",

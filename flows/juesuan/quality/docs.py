@@ -20,7 +20,7 @@ th { background: #f6f8fa; } td.num { text-align: right; font-variant-numeric: ta
 def _escape(value) -> str:
     if value is None:
         return ""
-    return html.escape(f"{value:f}" if hasattr(value, "as_tuple") else str(value))
+    return html.escape(f"{value.normalize():f}" if hasattr(value, "as_tuple") else str(value))
 
 
 def _validation_pages(site: Path, dq_dir: Path) -> dict[str, str]:
@@ -32,23 +32,25 @@ def _validation_pages(site: Path, dq_dir: Path) -> dict[str, str]:
     return pages
 
 
-def write_index(dq_dir: Path, site: Path, checks: list[dict], catalog: dict, run_id: str) -> Path:
+def write_index(dq_dir: Path, site: Path, documents: list[dict], checks: list[dict], catalog: dict, run_id: str) -> Path:
     """Write dq_dir/index.html and return its path."""
     pages = _validation_pages(site, dq_dir)
     by_document: dict[str, list[dict]] = defaultdict(list)
     for check in checks:
         by_document[check["file_name"]].append(check)
+    info = {d["file_name"]: d for d in documents}
     out = [f"<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'><title>juesuan data quality</title>"
            f"<style>{STYLE}</style></head><body>",
            "<h1>juesuan · data quality</h1>",
-           f"<p class='muted'>Run {html.escape(run_id)} · {len(checks)} checks over {len(by_document)} documents · "
+           f"<p class='muted'>Run {html.escape(run_id)} · {len(checks)} checks over {len(info)} documents · "
            f"<a href='gx/index.html'>Great Expectations data docs</a></p>",
            "<h2 id='documents'>Documents</h2>",
            "<table id='document-outcomes'><tr><th>document</th><th>agency</th><th>year</th><th>checks</th>"
            "<th>pass</th><th>rounding</th><th>fail</th></tr>"]
-    for file_name, doc_checks in sorted(by_document.items()):
+    for file_name in sorted(info):
+        doc_checks = by_document.get(file_name, [])
         counts = Counter(c["outcome"] for c in doc_checks)
-        first = doc_checks[0]
+        first = info[file_name]
         anchor = f"doc-{first['document_id'][:12]}"
         out.append(
             f"<tr data-document='{html.escape(file_name)}'><td><a href='#{anchor}'>{html.escape(file_name)}</a></td>"
@@ -56,10 +58,14 @@ def write_index(dq_dir: Path, site: Path, checks: list[dict], catalog: dict, run
             f"<td class='num'>{len(doc_checks)}</td><td class='num pass'>{counts['pass']}</td>"
             f"<td class='num rounding'>{counts['rounding']}</td><td class='num fail'>{counts['fail']}</td></tr>")
     out.append("</table>")
-    for file_name, doc_checks in sorted(by_document.items()):
-        first = doc_checks[0]
+    for file_name in sorted(info):
+        doc_checks = by_document.get(file_name, [])
         findings = [c for c in doc_checks if c["outcome"] != "pass"]
-        out.append(f"<h2 id='doc-{first['document_id'][:12]}'>{html.escape(file_name)}</h2>")
+        out.append(f"<h2 id='doc-{info[file_name]['document_id'][:12]}'>{html.escape(file_name)}</h2>")
+        if not doc_checks:
+            out.append("<p class='muted'>No consistency rule applies: the document has no standard table and no "
+                       "figure the rules compare.</p>")
+            continue
         if not findings:
             out.append("<p class='pass'>Every check passes exactly.</p>")
             continue

@@ -48,6 +48,22 @@ def _suites_module():
     return module
 
 
+def _raised(info) -> str | None:
+    """The error message when an expectation raised, else None.
+
+    GX reports a clean run as {"raised_exception": False, ...}, and a metric that raised as a dict keyed by the
+    metric's id whose value carries the traceback; both shapes are read here.
+    """
+    if not info:
+        return None
+    if "raised_exception" in info:
+        return (info.get("exception_message") or "an exception") if info["raised_exception"] else None
+    for detail in info.values():
+        if isinstance(detail, dict) and (detail.get("exception_message") or detail.get("exception_traceback")):
+            return detail.get("exception_message") or detail["exception_traceback"].strip().splitlines()[-1]
+    return None
+
+
 def _label(check: dict) -> str | None:
     if check["outcome"] != "fail":
         return None
@@ -89,6 +105,7 @@ def validate_warehouse(warehouse: Path, build_dir: Path, run_id: str) -> Quality
 
     with duckdb.connect(str(warehouse), read_only=True) as con:
         checks = run_checks(con)
+        documents = con.sql("select document_id, file_name, agency_name, fiscal_year from dim_document").to_arrow_table().to_pylist()
     site = build_dir / "dq" / "gx"
     context = _context(site)
     catalog = rules()
@@ -109,16 +126,13 @@ def validate_warehouse(warehouse: Path, build_dir: Path, run_id: str) -> Quality
         result = checkpoint.run(batch_parameters={"dataframe": frame}, run_id=run)
         for validation in result.run_results.values():
             for expectation in validation.results:
-                info = expectation.exception_info or {}
-                raised = info.get("raised_exception") if isinstance(info, dict) else any(
-                    v.get("raised_exception") for v in info.values())
-                if raised:
-                    raise DataQualityEngineError(
-                        f"{family}: {expectation.expectation_config.type} raised: {info.get('exception_message', info)}")
+                message = _raised(expectation.exception_info)
+                if message is not None:
+                    raise DataQualityEngineError(f"{family}: {expectation.expectation_config.type} raised: {message}")
                 if not expectation.success:
                     summary.failed_expectations.append(f"{family}: {expectation.expectation_config.type}")
     _store_results(warehouse, checks, run_id)
-    summary.docs_index = write_index(build_dir / "dq", site, checks, catalog, run_id)
+    summary.docs_index = write_index(build_dir / "dq", site, documents, checks, catalog, run_id)
     return summary
 
 
