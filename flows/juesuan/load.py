@@ -133,9 +133,9 @@ def _prose_records(extraction: Extraction) -> list[dict]:
     ]
 
 
-def duplicates_of(extractions: list[Extraction]) -> dict[Path, Path]:
-    """Files whose content (sha256) repeats an earlier file's: file → the file that is loaded instead."""
-    first: dict[str, Path] = {}
+def duplicates_of(extractions: list[Extraction], kept: dict[str, str] | None = None) -> dict[Path, Path]:
+    """Files whose content (sha256) repeats an earlier file's (or a kept document's): file → the file loaded."""
+    first: dict[str, Path] = {sha: Path(name) for sha, name in (kept or {}).items()}
     repeats: dict[Path, Path] = {}
     for extraction in sorted(extractions, key=lambda e: str(e.path)):
         if extraction.sha256 in first:
@@ -145,10 +145,14 @@ def duplicates_of(extractions: list[Extraction]) -> dict[Path, Path]:
     return repeats
 
 
-def load_extractions(warehouse: Path, extractions: list[Extraction], run_id: str) -> LoadSummary:
-    """Replace the raw schema's contents with this run's extractions, atomically, in one transaction."""
+def load_extractions(
+    warehouse: Path, extractions: list[Extraction], run_id: str, kept: dict[str, str] | None = None
+) -> LoadSummary:
+    """Make the raw schema hold exactly the kept documents (sha256 → file, already loaded) and this run's
+    extractions, in one transaction: rows of changed or removed files leave, new rows arrive."""
+    kept = kept or {}
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    repeats = duplicates_of(extractions)
+    repeats = duplicates_of(extractions, kept)
     documents, document_tables, rows, prose, errors = [], [], [], [], []
     failed: list[str] = []
     for extraction in extractions:
@@ -189,13 +193,16 @@ def load_extractions(warehouse: Path, extractions: list[Extraction], run_id: str
         "raw.prose_facts": pa.Table.from_pylist(prose, PROSE_FACTS),
         "raw.load_errors": pa.Table.from_pylist(errors, LOAD_ERRORS),
     }
+    keep = pa.table({"sha256": pa.array(sorted(kept), pa.string())})
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(warehouse)) as con:
         con.execute(DDL)
+        con.register("keep", keep)
         con.execute("begin transaction")
         try:
             for table, batch in batches.items():
-                con.execute(f"delete from {table}")
+                # Errors of files that failed to load carry no kept sha256: they go, and are found again.
+                con.execute(f"delete from {table} where sha256 is null or sha256 not in (select sha256 from keep)")
                 con.register("batch", batch)
                 con.execute(f"insert into {table} by name select * from batch")
                 con.unregister("batch")
@@ -203,8 +210,8 @@ def load_extractions(warehouse: Path, extractions: list[Extraction], run_id: str
         except Exception:
             con.execute("rollback")
             raise
-    return LoadSummary(
-        documents=len(documents), table_rows=len(rows), failed_files=failed,
-        errors=sum(1 for e in errors if e["severity"] == "error"),
-        warnings=sum(1 for e in errors if e["severity"] == "warning"),
-    )
+        counts = con.execute("""select (select count(*) from raw.documents), (select count(*) from raw.table_rows),
+                                   (select count(*) from raw.load_errors where severity = 'error'),
+                                   (select count(*) from raw.load_errors where severity = 'warning')""").fetchone()
+    return LoadSummary(documents=counts[0], table_rows=counts[1], failed_files=failed, errors=counts[2],
+                       warnings=counts[3])

@@ -1,10 +1,13 @@
-"""The pipeline flow: discover → extract (documents in parallel) → load → dbt build and docs → validate."""
+"""The pipeline flow: discover → extract changed documents (in parallel) → load → dbt build and docs → validate
+→ publish."""
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,11 +17,14 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
+from . import runs
 from .extract import Extraction, extract_file
 from .load import LoadSummary, load_extractions
 from .models import DbtSummary, build_models
+from .publish import build_lock, discard, inputs_fingerprint, publish, start_build
 from .quality.validate import QualitySummary, validate_warehouse
-from .settings import load_settings
+from .report import write_report
+from .settings import EXTRACTOR_VERSION, load_settings
 
 
 @dataclass
@@ -28,14 +34,19 @@ class RunReport:
     run_id: str
     warehouse: Path
     files: int
-    load: LoadSummary
-    dbt: DbtSummary
-    quality: QualitySummary
+    load: LoadSummary | None = None
+    dbt: DbtSummary | None = None
+    quality: QualitySummary | None = None
     problems: list[tuple[str, str, str, int | None]] = field(default_factory=list)  # file, severity, message, line
     unregistered_agencies: list[str] = field(default_factory=list)
+    extracted: list[str] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)
+    up_to_date: bool = False  # nothing changed since the served build: nothing was rebuilt
 
     @property
     def failed(self) -> bool:
+        if self.up_to_date:
+            return False
         return bool(self.load.failed_files) or any(severity == "error" for _, severity, _, _ in self.problems)
 
 
@@ -50,12 +61,21 @@ def discover_files(raw_dir: Path) -> list[Path]:
 
 
 @task(name="discover-documents")
-def discover_documents(raw_dir: str) -> list[str]:
-    """List the files the run will read."""
-    return [str(p) for p in discover_files(Path(raw_dir))]
+def discover_documents(raw_dir: str) -> list[tuple[str, str]]:
+    """List the files the run will read, with the sha256 of each."""
+    root = Path(raw_dir)
+    return [(str(p), hashlib.sha256(p.read_bytes()).hexdigest()) for p in discover_files(root)]
 
 
 _pool: ProcessPoolExecutor | None = None
+_progress: Callable[[int, int, str], None] | None = None
+
+
+def on_progress(callback: Callable[[int, int, str], None] | None) -> None:
+    """Have callback(done, total, file) called as each document is extracted (the CLI's progress bar)."""
+    global _progress
+    _progress = callback
+
 
 
 def _process_pool() -> ProcessPoolExecutor:
@@ -81,9 +101,9 @@ def extract_document(path: str) -> Extraction:
 
 
 @task(name="load-warehouse", cache_policy=NO_CACHE)
-def load_warehouse(warehouse: str, extractions: list[Extraction], run_id: str) -> LoadSummary:
-    """Replace the raw schema with this run's extractions in one transaction."""
-    return load_extractions(Path(warehouse), extractions, run_id)
+def load_warehouse(warehouse: str, extractions: list[Extraction], run_id: str, kept: dict[str, str]) -> LoadSummary:
+    """Bring the raw schema up to date with this run's extractions, keeping unchanged documents, in one transaction."""
+    return load_extractions(Path(warehouse), extractions, run_id, kept)
 
 
 @task(name="build-models", cache_policy=NO_CACHE)
@@ -96,6 +116,12 @@ def build_warehouse_models(warehouse: str, build_dir: str) -> DbtSummary:
 def validate_data_quality(warehouse: str, build_dir: str, run_id: str) -> QualitySummary:
     """Every consistency check, validated by the GX suites; dq_results and the data docs written."""
     return validate_warehouse(Path(warehouse), Path(build_dir), run_id)
+
+
+@task(name="write-report", cache_policy=NO_CACHE)
+def write_html_report(warehouse: str, build_dir: str) -> str:
+    """The static HTML report with charts, from the marts and the data-quality results."""
+    return str(write_report(Path(warehouse), Path(build_dir) / "report"))
 
 
 @task(name="find-unregistered-agencies", cache_policy=NO_CACHE)
@@ -111,19 +137,51 @@ def _workers() -> int:
 
 @flow(name="juesuan-pipeline", task_runner=ThreadPoolTaskRunner(max_workers=_workers()))
 def pipeline(raw: str | None = None, warehouse: str | None = None, build: str | None = None) -> RunReport:
-    """Build the warehouse from the input folder."""
+    """Build the warehouse from the input folder into a new file, and publish it when every step succeeded."""
     settings = load_settings(raw, warehouse, build)
+    served = settings.warehouse
     run_id = uuid.uuid4().hex[:12]
-    paths = discover_documents(str(settings.raw_dir))
-    try:
-        extractions = [future.result() for future in extract_document.map(paths)]
-    finally:
-        _close_pool()
-    summary = load_warehouse(str(settings.warehouse), extractions, run_id)
-    dbt_summary = build_warehouse_models(str(settings.warehouse), str(settings.build_dir))
-    quality = validate_data_quality(str(settings.warehouse), str(settings.build_dir), run_id)
-    unregistered = find_unregistered_agencies(str(settings.warehouse))
-    problems = [
-        (e.path.name, p.severity, p.message, p.line) for e in extractions for p in e.problems
-    ]
-    return RunReport(run_id, settings.warehouse, len(paths), summary, dbt_summary, quality, problems, unregistered)
+    started = runs.now()
+    with build_lock(served):
+        files = discover_documents(str(settings.raw_dir))
+        names = [(str(Path(path).relative_to(settings.raw_dir)), sha) for path, sha in files]
+        fingerprint = inputs_fingerprint(names)
+        previous = runs.read_previous(served)
+        if previous.fingerprint == fingerprint:
+            return RunReport(run_id, served, len(files), up_to_date=True, reused=[Path(p).name for p, _ in files])
+        # A document is reused when the same bytes under the same name were loaded by this extractor version.
+        kept = {sha: Path(path).name for path, sha in files
+                if previous.documents.get(sha) == (Path(path).name, EXTRACTOR_VERSION)}
+        to_extract = [path for path, sha in files if sha not in kept or kept[sha] != Path(path).name]
+        building = start_build(served)
+        try:
+            extractions = []
+            try:
+                for future in extract_document.map(to_extract):
+                    extractions.append(future.result())
+                    if _progress is not None:
+                        _progress(len(extractions), len(to_extract), extractions[-1].path.name)
+            finally:
+                _close_pool()
+            summary = load_warehouse(str(building), extractions, run_id, kept)
+            dbt_summary = build_warehouse_models(str(building), str(settings.build_dir))
+            quality = validate_data_quality(str(building), str(settings.build_dir), run_id)
+            unregistered = find_unregistered_agencies(str(building))
+            write_html_report(str(building), str(settings.build_dir))
+            problems = [(e.path.name, p.severity, p.message, p.line) for e in extractions for p in e.problems]
+            report = RunReport(run_id, served, len(files), summary, dbt_summary, quality, problems, unregistered,
+                               extracted=[e.path.name for e in extractions], reused=sorted(kept.values()))
+            runs.record_run(building, {
+                "run_id": run_id, "started_at": started, "finished_at": runs.now(),
+                "status": "failed" if report.failed else "succeeded", "files": len(files),
+                "extracted": len(extractions), "reused": len(kept), "documents": summary.documents,
+                "failed_files": len(summary.failed_files), "load_errors": summary.errors,
+                "load_warnings": summary.warnings, "checks": quality.checks,
+                "checks_passed": quality.outcomes["pass"], "checks_rounding": quality.outcomes["rounding"],
+                "checks_failed": quality.outcomes["fail"], "inputs_fingerprint": fingerprint,
+            })
+            publish(building, served)
+        except BaseException:
+            discard(building)
+            raise
+    return report
