@@ -110,7 +110,7 @@ def grouped_bars(chart_id: str, title: str, categories: list[str], series: list[
 
 
 def _records(con, sql: str) -> list[dict]:
-    return con.execute(sql).to_arrow_table().to_pylist()
+    return con.sql(sql).to_arrow_table().to_pylist()
 
 
 def write_report(warehouse: Path, out_dir: Path) -> Path:
