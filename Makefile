@@ -20,6 +20,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/extraction_throughput.py
+	$(BIN)/python benchmarks/incremental_run.py
 
 clean:
 	rm -rf $(VENV) warehouse.duckdb
