@@ -23,4 +23,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/incremental_run.py
 
 clean:
-	rm -rf $(VENV) warehouse.duckdb
+	rm -rf $(VENV) build warehouse.duckdb warehouse.duckdb.*

@@ -73,8 +73,12 @@ def test_seed_warehouse_rows_with_provenance_and_no_duplicates_on_rerun(tmp_path
     snapshot = "select * exclude (sha256) from raw.table_rows order by all"
     rows_first = query(warehouse, snapshot)
     second = pipeline(raw=str(raw), warehouse=str(warehouse))
-    assert second.run_id != first.run_id
+    assert second.up_to_date and second.run_id != first.run_id  # nothing changed: nothing reloaded
     assert query(warehouse, snapshot) == rows_first
+    (raw / "extra-copy.md").write_bytes((raw / GANZHOU_2023.name).read_bytes())  # same bytes, another name
+    third = pipeline(raw=str(raw), warehouse=str(warehouse))
+    assert third.extracted == ["extra-copy.md"] and not third.up_to_date
+    assert query(warehouse, snapshot) == rows_first  # reloading keeps every row once
     assert query(warehouse, "select count(*) from raw.documents") == [(5,)]
     row = query(warehouse, """
         select d.file, r.amount, r.printed, r.source_line, r.page
