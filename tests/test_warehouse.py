@@ -170,6 +170,10 @@ def test_prior_year_in_the_warehouse_gives_year_on_year_change(tmp_path, prefect
     rows = query(warehouse, "select fiscal_year, prior_year_total, total_change, total_change_pct "
                             "from mart_function_class_trend where class_code = '221' order by 1")
     assert rows == [(2023, None, None, None), (2024, D("35.000000"), D("5.070000"), D("14.49"))]
+    # The 2024 report says 一般公共预算财政拨款收入 fell by 86.37 to 1,393.59: the 2023 report should print 1,479.96.
+    prior = query(warehouse, """select expected, actual, outcome from dq_results where rule_id = 'PROSE-PRIOR-YEAR'
+                                and fiscal_year = 2024 and source_line = 639""")
+    assert prior == [(D("1393.590000"), D("1479.960000"), "fail")]
     answer = query(warehouse, (ROOT / "docs" / "queries" / "class_change_between_years.sql").read_text())
     assert ("221", "住房保障支出", D("35.000000"), D("40.070000"), D("5.070000")) in answer
     assert ("201", "一般公共服务支出", D("1212.080000"), D("1212.080000"), D("0.000000")) in answer
