@@ -39,27 +39,39 @@ def _legend(items: list[tuple[str, str]]) -> str:
         f"<span><i style='background:{color}'></i>{html.escape(label)}</span>" for label, color in items) + "</div>"
 
 
+def _open_chart(chart_id: str, title: str, width: int, height: int) -> list[str]:
+    return [f"<svg id='{chart_id}' class='chart' role='img' aria-label='{html.escape(title)}' "
+            f"viewBox='0 0 {width} {height}' width='{width}' height='{height}' xmlns='http://www.w3.org/2000/svg'>",
+            f"<title>{html.escape(title)}</title>"]
+
+
+def _gridlines(peak: float, left: int, width: int, top: int, plot_h: float) -> list[str]:
+    """Five horizontal gridlines with their values (two decimals when the scale is small)."""
+    out = []
+    for step in range(5):
+        value = peak * step / 4
+        y = top + plot_h - plot_h * step / 4
+        label = f"{value:,.0f}" if peak >= 10 else f"{value:,.2f}"
+        out.append(f"<line x1='{left}' x2='{width - 5}' y1='{y:.1f}' y2='{y:.1f}' stroke='#eaeef2'/>"
+                   f"<text x='{left - 6}' y='{y + 4:.1f}' font-size='10' text-anchor='end' fill='#57606a'>{label}</text>")
+    return out
+
+
+def _close_chart(parts: list[str], title: str, unit: str, top: int, series) -> str:
+    parts.append(f"<text x='4' y='{top - 4}' font-size='10' fill='#57606a'>{unit}</text></svg>")
+    return (f"<figure>{''.join(parts)}<figcaption>{html.escape(title)}</figcaption>"
+            f"{_legend([(label, color) for label, color, _ in series])}</figure>")
+
+
 def stacked_bars(chart_id: str, title: str, categories: list[str], series: list[tuple[str, str, list[float]]],
                  unit: str = "万元") -> str:
     """A vertical stacked bar chart as inline SVG: one bar per category, one colour per series."""
     width, height, left, bottom, top = 480, 260, 64, 36, 16
-    totals = [sum(values[i] for _, _, values in series) for i in range(len(categories))]
-    peak = max(totals + [1e-9])
+    peak = max([sum(values[i] for _, _, values in series) for i in range(len(categories))] + [1e-9])
     plot_h = height - bottom - top
     slot = (width - left - 10) / max(len(categories), 1)
     bar_w = min(64, slot * 0.6)
-    parts = [f"<svg id='{chart_id}' class='chart' role='img' aria-label='{html.escape(title)}' "
-             f"viewBox='0 0 {width} {height}' width='{width}' height='{height}' xmlns='http://www.w3.org/2000/svg'>",
-             f"<title>{html.escape(title)}</title>"]
-    for step in range(5):
-        value = peak * step / 4
-        y = top + plot_h - plot_h * step / 4
-        parts.append(f"<line x1='{left}' x2='{width - 5}' y1='{y:.1f}' y2='{y:.1f}' stroke='#eaeef2'/>"
-                     f"<text x='{left - 6}' y='{y + 4:.1f}' font-size='10' text-anchor='end' fill='#57606a'>"
-                     f"{value:,.0f}</text>" if peak >= 10 else
-                     f"<line x1='{left}' x2='{width - 5}' y1='{y:.1f}' y2='{y:.1f}' stroke='#eaeef2'/>"
-                     f"<text x='{left - 6}' y='{y + 4:.1f}' font-size='10' text-anchor='end' fill='#57606a'>"
-                     f"{value:,.2f}</text>")
+    parts = _open_chart(chart_id, title, width, height) + _gridlines(peak, left, width, top, plot_h)
     for i, category in enumerate(categories):
         x = left + slot * i + (slot - bar_w) / 2
         y = top + plot_h
@@ -73,9 +85,7 @@ def stacked_bars(chart_id: str, title: str, categories: list[str], series: list[
                          f"{values[i]:,.2f} {unit}</title></rect>")
         parts.append(f"<text x='{x + bar_w / 2:.1f}' y='{height - bottom + 14}' font-size='11' text-anchor='middle'>"
                      f"{html.escape(category)}</text>")
-    parts.append(f"<text x='4' y='{top - 4}' font-size='10' fill='#57606a'>{unit}</text></svg>")
-    return (f"<figure>{''.join(parts)}<figcaption>{html.escape(title)}</figcaption>"
-            f"{_legend([(label, color) for label, color, _ in series])}</figure>")
+    return _close_chart(parts, title, unit, top, series)
 
 
 def grouped_bars(chart_id: str, title: str, categories: list[str], series: list[tuple[str, str, list[float]]],
@@ -86,15 +96,7 @@ def grouped_bars(chart_id: str, title: str, categories: list[str], series: list[
     plot_h = height - bottom - top
     slot = (width - left - 10) / max(len(categories), 1)
     bar_w = min(32, slot * 0.7 / max(len(series), 1))
-    parts = [f"<svg id='{chart_id}' class='chart' role='img' aria-label='{html.escape(title)}' "
-             f"viewBox='0 0 {width} {height}' width='{width}' height='{height}' xmlns='http://www.w3.org/2000/svg'>",
-             f"<title>{html.escape(title)}</title>"]
-    for step in range(5):
-        value = peak * step / 4
-        y = top + plot_h - plot_h * step / 4
-        parts.append(f"<line x1='{left}' x2='{width - 5}' y1='{y:.1f}' y2='{y:.1f}' stroke='#eaeef2'/>"
-                     f"<text x='{left - 6}' y='{y + 4:.1f}' font-size='10' text-anchor='end' fill='#57606a'>"
-                     f"{value:,.2f}</text>")
+    parts = _open_chart(chart_id, title, width, height) + _gridlines(peak, left, width, top, plot_h)
     for i, category in enumerate(categories):
         start = left + slot * i + (slot - bar_w * len(series)) / 2
         for j, (label, color, values) in enumerate(series):
@@ -104,9 +106,7 @@ def grouped_bars(chart_id: str, title: str, categories: list[str], series: list[
                          f"{html.escape(label)}: {values[i]:,.2f} {unit}</title></rect>")
         parts.append(f"<text x='{left + slot * i + slot / 2:.1f}' y='{height - bottom + 14}' font-size='11' "
                      f"text-anchor='middle'>{html.escape(category)}</text>")
-    parts.append(f"<text x='4' y='{top - 4}' font-size='10' fill='#57606a'>{unit}</text></svg>")
-    return (f"<figure>{''.join(parts)}<figcaption>{html.escape(title)}</figcaption>"
-            f"{_legend([(label, color) for label, color, _ in series])}</figure>")
+    return _close_chart(parts, title, unit, top, series)
 
 
 def _records(con, sql: str) -> list[dict]:
