@@ -13,8 +13,15 @@ from .columns import header_centers
 from .economic import parse_economic_table
 from .finder import TableRegion, document_unit, find_tables
 from .items import parse_items_table
-from .metadata import FINAL_ACCOUNTS, detect_agency, detect_kind, detect_year
+from .metadata import FINAL_ACCOUNTS, PROJECT_SELF_EVALUATION, detect_agency, detect_kind, detect_year
 from .numbers import to_wan
+from .performance import (
+    DepartmentResult,
+    ProjectForm,
+    extract_department_result,
+    extract_labelled_project,
+    extract_project_forms,
+)
 from .prose import ProseFact, extract_prose_facts
 from .readers import RawDocument, ReadError, read_document
 from .settings import EXTRACTOR_VERSION
@@ -66,11 +73,15 @@ class Extraction:
     document: dict | None = None
     tables: dict[str, dict] = field(default_factory=dict)
     prose: list[ProseFact] = field(default_factory=list)
+    projects: list[ProjectForm] = field(default_factory=list)
+    department: DepartmentResult | None = None
     problems: list[Problem] = field(default_factory=list)
     fatal: bool = False
 
     def as_json(self) -> dict:
         return {"document": self.document, "tables": self.tables, "prose": [vars(f) for f in self.prose],
+                "projects": [{**vars(p), "indicators": [vars(i) for i in p.indicators]} for p in self.projects],
+                "department": vars(self.department) if self.department else None,
                 "errors": [p.as_dict() for p in self.problems]}
 
 
@@ -203,6 +214,13 @@ def extract_file(path: Path) -> Extraction:
                 f"final accounts without {len(missing)} standard table(s): {', '.join(missing)}"
                 f" (truncated document?); last line read is {doc.lines[-1].number}"))
     result.prose = extract_prose_facts(doc, regions)
+    department = extract_department_result(doc)
+    result.projects = extract_project_forms(doc)
+    if kind == PROJECT_SELF_EVALUATION and not result.projects:
+        labelled = extract_labelled_project(doc, department.score)
+        result.projects = [labelled] if labelled else []
+    else:
+        result.department = department
     result.document = {
         "file": path.name,
         "agency": agency,

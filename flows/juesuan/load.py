@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -39,8 +40,27 @@ create table if not exists raw.prose_facts (
     unit varchar not null, amount_wan decimal(20, 6) not null, printed varchar not null, source_line integer,
     sentence integer, share_pct decimal(9, 3), share_base varchar, share_printed varchar, change_direction varchar,
     change_delta decimal(20, 6), change_pct decimal(9, 3), change_pct_direction varchar, change_printed varchar,
-    budget decimal(20, 6), budget_pct decimal(9, 3), budget_printed varchar,
+    budget decimal(20, 6), budget_pct decimal(9, 3), budget_printed varchar, context varchar,
     primary key (sha256, fact_index)
+);
+create table if not exists raw.performance_projects (
+    sha256 varchar not null, project_index integer not null, project_name varchar not null,
+    supervising_department varchar, implementing_unit varchar, budget_initial decimal(20, 6), budget decimal(20, 6),
+    executed decimal(20, 6), execution_weight decimal(9, 3), execution_rate decimal(9, 3),
+    execution_score decimal(9, 3), goal_expected varchar, goal_achieved varchar, total_weight decimal(9, 3),
+    total_score decimal(9, 3), source_line integer, primary key (sha256, project_index)
+);
+create table if not exists raw.performance_indicators (
+    sha256 varchar not null, project_index integer not null, indicator_index integer not null, level1 varchar,
+    level2 varchar, indicator_name varchar not null, target_text varchar, target_comparator varchar,
+    target_value decimal(20, 6), target_unit varchar, actual_text varchar, actual_value decimal(20, 6),
+    actual_unit varchar, weight decimal(9, 3), score decimal(9, 3), deviation varchar, source_line integer,
+    primary key (sha256, project_index, indicator_index)
+);
+create table if not exists raw.performance_department (
+    sha256 varchar primary key, score decimal(9, 3), grade varchar, budget decimal(20, 6), executed decimal(20, 6),
+    execution_rate decimal(9, 3), total_expenditure decimal(20, 6), total_expenditure_printed varchar,
+    staffing_authorized integer, staffing_actual integer, source_line integer
 );
 create table if not exists raw.load_errors (
     file varchar not null, sha256 varchar, severity varchar not null, error_code varchar not null,
@@ -48,6 +68,9 @@ create table if not exists raw.load_errors (
     run_id varchar not null, recorded_at timestamp not null
 );
 """
+
+# A build file made with another raw schema is not reused: the run starts afresh and extracts every document.
+RAW_SCHEMA_VERSION = hashlib.sha256(DDL.encode()).hexdigest()[:16]
 
 DOCUMENTS = pa.schema([
     ("sha256", pa.string()), ("file", pa.string()), ("kind", pa.string()), ("agency", pa.string()),
@@ -73,7 +96,27 @@ PROSE_FACTS = pa.schema([
     ("sentence", pa.int32()), ("share_pct", PCT), ("share_base", pa.string()), ("share_printed", pa.string()),
     ("change_direction", pa.string()), ("change_delta", AMOUNT), ("change_pct", PCT),
     ("change_pct_direction", pa.string()), ("change_printed", pa.string()), ("budget", AMOUNT),
-    ("budget_pct", PCT), ("budget_printed", pa.string()),
+    ("budget_pct", PCT), ("budget_printed", pa.string()), ("context", pa.string()),
+])
+D9 = pa.decimal128(9, 3)
+PERFORMANCE_PROJECTS = pa.schema([
+    ("sha256", pa.string()), ("project_index", pa.int32()), ("project_name", pa.string()),
+    ("supervising_department", pa.string()), ("implementing_unit", pa.string()), ("budget_initial", AMOUNT),
+    ("budget", AMOUNT), ("executed", AMOUNT), ("execution_weight", D9), ("execution_rate", D9),
+    ("execution_score", D9), ("goal_expected", pa.string()), ("goal_achieved", pa.string()), ("total_weight", D9),
+    ("total_score", D9), ("source_line", pa.int32()),
+])
+PERFORMANCE_INDICATORS = pa.schema([
+    ("sha256", pa.string()), ("project_index", pa.int32()), ("indicator_index", pa.int32()), ("level1", pa.string()),
+    ("level2", pa.string()), ("indicator_name", pa.string()), ("target_text", pa.string()),
+    ("target_comparator", pa.string()), ("target_value", AMOUNT), ("target_unit", pa.string()),
+    ("actual_text", pa.string()), ("actual_value", AMOUNT), ("actual_unit", pa.string()), ("weight", D9),
+    ("score", D9), ("deviation", pa.string()), ("source_line", pa.int32()),
+])
+PERFORMANCE_DEPARTMENT = pa.schema([
+    ("sha256", pa.string()), ("score", D9), ("grade", pa.string()), ("budget", AMOUNT), ("executed", AMOUNT),
+    ("execution_rate", D9), ("total_expenditure", AMOUNT), ("total_expenditure_printed", pa.string()),
+    ("staffing_authorized", pa.int32()), ("staffing_actual", pa.int32()), ("source_line", pa.int32()),
 ])
 LOAD_ERRORS = pa.schema([
     ("file", pa.string()), ("sha256", pa.string()), ("severity", pa.string()), ("error_code", pa.string()),
@@ -128,9 +171,52 @@ def _prose_records(extraction: Extraction) -> list[dict]:
          "share_base": fact.share_base, "share_printed": fact.share_text, "change_direction": fact.change_direction,
          "change_delta": _quantize(fact.change_delta), "change_pct": pct(fact.change_pct),
          "change_pct_direction": fact.change_pct_direction, "change_printed": fact.change_text,
-         "budget": _quantize(fact.budget), "budget_pct": pct(fact.budget_pct), "budget_printed": fact.budget_text}
+         "budget": _quantize(fact.budget), "budget_pct": pct(fact.budget_pct), "budget_printed": fact.budget_text,
+         "context": fact.context}
         for index, fact in enumerate(extraction.prose)
     ]
+
+
+def _q(value, places: str = "0.000001"):
+    return None if value is None else Decimal(value).quantize(Decimal(places))
+
+
+def _performance_records(extraction: Extraction) -> tuple[list[dict], list[dict], list[dict]]:
+    """Project forms, their indicators, and the department-wide result of one document."""
+    sha = extraction.sha256
+    projects, indicators, department = [], [], []
+    for p_index, form in enumerate(extraction.projects):
+        projects.append({
+            "sha256": sha, "project_index": p_index, "project_name": form.project_name,
+            "supervising_department": form.supervising_department, "implementing_unit": form.implementing_unit,
+            "budget_initial": _q(form.budget_initial), "budget": _q(form.budget), "executed": _q(form.executed),
+            "execution_weight": _q(form.execution_weight, "0.001"), "execution_rate": _q(form.execution_rate, "0.001"),
+            "execution_score": _q(form.execution_score, "0.001"), "goal_expected": form.goal_expected,
+            "goal_achieved": form.goal_achieved, "total_weight": _q(form.total_weight, "0.001"),
+            "total_score": _q(form.total_score, "0.001"), "source_line": form.source_line,
+        })
+        for i_index, item in enumerate(form.indicators):
+            indicators.append({
+                "sha256": sha, "project_index": p_index, "indicator_index": i_index, "level1": item.level1,
+                "level2": item.level2, "indicator_name": item.name, "target_text": item.target_text,
+                "target_comparator": item.target_comparator, "target_value": _q(item.target_value),
+                "target_unit": item.target_unit, "actual_text": item.actual_text,
+                "actual_value": _q(item.actual_value), "actual_unit": item.actual_unit,
+                "weight": _q(item.weight, "0.001"), "score": _q(item.score, "0.001"), "deviation": item.deviation,
+                "source_line": item.source_line,
+            })
+    result = extraction.department
+    if result is not None and (result.score is not None or result.budget is not None
+                               or result.total_expenditure is not None):
+        department.append({
+            "sha256": sha, "score": _q(result.score, "0.001"), "grade": result.grade, "budget": _q(result.budget),
+            "executed": _q(result.executed), "execution_rate": _q(result.execution_rate, "0.001"),
+            "total_expenditure": _q(result.total_expenditure),
+            "total_expenditure_printed": result.total_expenditure_printed,
+            "staffing_authorized": result.staffing.get("编制数"), "staffing_actual": result.staffing.get("实有人数"),
+            "source_line": result.score_line or result.total_expenditure_line,
+        })
+    return projects, indicators, department
 
 
 def duplicates_of(extractions: list[Extraction], kept: dict[str, str] | None = None) -> dict[Path, Path]:
@@ -154,6 +240,7 @@ def load_extractions(
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     repeats = duplicates_of(extractions, kept)
     documents, document_tables, rows, prose, errors = [], [], [], [], []
+    projects, indicators, department = [], [], []
     failed: list[str] = []
     for extraction in extractions:
         loaded = extraction.document is not None and not extraction.fatal and extraction.path not in repeats
@@ -186,17 +273,23 @@ def load_extractions(
             })
         rows.extend(_row_records(extraction))
         prose.extend(_prose_records(extraction))
+        for target, records in zip((projects, indicators, department), _performance_records(extraction), strict=True):
+            target.extend(records)
     batches = {
         "raw.documents": pa.Table.from_pylist(documents, DOCUMENTS),
         "raw.document_tables": pa.Table.from_pylist(document_tables, DOCUMENT_TABLES),
         "raw.table_rows": pa.Table.from_pylist(rows, TABLE_ROWS),
         "raw.prose_facts": pa.Table.from_pylist(prose, PROSE_FACTS),
+        "raw.performance_projects": pa.Table.from_pylist(projects, PERFORMANCE_PROJECTS),
+        "raw.performance_indicators": pa.Table.from_pylist(indicators, PERFORMANCE_INDICATORS),
+        "raw.performance_department": pa.Table.from_pylist(department, PERFORMANCE_DEPARTMENT),
         "raw.load_errors": pa.Table.from_pylist(errors, LOAD_ERRORS),
     }
     keep = pa.table({"sha256": pa.array(sorted(kept), pa.string())})
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(warehouse)) as con:
         con.execute(DDL)
+        con.execute("create or replace table raw.schema_info as select ? as version", [RAW_SCHEMA_VERSION])
         con.register("keep", keep)
         con.execute("begin transaction")
         try:

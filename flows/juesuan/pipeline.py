@@ -19,7 +19,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from . import runs
 from .extract import Extraction, extract_file
-from .load import LoadSummary, load_extractions
+from .load import RAW_SCHEMA_VERSION, LoadSummary, load_extractions
 from .models import DbtSummary, build_models
 from .publish import build_lock, discard, inputs_fingerprint, publish, start_build
 from .quality.validate import QualitySummary, validate_warehouse
@@ -149,11 +149,13 @@ def pipeline(raw: str | None = None, warehouse: str | None = None, build: str | 
         previous = runs.read_previous(served)
         if previous.fingerprint == fingerprint:
             return RunReport(run_id, served, len(files), up_to_date=True, reused=[Path(p).name for p, _ in files])
-        # A document is reused when the same bytes under the same name were loaded by this extractor version.
+        # A document is reused when the same bytes under the same name were loaded by this extractor version
+        # into a raw schema of this shape.
+        same_schema = previous.raw_schema == RAW_SCHEMA_VERSION
         kept = {sha: Path(path).name for path, sha in files
-                if previous.documents.get(sha) == (Path(path).name, EXTRACTOR_VERSION)}
+                if same_schema and previous.documents.get(sha) == (Path(path).name, EXTRACTOR_VERSION)}
         to_extract = [path for path, sha in files if sha not in kept or kept[sha] != Path(path).name]
-        building = start_build(served)
+        building = start_build(served, carry_over=same_schema)
         try:
             extractions = []
             try:

@@ -36,6 +36,7 @@ class ProseFact:
     value_text: str
     source_line: int
     sentence: int  # index of the sentence (between 。) in the document, to compare figures stated together
+    context: str = ""  # the text just before the figure, for rules that need what a statement is about
     share_pct: Decimal | None = None
     share_text: str | None = None
     share_base: str | None = None
@@ -93,6 +94,7 @@ def extract_prose_facts(doc: RawDocument, regions: dict[str, TableRegion]) -> li
         fact = ProseFact(
             subject=subject, value=Decimal(match.group("num").replace(",", "")), unit=match.group("unit"),
             value_text=match.group(0), source_line=line, sentence=bisect.bisect_right(sentence_ends, start),
+            context=stream[max(0, start - 120) : start],
         )
         consumed = match.end() + _read_clauses(fact, stream, match.end())
         facts.append(fact)

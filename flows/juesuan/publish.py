@@ -43,12 +43,12 @@ def build_lock(served: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def start_build(served: Path) -> Path:
+def start_build(served: Path, carry_over: bool = True) -> Path:
     """A fresh build file: a copy of the served warehouse (so unchanged documents carry over), or nothing."""
     building = building_path(served)
     for stale in (building, building.with_name(building.name + ".wal")):
         stale.unlink(missing_ok=True)  # left by a killed run
-    if served.exists():
+    if carry_over and served.exists():
         shutil.copyfile(served, building)
     return building
 

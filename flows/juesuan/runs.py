@@ -27,23 +27,27 @@ class Previous:
     fingerprint: str | None
     documents: dict[str, tuple[str, str]]  # sha256 → (file, extractor version)
     last_run: dict | None
+    raw_schema: str | None = None
 
 
 def read_previous(served: Path) -> Previous:
     """Read the served warehouse's build record (read-only: runs never write the served file)."""
     if not served.exists():
-        return Previous(None, {}, None)
+        return Previous(None, {}, None, None)
     with duckdb.connect(str(served), read_only=True) as con:
         tables = {t for (t,) in con.sql("select schema_name || '.' || table_name from duckdb_tables()").fetchall()}
         documents = {}
         if "raw.documents" in tables:
             documents = {sha: (file, version) for sha, file, version in
                          con.sql("select sha256, file, extractor_version from raw.documents").fetchall()}
+        raw_schema = None
+        if "raw.schema_info" in tables:
+            raw_schema = con.execute("select version from raw.schema_info").fetchall()[0][0]
         last = None
         if "meta.runs" in tables:
             rows = con.sql("select * from meta.runs order by finished_at desc limit 1").to_arrow_table().to_pylist()
             last = rows[0] if rows else None
-    return Previous(last["inputs_fingerprint"] if last else None, documents, last)
+    return Previous(last["inputs_fingerprint"] if last else None, documents, last, raw_schema)
 
 
 def record_run(warehouse: Path, record: dict) -> None:

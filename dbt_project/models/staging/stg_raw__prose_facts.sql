@@ -26,6 +26,7 @@ final as (
         budget as budget_wan,
         budget_pct,
         budget_printed,
+        context as printed_context,
     from prose_facts
 )
 

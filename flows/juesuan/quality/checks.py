@@ -53,6 +53,8 @@ class Document:
     present: dict[str, bool] = field(default_factory=dict)
     declared_empty: dict[str, bool] = field(default_factory=dict)
     prose: list[dict] = field(default_factory=list)
+    projects: list[dict] = field(default_factory=list)
+    indicators: list[dict] = field(default_factory=list)
 
     def rows(self, table: str) -> list[dict]:
         return self.tables.get(table, [])
@@ -76,6 +78,11 @@ def read_documents(con: duckdb.DuckDBPyConnection) -> list[Document]:
         docs[row["document_id"]].declared_empty[row["table_key"]] = row["is_declared_empty"]
     for fact in _records(con, "select * from staging.stg_raw__prose_facts order by document_id, fact_index"):
         docs[fact["document_id"]].prose.append(fact)
+    for row in _records(con, "select * from staging.stg_raw__performance_projects order by document_id, project_index"):
+        docs[row["document_id"]].projects.append(row)
+    for row in _records(con, "select * from staging.stg_raw__performance_indicators "
+                             "order by document_id, project_index, indicator_index"):
+        docs[row["document_id"]].indicators.append(row)
     return list(docs.values())
 
 
@@ -377,6 +384,44 @@ def unit_checks(checks: Checks) -> None:
                            name=fact["printed_subject"], line=fact["source_line"], code=None)
 
 
+_COVERAGE = re.compile(r"涉及(?:一般公共预算)?(?:支出|资金)(?:总额)?$")
+_PROJECT_COUNT = re.compile(r"(\d+)个项目")
+
+
+def performance_checks(checks: Checks) -> None:
+    """Project forms: scores add up, rates are executed over budget, scores stay within weights, coverage."""
+    doc = checks.doc
+    for project in doc.projects:
+        where = {"name": project["project_name"], "line": project["source_line"], "code": None}
+        items = [i for i in doc.indicators if i["project_index"] == project["project_index"]]
+        if items and project["total_score"] is not None:
+            parts = [i["score"] for i in items if i["score"] is not None] + [project["execution_score"] or ZERO]
+            checks.add("PERF-SCORES", "performance_projects", None, "total_score", sum(parts, ZERO),
+                       project["total_score"], ZERO, f"{len(items)} indicators + execution score", **where)
+        if project["execution_rate"] is not None and project["budget"]:
+            checks.add("PERF-RATE", "performance_projects", None, "execution_rate",
+                       (100 * project["executed"] / project["budget"]).quantize(Decimal("0.0001")),
+                       project["execution_rate"], Decimal("0.1"),
+                       f"{project['executed']} / {project['budget']}", **where)
+        for item in items + [{"indicator_name": "预算执行率", "weight": project["execution_weight"],
+                              "score": project["execution_score"], "source_line": project["source_line"]}]:
+            if item["weight"] is not None and item["score"] is not None:
+                over = max(item["score"] - item["weight"], ZERO)
+                checks.add("PERF-SCORE-CAP", "performance_indicators", None, "score", ZERO, over, ZERO,
+                           f"score {item['score']} of weight {item['weight']}", name=item["indicator_name"],
+                           line=item["source_line"], code=None)
+    forms = [p for p in doc.projects if p["executed"] is not None]
+    if not forms:
+        return
+    executed = sum((p["executed"] for p in forms), ZERO)
+    for fact in doc.prose:
+        counted = _PROJECT_COUNT.findall(fact["printed_context"] or "")
+        if _COVERAGE.search(fact["printed_subject"]) and counted and int(counted[-1]) == len(forms):
+            checks.add("PERF-COVERAGE", "prose", None, "amount_wan", executed, fact["amount_wan"],
+                       checks.tolerance(len(forms)), f"{len(forms)} project forms' 全年执行数 vs {fact['printed_figure']}",
+                       name=fact["printed_subject"], line=fact["source_line"], code=None)
+
+
 def completeness_checks(checks: Checks) -> None:
     """Every core table present (or declared empty) in a final-accounts document."""
     if checks.doc.kind != "final_accounts":
@@ -395,7 +440,7 @@ def run_checks(con: duckdb.DuckDBPyConnection) -> list[dict]:
     for doc in documents:
         checks = Checks(doc)
         for family in (tree_checks, row_checks, summary_checks, three_public_checks, economic_checks,
-                       cross_table_checks, unit_checks, completeness_checks):
+                       cross_table_checks, unit_checks, completeness_checks, performance_checks):
             family(checks)
         prose_checks(checks, finals)
         out.extend(checks.rows)
