@@ -16,7 +16,7 @@ def test_extract_json_prints_document_tables_and_errors():
     result = run("extract", str(SHAOGUAN_2024), "--json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert set(data) == {"document", "tables", "prose", "errors"}
+    assert set(data) == {"document", "tables", "prose", "projects", "department", "errors"}
     doc = data["document"]
     assert (doc["agency"], doc["fiscal_year"], doc["kind"], doc["unit"], doc["source_format"]) == (
         "韶关市行政服务中心", 2024, "final_accounts", "万元", "text")
@@ -28,6 +28,8 @@ def test_extract_json_prints_document_tables_and_errors():
     assert (summary[1]["side"], summary[1]["code"], summary[1]["amount"]) == ("expenditure", "201", 1212.08)
     assert data["tables"]["state_assets"] == {"title": "国有资产占用情况表", "present": False, "empty": None, "rows": []}
     assert data["errors"] == []
+    assert (data["department"]["score"], data["department"]["budget"], data["department"]["execution_rate"]) == (
+        95, 1613.17, 86.39)
     share = next(f for f in data["prose"] if f["share_text"] == "占79.8%")
     assert (share["subject"], share["value"], share["unit"], share["source_line"]) == ("公务用车购置及运行维护费支出", 1.61, "万元", 778)
 
