@@ -219,6 +219,8 @@ def extract_file(path: Path) -> Extraction:
     if kind == PROJECT_SELF_EVALUATION and not result.projects:
         labelled = extract_labelled_project(doc, department.score)
         result.projects = [labelled] if labelled else []
+        result.problems.extend(Problem("warning", "layout", f"project form: {why}") for why in
+                               (labelled.skipped if labelled else []))
     else:
         result.department = department
     result.document = {

@@ -65,6 +65,7 @@ class ProjectForm:
     total_score: Decimal | None = None
     source_line: int = 0
     indicators: list[Indicator] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # rows seen but not read, with why
 
 
 @dataclass
@@ -224,11 +225,73 @@ _LABELLED_NAME = re.compile(r"项目名称[:：]\s*(\S.*)$")
 _LABELLED_AMOUNT = re.compile(r"^(?:评价金额|项目金额|项目资金)[:：]?\s*(\d[\d,]*(?:\.\d+)?)?$")
 
 
-def extract_labelled_project(doc: RawDocument, score: Decimal | None) -> ProjectForm | None:
-    """A project form printed as label/value text (a 基础信息表 broken over lines): name, amount and score.
+_LEVEL2 = re.compile(r"^(数量指标|质量指标|时效指标|成本指标|经济效益指标|社会效益指标|环境效益指标|生态效益指标|"
+                     r"可持续发展指标|可持续影响指标|服务对象或公众满意度|服务对象满意度(?:指标)?)(?:\s+(.*))?$")
+_ACTUAL_LINE = re.compile(r"^(?P<actual>\S+)\s+(?P<reason>(?:已|未)?完成.*)$")
+_LEVEL1 = (("满意度", "满意度指标"), ("效益", "效益指标"), ("", "产出指标"))
 
-    Its indicator rows are not read from such text: their cells wrap into one another line by line.
+
+def _display_width(text: str) -> int:
+    return sum(1 if ord(ch) < 0x2E80 else 2 for ch in text)
+
+
+def _split_name_formula(lines: list[str]) -> tuple[str, str]:
+    """Split a name cell from the formula cell printed after it: each wrapped at its own column width, so the
+    split that leaves each cell's full lines equally wide is the one (ties: the shorter name)."""
+    best, best_cost = 1, None
+    for split in range(1, len(lines)):
+        cost = 0
+        for cell in (lines[:split], lines[split:]):
+            widths = [_display_width(line) for line in cell[:-1]]
+            cost += (max(widths) - min(widths)) if widths else 0
+        if best_cost is None or cost < best_cost:
+            best, best_cost = split, cost
+    return "".join(lines[:best]), "".join(lines[best:])
+
+
+def extract_text_indicators(doc: RawDocument) -> tuple[list[Indicator], list[str]]:
+    """Indicator rows of a 基础信息表 printed as text, cells wrapped line by line.
+
+    A row runs from its 二级 label to the line that prints its actual value and 已完成/未完成; the target is the
+    shortest run of lines before it that reads as a target with a number. Rows that do not read so are reported.
     """
+    indicators: list[Indicator] = []
+    skipped: list[str] = []
+    current: tuple[str, int, list[str]] | None = None
+    for line in doc.lines:
+        text = line.text.strip()
+        if m := _LEVEL2.match(text):
+            if current is not None:
+                skipped.append(f"line {current[1]}: {current[0]} row not read (its cells do not end in a result)")
+            rest = (m.group(2) or "").split()
+            current = None if rest and all(word == "无" for word in rest) else (m.group(1), line.number, [])
+            continue
+        if current is None:
+            continue
+        if m := _ACTUAL_LINE.match(text):
+            level2, number, cells = current
+            current = None
+            target_at = next((k for k in range(len(cells) - 1, 0, -1)
+                              if parse_target("".join(cells[k:]))[1] is not None), None)
+            if target_at is None or target_at < 2:
+                skipped.append(f"line {number}: {level2} row not read (no target before its result)")
+                continue
+            name, _formula = _split_name_formula(cells[:target_at])
+            target = "".join(cells[target_at:])
+            comparator, target_value, target_unit = parse_target(target)
+            actual = m.group("actual")
+            _, actual_value, actual_unit = parse_target(actual)
+            level1 = next(label for key, label in _LEVEL1 if key in level2)
+            indicators.append(Indicator(level1, level2, name, target, comparator, target_value, target_unit, actual,
+                                        actual_value, actual_unit, None, None, m.group("reason"), number))
+        elif not re.fullmatch(r"(产出|效益|满意度)?指?标?", text):  # the 一级 label's wrapped pieces
+            current[2].append(text)
+    return indicators, skipped
+
+
+def extract_labelled_project(doc: RawDocument, score: Decimal | None) -> ProjectForm | None:
+    """A project form printed as label/value text (a 基础信息表 broken over lines): name, amount, score, and the
+    indicator rows that can be read."""
     name = amount = None
     line_no = 0
     lines = doc.lines
@@ -244,4 +307,6 @@ def extract_labelled_project(doc: RawDocument, score: Decimal | None) -> Project
             amount = _number(following)
     if name is None:
         return None
-    return ProjectForm(name, budget=amount, total_score=score, source_line=line_no)
+    form = ProjectForm(name, budget=amount, total_score=score, source_line=line_no)
+    form.indicators, form.skipped = extract_text_indicators(doc)
+    return form

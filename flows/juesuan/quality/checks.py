@@ -394,8 +394,9 @@ def performance_checks(checks: Checks) -> None:
     for project in doc.projects:
         where = {"name": project["project_name"], "line": project["source_line"], "code": None}
         items = [i for i in doc.indicators if i["project_index"] == project["project_index"]]
-        if items and project["total_score"] is not None:
-            parts = [i["score"] for i in items if i["score"] is not None] + [project["execution_score"] or ZERO]
+        scored = [i for i in items if i["score"] is not None]  # a 基础信息表 prints no indicator scores
+        if scored and project["total_score"] is not None:
+            parts = [i["score"] for i in scored] + [project["execution_score"] or ZERO]
             checks.add("PERF-SCORES", "performance_projects", None, "total_score", sum(parts, ZERO),
                        project["total_score"], ZERO, f"{len(items)} indicators + execution score", **where)
         if project["execution_rate"] is not None and project["budget"]:
