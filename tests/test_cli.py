@@ -16,7 +16,7 @@ def test_extract_json_prints_document_tables_and_errors():
     result = run("extract", str(SHAOGUAN_2024), "--json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert set(data) == {"document", "tables", "prose", "projects", "department", "errors"}
+    assert set(data) == {"document", "tables", "prose", "projects", "department", "metrics", "errors"}
     doc = data["document"]
     assert (doc["agency"], doc["fiscal_year"], doc["kind"], doc["unit"], doc["source_format"]) == (
         "韶关市行政服务中心", 2024, "final_accounts", "万元", "text")

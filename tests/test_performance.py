@@ -84,6 +84,14 @@ def test_department_results_and_their_change_in_one_mart(raw_build):
     assert staffing == [(20, 28, D("1393.590000"))]
 
 
+def test_operational_metrics_of_a_department_report(raw_build):
+    rows = query(raw_build[0], """select metric_value, metric_unit, source_line from fct_document_metric
+                                  join dim_agency using (agency_id)
+                                  where agency_name = '韶关市行政服务中心' and fiscal_year = 2024
+                                    and metric_label in ('12345热线办理业务', '服务满意率') order by source_line, metric_index""")
+    assert rows[:2] == [(D("63.290000"), "万件", 868), (D("99.800000"), "%", 868)]
+
+
 def test_contact_details_stay_out_of_every_mart(raw_build):
     warehouse = raw_build[0]
     tables = [t for (t,) in query(warehouse, "select table_name from duckdb_tables() where schema_name = 'main'")]

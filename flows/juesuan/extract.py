@@ -22,7 +22,7 @@ from .performance import (
     extract_labelled_project,
     extract_project_forms,
 )
-from .prose import ProseFact, extract_prose_facts
+from .prose import Metric, ProseFact, extract_metrics, extract_prose_facts
 from .readers import RawDocument, ReadError, read_document
 from .settings import EXTRACTOR_VERSION
 from .specs import TABLES, TableSpec
@@ -73,6 +73,7 @@ class Extraction:
     document: dict | None = None
     tables: dict[str, dict] = field(default_factory=dict)
     prose: list[ProseFact] = field(default_factory=list)
+    metrics: list[Metric] = field(default_factory=list)
     projects: list[ProjectForm] = field(default_factory=list)
     department: DepartmentResult | None = None
     problems: list[Problem] = field(default_factory=list)
@@ -82,6 +83,7 @@ class Extraction:
         return {"document": self.document, "tables": self.tables, "prose": [vars(f) for f in self.prose],
                 "projects": [{**vars(p), "indicators": [vars(i) for i in p.indicators]} for p in self.projects],
                 "department": vars(self.department) if self.department else None,
+                "metrics": [vars(m) for m in self.metrics],
                 "errors": [p.as_dict() for p in self.problems]}
 
 
@@ -214,6 +216,7 @@ def extract_file(path: Path) -> Extraction:
                 f"final accounts without {len(missing)} standard table(s): {', '.join(missing)}"
                 f" (truncated document?); last line read is {doc.lines[-1].number}"))
     result.prose = extract_prose_facts(doc, regions)
+    result.metrics = extract_metrics(doc, regions)
     department = extract_department_result(doc)
     result.projects = extract_project_forms(doc)
     if kind == PROJECT_SELF_EVALUATION and not result.projects:

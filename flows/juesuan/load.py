@@ -62,6 +62,10 @@ create table if not exists raw.performance_department (
     execution_rate decimal(9, 3), total_expenditure decimal(20, 6), total_expenditure_printed varchar,
     staffing_authorized integer, staffing_actual integer, source_line integer
 );
+create table if not exists raw.prose_metrics (
+    sha256 varchar not null, metric_index integer not null, label varchar not null, value decimal(20, 6) not null,
+    unit varchar not null, printed varchar not null, source_line integer, primary key (sha256, metric_index)
+);
 create table if not exists raw.load_errors (
     file varchar not null, sha256 varchar, severity varchar not null, error_code varchar not null,
     message varchar not null, source_line integer, table_key varchar, loaded boolean not null,
@@ -117,6 +121,10 @@ PERFORMANCE_DEPARTMENT = pa.schema([
     ("sha256", pa.string()), ("score", D9), ("grade", pa.string()), ("budget", AMOUNT), ("executed", AMOUNT),
     ("execution_rate", D9), ("total_expenditure", AMOUNT), ("total_expenditure_printed", pa.string()),
     ("staffing_authorized", pa.int32()), ("staffing_actual", pa.int32()), ("source_line", pa.int32()),
+])
+PROSE_METRICS = pa.schema([
+    ("sha256", pa.string()), ("metric_index", pa.int32()), ("label", pa.string()), ("value", AMOUNT),
+    ("unit", pa.string()), ("printed", pa.string()), ("source_line", pa.int32()),
 ])
 LOAD_ERRORS = pa.schema([
     ("file", pa.string()), ("sha256", pa.string()), ("severity", pa.string()), ("error_code", pa.string()),
@@ -240,7 +248,7 @@ def load_extractions(
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     repeats = duplicates_of(extractions, kept)
     documents, document_tables, rows, prose, errors = [], [], [], [], []
-    projects, indicators, department = [], [], []
+    projects, indicators, department, metrics = [], [], [], []
     failed: list[str] = []
     for extraction in extractions:
         loaded = extraction.document is not None and not extraction.fatal and extraction.path not in repeats
@@ -275,6 +283,9 @@ def load_extractions(
         prose.extend(_prose_records(extraction))
         for target, records in zip((projects, indicators, department), _performance_records(extraction), strict=True):
             target.extend(records)
+        metrics.extend({"sha256": extraction.sha256, "metric_index": i, "label": m.label, "value": _q(m.value),
+                        "unit": m.unit, "printed": m.printed, "source_line": m.source_line}
+                       for i, m in enumerate(extraction.metrics))
     batches = {
         "raw.documents": pa.Table.from_pylist(documents, DOCUMENTS),
         "raw.document_tables": pa.Table.from_pylist(document_tables, DOCUMENT_TABLES),
@@ -283,6 +294,7 @@ def load_extractions(
         "raw.performance_projects": pa.Table.from_pylist(projects, PERFORMANCE_PROJECTS),
         "raw.performance_indicators": pa.Table.from_pylist(indicators, PERFORMANCE_INDICATORS),
         "raw.performance_department": pa.Table.from_pylist(department, PERFORMANCE_DEPARTMENT),
+        "raw.prose_metrics": pa.Table.from_pylist(metrics, PROSE_METRICS),
         "raw.load_errors": pa.Table.from_pylist(errors, LOAD_ERRORS),
     }
     keep = pa.table({"sha256": pa.array(sorted(kept), pa.string())})
