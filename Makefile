@@ -15,7 +15,7 @@ warehouse: $(STAMP)
 	$(BIN)/juesuan run
 
 test: $(STAMP)
-	$(BIN)/ruff check flows tests benchmarks
+	$(BIN)/ruff check flows tests benchmarks expectations
 	$(BIN)/pytest
 
 bench: $(STAMP)
