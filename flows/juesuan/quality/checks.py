@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import duckdb
 
+from ..extract import CORE_TABLES
 from ..numbers import rounding_tolerance
 from .catalog import prose_subjects, rules
 
@@ -29,9 +30,6 @@ FUNCTION_TABLES = {
 }
 ROW_RULES = {"expenditure_by_function": "ROW-EXPENDITURE", "income_by_function": "ROW-INCOME",
              "general_budget_expenditure": "ROW-GENERAL-BUDGET"}
-CORE_TABLES = ("income_expenditure_summary", "income_by_function", "expenditure_by_function",
-               "fiscal_appropriation_summary", "general_budget_expenditure", "general_budget_basic_by_economic",
-               "three_public")
 _ORDINAL_LINE = re.compile(r"^[一二三四五六七八九十]+[、.．]")
 MEASURES = ("amount", "total", "basic", "project", "remit_to_superior", "operating", "subsidy_to_subsidiary",
             "fiscal_appropriation", "superior_subsidy", "business_income", "operating_income",
