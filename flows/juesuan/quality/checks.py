@@ -15,27 +15,18 @@ import duckdb
 
 from ..extract import CORE_TABLES
 from ..numbers import rounding_tolerance
+from ..specs import TABLES_BY_KEY
 from .catalog import prose_subjects, rules
 
 ZERO = Decimal(0)
 HALF_CENT = Decimal("0.005")
 MICRO = Decimal("0.000001")
-FUNCTION_TABLES = {
-    "income_by_function": ("total", "fiscal_appropriation", "superior_subsidy", "business_income", "operating_income",
-                           "subsidiary_remittance", "other_income"),
-    "expenditure_by_function": ("total", "basic", "project", "remit_to_superior", "operating", "subsidy_to_subsidiary"),
-    "general_budget_expenditure": ("total", "basic", "project"),
-    "gov_fund": ("opening_balance", "income", "expenditure_total", "basic", "project", "closing_balance"),
-    "soe_capital": ("total", "basic", "project"),
-}
+FUNCTION_TABLES = {key: tuple(m.key for m in TABLES_BY_KEY[key].measures) for key in
+                   ("income_by_function", "expenditure_by_function", "general_budget_expenditure", "gov_fund",
+                    "soe_capital")}
 ROW_RULES = {"expenditure_by_function": "ROW-EXPENDITURE", "income_by_function": "ROW-INCOME",
              "general_budget_expenditure": "ROW-GENERAL-BUDGET"}
 _ORDINAL_LINE = re.compile(r"^[一二三四五六七八九十]+[、.．]")
-MEASURES = ("amount", "total", "basic", "project", "remit_to_superior", "operating", "subsidy_to_subsidiary",
-            "fiscal_appropriation", "superior_subsidy", "business_income", "operating_income",
-            "subsidiary_remittance", "other_income", "general_budget", "gov_fund", "soe_capital", "opening_balance",
-            "income", "expenditure_total", "closing_balance", "budget_initial", "budget", "actual")
-
 
 @dataclass
 class Document:
