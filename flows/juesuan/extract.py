@@ -29,8 +29,8 @@ from .specs import TABLES, TableSpec
 from .summary import parse_summary_table
 from .three_public import parse_three_public_table
 
+# Row parsers by row kind; coded tables are parsed in _parse_region (they also take PDF header positions).
 PARSERS = {
-    "coded": None,  # needs header centres; see _parse_region
     "summary": parse_summary_table,
     "economic": parse_economic_table,
     "three_public": parse_three_public_table,

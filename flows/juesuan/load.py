@@ -144,8 +144,9 @@ class LoadSummary:
     warnings: int
 
 
-def _quantize(value: Decimal | None) -> Decimal | None:
-    return None if value is None else value.quantize(Decimal("0.000001"))
+def _q(value, places: str = "0.000001") -> Decimal | None:
+    """A figure at the column's scale (amounts to 10⁻⁶ 万元, scores and rates to 10⁻³), or None."""
+    return None if value is None else Decimal(value).quantize(Decimal(places))
 
 
 def _row_records(extraction: Extraction) -> list[dict]:
@@ -161,7 +162,7 @@ def _row_records(extraction: Extraction) -> list[dict]:
                     "sha256": extraction.sha256, "table_key": table_key, "row_index": index,
                     "code": row.get("code"), "name": row.get("name"), "side": row.get("side"),
                     "row_group": row.get("group") or row.get("kind"), "line_no": row.get("line_no"),
-                    "measure": measure, "amount": _quantize(value), "printed": printed.get(measure),
+                    "measure": measure, "amount": _q(value), "printed": printed.get(measure),
                     "is_count": is_count, "source_line": row.get("source_line"), "page": row.get("page"),
                     "placement": row.get("placement"),
                 })
@@ -169,24 +170,18 @@ def _row_records(extraction: Extraction) -> list[dict]:
 
 
 def _prose_records(extraction: Extraction) -> list[dict]:
-    def pct(value):
-        return None if value is None else value.quantize(Decimal("0.001"))
-
     return [
-        {"sha256": extraction.sha256, "fact_index": index, "subject": fact.subject, "amount": _quantize(fact.value),
-         "unit": fact.unit, "amount_wan": _quantize(fact.value_wan), "printed": fact.value_text,
-         "source_line": fact.source_line, "sentence": fact.sentence, "share_pct": pct(fact.share_pct),
+        {"sha256": extraction.sha256, "fact_index": index, "subject": fact.subject, "amount": _q(fact.value),
+         "unit": fact.unit, "amount_wan": _q(fact.value_wan), "printed": fact.value_text,
+         "source_line": fact.source_line, "sentence": fact.sentence, "share_pct": _q(fact.share_pct, "0.001"),
          "share_base": fact.share_base, "share_printed": fact.share_text, "change_direction": fact.change_direction,
-         "change_delta": _quantize(fact.change_delta), "change_pct": pct(fact.change_pct),
+         "change_delta": _q(fact.change_delta), "change_pct": _q(fact.change_pct, "0.001"),
          "change_pct_direction": fact.change_pct_direction, "change_printed": fact.change_text,
-         "budget": _quantize(fact.budget), "budget_pct": pct(fact.budget_pct), "budget_printed": fact.budget_text,
+         "budget": _q(fact.budget), "budget_pct": _q(fact.budget_pct, "0.001"), "budget_printed": fact.budget_text,
          "context": fact.context}
         for index, fact in enumerate(extraction.prose)
     ]
 
-
-def _q(value, places: str = "0.000001"):
-    return None if value is None else Decimal(value).quantize(Decimal(places))
 
 
 def _performance_records(extraction: Extraction) -> tuple[list[dict], list[dict], list[dict]]:

@@ -212,7 +212,8 @@ def extract_department_result(doc: RawDocument) -> DepartmentResult:
     for m in _STAFF.finditer(text):
         result.staffing.setdefault(m.group(1), int(m.group(2)))
     # The year's spending: the first amount stated under the 部门整体支出情况 heading.
-    heading = next((o for o, n in starts if "整体支出情况" in dict(joined).get(n, "") and o > 0), None)
+    text_of = dict(joined)
+    heading = next((o for o, n in starts if o > 0 and "整体支出情况" in text_of[n]), None)
     if heading is not None and (m := _TOTAL_SPENT.search(text, heading)):
         value = Decimal(m.group("num").replace(",", ""))
         result.total_expenditure = value / 10000 if m.group("unit") == "元" else value
