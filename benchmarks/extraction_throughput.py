@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "flows"))
 
-from juesuan.extract import extract_file  # noqa: E402
+from juesuan.extract.document import extract_file  # noqa: E402
 
 EXTERNAL = Path(os.environ.get("JUESUAN_SHARED", ROOT.parent / "shared")) / "corpus" / "external"
 

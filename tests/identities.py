@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from juesuan.numbers import rounding_tolerance
+from juesuan.extract.numbers import rounding_tolerance
 
 ROW_IDENTITIES = {
     "expenditure_by_function": ("total", ("basic", "project", "remit_to_superior", "operating", "subsidy_to_subsidiary")),

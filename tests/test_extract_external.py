@@ -5,8 +5,8 @@ from decimal import Decimal as D
 import pytest
 from conftest import FORMATS, FOSHAN, PUTUO, external_file
 from identities import row_violations, tree_violations
-from juesuan.extract import extract_file
-from juesuan.specs import TABLES_BY_KEY
+from juesuan.extract.document import extract_file
+from juesuan.extract.specs import TABLES_BY_KEY
 
 FUNCTION_TABLES = ("income_by_function", "expenditure_by_function", "general_budget_expenditure")
 # The function codes each document prints, read off the documents themselves.

@@ -2,7 +2,7 @@ from decimal import Decimal as D
 
 import pytest
 from conftest import GANZHOU_2023, LECHANG_2020, LECHANG_2022, SHAOGUAN_2020, SHAOGUAN_2024
-from juesuan.extract import extract_file
+from juesuan.extract.document import extract_file
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ from decimal import Decimal as D
 
 import duckdb
 import pytest
-from juesuan.performance import parse_target
+from juesuan.extract.performance import parse_target
 
 
 def query(warehouse, sql, params=None):

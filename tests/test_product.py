@@ -17,8 +17,8 @@ import pytest
 from conftest import LECHANG_2022, PUTUO, RAW, build_warehouse, external_file
 from juesuan import pipeline as pipeline_module
 from juesuan.cli import build_parser
-from juesuan.models import DbtBuildError
 from juesuan.pipeline import pipeline
+from juesuan.warehouse.dbt import DbtBuildError
 
 JUESUAN = str(Path(sys.executable).parent / "juesuan")
 PREFECT = str(Path(sys.executable).parent / "prefect")

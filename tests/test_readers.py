@@ -1,7 +1,7 @@
 from pathlib import Path
 
 import pytest
-from juesuan.readers import ReadError, read_document, read_markdown, split_fused
+from juesuan.extract.readers import ReadError, read_document, read_markdown, split_fused
 from juesuan.settings import load_settings
 
 

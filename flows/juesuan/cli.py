@@ -51,7 +51,7 @@ def _summary_text(result) -> str:
 
 def cmd_extract(args) -> int:
     """Print one document's extraction."""
-    from .extract import extract_file
+    from .extract.document import extract_file
 
     path = Path(args.file)
     if not path.is_file():
@@ -99,11 +99,11 @@ def print_run_report(report, build_dir: Path) -> None:
 
 def cmd_run(args) -> int:
     """Run the whole pipeline once."""
-    from .models import DbtBuildError
     from .pipeline import on_progress, pipeline
-    from .publish import RunInProgress
     from .quality.validate import DataQualityEngineError
     from .settings import load_settings
+    from .warehouse.dbt import DbtBuildError
+    from .warehouse.publish import RunInProgress
 
     settings = load_settings(args.raw, args.warehouse, args.build)
     if not settings.raw_dir.is_dir():
@@ -122,8 +122,8 @@ def cmd_run(args) -> int:
 
 def cmd_query(args) -> int:
     """Run one read-only SQL statement against the published warehouse."""
-    from .query import QueryError, format_result, run_query
     from .settings import load_settings
+    from .warehouse.query import QueryError, format_result, run_query
 
     sql = args.sql if args.sql not in (None, "-") else sys.stdin.read()
     if not sql.strip():
@@ -175,9 +175,9 @@ def cmd_serve(args) -> int:
 
 def cmd_status(args) -> int:
     """The last runs, documents by outcome and findings by severity."""
-    from .query import QueryError
     from .settings import load_settings
-    from .status import status_text
+    from .warehouse.query import QueryError
+    from .warehouse.status import status_text
 
     try:
         print(status_text(load_settings(warehouse=args.warehouse).warehouse, args.runs))

@@ -17,14 +17,14 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from . import runs
-from .extract import Extraction, extract_file
-from .load import RAW_SCHEMA_VERSION, LoadSummary, load_extractions
-from .models import DbtSummary, build_models
-from .publish import build_lock, discard, inputs_fingerprint, publish, start_build
+from .extract.document import Extraction, extract_file
 from .quality.validate import QualitySummary, validate_warehouse
-from .report import write_report
+from .report.html import write_report
 from .settings import EXTRACTOR_VERSION, load_settings
+from .warehouse import runs
+from .warehouse.dbt import DbtSummary, build_models
+from .warehouse.load import RAW_SCHEMA_VERSION, LoadSummary, load_extractions
+from .warehouse.publish import build_lock, discard, inputs_fingerprint, publish, start_build
 
 
 @dataclass

@@ -13,9 +13,9 @@ from decimal import Decimal
 
 import duckdb
 
-from ..extract import CORE_TABLES
-from ..numbers import rounding_tolerance
-from ..specs import TABLES_BY_KEY
+from ..extract.document import CORE_TABLES
+from ..extract.numbers import rounding_tolerance
+from ..extract.specs import TABLES_BY_KEY
 from .catalog import prose_subjects, rules
 
 ZERO = Decimal(0)

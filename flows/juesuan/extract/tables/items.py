@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 
-from .coded import _data_lines
-from .finder import TableRegion
-from .numbers import is_blank, is_integer, parse_amount
+from ..finder import TableRegion, data_lines
+from ..numbers import is_blank, is_integer, parse_amount
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -23,7 +22,7 @@ def parse_items_table(region: TableRegion) -> tuple[list[dict], list[str]]:
     header = "".join(line.compact for line in region.lines[:6])
     has_line_numbers = "栏次" in header or "行次" in header
     rows = []
-    for line in _data_lines(region):
+    for line in data_lines(region):
         label, cells = split_label(line)
         if not label or label.startswith(("项目", "单位")):
             continue

@@ -2,40 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-from .columns import assign_columns
-from .finder import TableRegion
-from .lines import LineParts, Slot, is_noise, split_line
-from .readers import Line
-from .specs import FUNCTION_CLASSES
-
-
-@dataclass
-class RowDraft:
-    """A row being assembled from one or more printed lines."""
-
-    code: str | None
-    label: str | None
-    first_line: Line
-    parts: list[LineParts] = field(default_factory=list)
-    prefix: list[str] = field(default_factory=list)
-    inline_name: str = ""
-    suffix: list[str] = field(default_factory=list)
-    text_prefix: bool = False  # the prefix came from name-only lines (a wrapped name cell)
-
-    @property
-    def slots(self) -> list[Slot]:
-        return [s for p in self.parts for s in p.slots]
-
-    @property
-    def name(self) -> str:
-        if self.label:
-            return self.label
-        return "".join(self.prefix) + self.inline_name + "".join(self.suffix)
-
-    def has_numbers(self) -> bool:
-        return any(s.value is not None for s in self.slots)
+from ..columns import assign_columns
+from ..finder import TableRegion, data_lines
+from ..lines import LineParts, RowDraft, split_line
+from ..readers import Line
+from ..specs import FUNCTION_CLASSES
 
 
 def _is_header(parts: LineParts) -> bool:
@@ -52,20 +23,9 @@ def _balanced(row: RowDraft) -> bool:
     return any(abs(2 * v - total) <= 0.005 * (len(values) + 1) for v in values)
 
 
-def _data_lines(region: TableRegion) -> list[Line]:
-    """The region's lines up to its note (注：…), without page furniture."""
-    out = []
-    for line in region.lines:
-        if line.compact.startswith(("注：", "注:", "注1", "说明：")):
-            break
-        if not is_noise(line):
-            out.append(line)
-    return out
-
-
 def assemble_rows(region: TableRegion, classes: dict[str, str] = FUNCTION_CLASSES) -> list[RowDraft]:
     """Group a coded table's lines into rows: codes anchor rows; wrapped names and offset figures join them."""
-    decomposed = [(line, split_line(line, classes)) for line in _data_lines(region)]
+    decomposed = [(line, split_line(line, classes)) for line in data_lines(region)]
     code_lines = [p for _, p in decomposed if p.code]
     # Layout style: do names stand on the code line (inline) or on their own line above it?
     names_inline = sum(1 for p in code_lines if p.name) * 2 >= len(code_lines)

@@ -11,14 +11,10 @@ from __future__ import annotations
 
 import itertools
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
-from .lines import Slot
+from .lines import RowDraft, Slot
 from .numbers import rounding_tolerance
 from .specs import TableSpec
-
-if TYPE_CHECKING:
-    from .coded import RowDraft
 
 Assignment = dict[str, Decimal | None]
 

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .settings import DBT_PROJECT, EXTRACTOR_VERSION, PROJECT_ROOT
+from ..settings import DBT_PROJECT, EXTRACTOR_VERSION, PROJECT_ROOT
 
 
 class RunInProgress(RuntimeError):

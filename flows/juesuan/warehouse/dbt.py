@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .settings import DBT_PROJECT
+from ..settings import DBT_PROJECT
 
 
 class DbtBuildError(RuntimeError):

@@ -108,3 +108,30 @@ def split_line(line: Line, classes: dict[str, str] = FUNCTION_CLASSES, decimals_
     if parts.label is None and re.fullmatch(r"合\s*计|总\s*计", parts.name):
         parts.label, parts.name = parts.name.replace(" ", ""), ""
     return parts
+
+
+@dataclass
+class RowDraft:
+    """A row being assembled from one or more printed lines."""
+
+    code: str | None
+    label: str | None
+    first_line: Line
+    parts: list[LineParts] = field(default_factory=list)
+    prefix: list[str] = field(default_factory=list)
+    inline_name: str = ""
+    suffix: list[str] = field(default_factory=list)
+    text_prefix: bool = False  # the prefix came from name-only lines (a wrapped name cell)
+
+    @property
+    def slots(self) -> list[Slot]:
+        return [s for p in self.parts for s in p.slots]
+
+    @property
+    def name(self) -> str:
+        if self.label:
+            return self.label
+        return "".join(self.prefix) + self.inline_name + "".join(self.suffix)
+
+    def has_numbers(self) -> bool:
+        return any(s.value is not None for s in self.slots)

@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from .lines import is_noise
 from .readers import Line, RawDocument
 from .specs import TABLES, TableSpec
 
@@ -120,3 +121,14 @@ def document_unit(regions: dict[str, TableRegion], doc: RawDocument) -> str:
     if units:
         return units.most_common(1)[0][0]
     return find_unit(doc.lines) or "万元"
+
+
+def data_lines(region: TableRegion) -> list[Line]:
+    """The region's lines up to its note (注：…), without page furniture."""
+    out = []
+    for line in region.lines:
+        if line.compact.startswith(("注：", "注:", "注1", "说明：")):
+            break
+        if not is_noise(line):
+            out.append(line)
+    return out

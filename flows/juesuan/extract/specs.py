@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass, field
 
-from .settings import PROJECT_ROOT
+from ..settings import PROJECT_ROOT
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,10 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .coded import _data_lines
-from .finder import TableRegion
-from .numbers import is_blank, is_decimal, is_integer, parse_amount
-from .readers import Line
-from .specs import CHINESE_ORDINALS, FUNCTION_CLASSES
+from ..finder import TableRegion, data_lines
+from ..numbers import is_blank, is_decimal, is_integer, parse_amount
+from ..readers import Line
+from ..specs import CHINESE_ORDINALS, FUNCTION_CLASSES
 
 _ORDINAL = re.compile(r"^([一二三四五六七八九十]+)[、.．]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -89,7 +88,7 @@ def parse_summary_table(region: TableRegion) -> tuple[list[dict], list[str]]:
     spec = region.spec
     income_keys = [m.key for m in spec.measures]
     expenditure_keys = [m.key for m in spec.expenditure_measures]
-    lines = _data_lines(region)
+    lines = data_lines(region)
     has_line_numbers = any("行次" in line.compact for line in region.lines[:12])
     warnings: list[str] = []
     segments: list[Segment] = []

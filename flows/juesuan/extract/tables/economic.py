@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import re
 
-from .coded import _data_lines
-from .finder import TableRegion
-from .lines import _code_at
-from .numbers import is_blank, is_decimal, is_integer, parse_amount
-from .specs import ECONOMIC_CLASSES, PERSONNEL_ECONOMIC_CLASSES
+from ..finder import TableRegion, data_lines
+from ..lines import _code_at
+from ..numbers import is_blank, is_decimal, is_integer, parse_amount
+from ..specs import ECONOMIC_CLASSES, PERSONNEL_ECONOMIC_CLASSES
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _TOTALS = {"人员经费合计": "personnel", "人员支出合计": "personnel", "公用经费合计": "public", "公用支出合计": "public"}
@@ -25,7 +24,7 @@ def parse_economic_table(region: TableRegion) -> tuple[list[dict], list[str]]:
     """Parse (code, name, amount) items from every column group of each line, with their personnel/public group."""
     items: list[dict] = []
     warnings: list[str] = []
-    for line in _data_lines(region):
+    for line in data_lines(region):
         tokens = line.tokens
         current: dict | None = None
         loose: list[tuple] = []

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from .extract import AMOUNT_FIELDS, Extraction
+from ..extract.document import AMOUNT_FIELDS, Extraction
 
 AMOUNT = pa.decimal128(20, 6)  # 万元 with room for 元 converted exactly (1 元 = 0.0001 万元)
 NON_MEASURE_FIELDS = {"code", "name", "side", "group", "kind", "line_no", "printed", "source_line", "page",

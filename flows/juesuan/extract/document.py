@@ -8,11 +8,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from .coded import parse_coded_table
+from ..settings import EXTRACTOR_VERSION
 from .columns import header_centers
-from .economic import parse_economic_table
 from .finder import TableRegion, document_unit, find_tables
-from .items import parse_items_table
 from .metadata import FINAL_ACCOUNTS, PROJECT_SELF_EVALUATION, detect_agency, detect_kind, detect_year
 from .numbers import to_wan
 from .performance import (
@@ -24,10 +22,12 @@ from .performance import (
 )
 from .prose import Metric, ProseFact, extract_metrics, extract_prose_facts
 from .readers import RawDocument, ReadError, read_document
-from .settings import EXTRACTOR_VERSION
 from .specs import TABLES, TableSpec
-from .summary import parse_summary_table
-from .three_public import parse_three_public_table
+from .tables.coded import parse_coded_table
+from .tables.economic import parse_economic_table
+from .tables.items import parse_items_table
+from .tables.summary import parse_summary_table
+from .tables.three_public import parse_three_public_table
 
 # Row parsers by row kind; coded tables are parsed in _parse_region (they also take PDF header positions).
 PARSERS = {

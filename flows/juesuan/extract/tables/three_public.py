@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import re
 
-from .coded import _data_lines
-from .finder import TableRegion
+from ..finder import TableRegion, data_lines
+from ..numbers import is_blank, is_decimal, is_integer, parse_amount
 from .items import split_label
-from .numbers import is_blank, is_decimal, is_integer, parse_amount
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # The six amounts of each block of the wide layout, in print order.
@@ -95,7 +94,7 @@ def _wide_rows(lines, slots, alternating, warnings) -> list[dict] | None:
 
 def parse_three_public_table(region: TableRegion) -> tuple[list[dict], list[str]]:
     """Parse the 三公 table in either layout into item rows with budget and actual."""
-    lines = _data_lines(region)
+    lines = data_lines(region)
     warnings: list[str] = []
     wide = _wide_slots(region.lines[:20])
     if wide is not None or any(

@@ -1,0 +1,1 @@
+"""Row parsers, one per row kind of the standard tables."""

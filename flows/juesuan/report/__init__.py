@@ -1,0 +1,1 @@
+"""The HTML report over the published warehouse."""
