@@ -84,11 +84,14 @@ def test_pdf_positions_place_a_lone_figure_in_its_own_column():
 
 
 @pytest.mark.parametrize("suffix", (".pdfplumber.txt", ".pymupdf.txt"))
-def test_plain_text_without_blank_cells_is_marked_inferred(suffix):
-    # Plain text drops blank cells: the 0.01 balances in any source column, so its placement is inferred.
+def test_plain_text_places_the_lone_other_income_by_the_summary_table(suffix):
+    # Plain text drops blank cells, so 0.01 would balance in any source column; the summary table prints 上级补助收入
+    # blank and 其他收入 6.20, and the 合计 = Σ类 = Σ款 = Σ项 tree carries that down to 2010601.
     r = next(r for r in rows(PUTUO, suffix, "income_by_function") if r["code"] == "2010601")
-    assert (r["total"], r["fiscal_appropriation"]) == (D("1511.90"), D("1511.89"))
-    assert r["placement"] == "inferred"
+    assert (r["total"], r["fiscal_appropriation"], r["other_income"]) == (D("1511.90"), D("1511.89"), D("0.01"))
+    assert r["superior_subsidy"] is None and r["placement"] == "solved"
+    other = {r["code"] or r["name"]: r["other_income"] for r in rows(PUTUO, suffix, "income_by_function")}
+    assert (other["合计"], other["2010602"]) == (D("6.20"), D("6.19"))
 
 
 @pytest.mark.parametrize("suffix", FORMATS)

@@ -1,10 +1,12 @@
 """Placing a row's figures into its table's measure columns.
 
 Three sources of evidence, strongest first: the x position of each figure against the header (PDF),
-the cell index (tab/pipe tables, which keep blank cells), and for plain text, where blank cells vanish and
-extractors print figures out of order, the consistency rules themselves: among the readings of a line
-the one that balances (row identity, then the 合计 = Σ类, 类 = Σ款, 款 = Σ项 tree) is taken, ties going to the
-reading closest to print order. Rows placed that way are marked `inferred`.
+the cell index (tab/pipe tables, which keep blank cells, mapped by the header), and for plain text, where blank
+cells vanish and extractors print figures out of order, the consistency rules themselves. Each plain-text row has
+its readings (those that balance the row identity); one reading per row is chosen for the whole table at once, so
+that the 合计 = Σ类, 类 = Σ款, 款 = Σ项 tree holds in every column and the cells other tables print agree
+(summary lines, the same code's row of a related table). Rows so placed are `solved`; rows that another reading
+fits exactly as well stay `inferred`.
 """
 
 from __future__ import annotations
@@ -19,48 +21,15 @@ from .specs import TableSpec
 Assignment = dict[str, Decimal | None]
 
 
-def header_centers(lines, spec: TableSpec) -> dict[str, float]:
-    """x centre of each measure's header label on a PDF page (longest matching header word wins)."""
-    centers: dict[str, float] = {}
-    best: dict[str, int] = {}
-    for line in lines:
-        for token in line.tokens:
-            if token.x0 is None or len(token.text) < 2:
-                continue
-            for measure in spec.measures:
-                for label in measure.labels:
-                    score = _prefix_overlap(token.text, label)
-                    if score >= min(3, len(label)) and score > best.get(measure.key, 0):
-                        best[measure.key] = score
-                        centers[measure.key] = token.center
-    # Two measures cannot share one header word; keep the one that matched it longest.
-    by_center: dict[float, str] = {}
-    for key, center in list(centers.items()):
-        other = by_center.get(center)
-        if other is not None:
-            loser = key if best[key] < best[other] else other
-            centers.pop(loser, None)
-            if loser == other:
-                by_center[center] = key
-        else:
-            by_center[center] = key
-    return centers
-
-
-def _prefix_overlap(word: str, label: str) -> int:
-    """Length of the common prefix when the word is a (possibly cut) start of the label, else 0."""
-    n = 0
-    for a, b in zip(word, label, strict=False):
-        if a != b:
-            break
-        n += 1
-    return n if n == len(word) or n == len(label) else 0
-
-
 def _by_position(slots: list[Slot], keys: list[str], centers: dict[str, float]) -> Assignment:
-    """Nearest header centre for each figure; a column already taken passes to the next nearest."""
+    """Nearest header centre for each figure; a column already taken passes to the next nearest.
+
+    Centres keyed "~…" are printed columns the spec does not keep (年初结转和结余 in a table of expenditure):
+    a figure under one is not moved into a neighbouring measure.
+    """
     out: Assignment = dict.fromkeys(keys)
-    placed = [k for k in keys if k in centers]
+    placed = [k for k in keys if k in centers] + [k for k in centers if k.startswith("~")]
+    out.update(dict.fromkeys(k for k in centers if k.startswith("~")))
     for slot in sorted((s for s in slots if s.value is not None), key=lambda s: s.x):
         for key in sorted(placed, key=lambda k: abs(centers[k] - slot.x)):
             if out[key] is None:
@@ -69,9 +38,16 @@ def _by_position(slots: list[Slot], keys: list[str], centers: dict[str, float]) 
     return out
 
 
-def _by_cell(row: RowDraft, keys: list[str]) -> Assignment:
-    """Figures of the row's fullest tab/pipe line, by cell after the name; extra leading blanks are spacers."""
+def _by_cell(row: RowDraft, keys: list[str], cells: dict[int, str] | None = None) -> Assignment:
+    """Figures of the row's fullest tab/pipe line: by the header's cell map when every figure stands in a mapped
+    cell, else by cell after the name (extra leading blanks are spacers)."""
     best = max(row.parts, key=lambda p: (len(p.numbers), len(p.slots)))
+    if cells and best.numbers and all(s.col in cells for s in best.numbers):
+        out: Assignment = dict.fromkeys(keys)
+        for slot in best.numbers:
+            if cells[slot.col] in out:
+                out[cells[slot.col]] = slot.value
+        return out
     slots = [s for s in best.slots if best.name_col is None or s.col > best.name_col]
     while len(slots) > len(keys) and slots[0].value is None:
         slots.pop(0)
@@ -133,61 +109,115 @@ def _parent_of(row_key: str, present: set[str]) -> str | None:
     return parent if parent in present else None
 
 
-def _tree_solve(keys: list[str], row_keys: list[str], options: list[list[Assignment]]) -> list[int]:
-    """Pick one reading per row minimising Σ|parent − Σ children| over all columns (coordinate descent)."""
-    present = set(row_keys)
-    children: dict[str, list[int]] = {}
-    parent_index = {k: i for i, k in enumerate(row_keys)}
-    for i, key in enumerate(row_keys):
-        parent = _parent_of(key, present)
-        if parent is not None:
-            children.setdefault(parent, []).append(i)
-    choice = [0] * len(options)
+Evidence = dict[tuple[str, str], Decimal]
 
-    def family_error(parent_key: str) -> Decimal:
-        kids = children.get(parent_key)
-        if not kids or parent_key not in parent_index:
+
+class _TreeProblem:
+    """One table's readings, the 合计 = Σ类, 类 = Σ款, 款 = Σ项 families, and what other tables print.
+
+    The cost of a choice of readings is (Σ|parent − Σ children| over every family and column plus
+    Σ|cell − the figure another table prints for it|, the number of cells that differ from the same row of a
+    related table): the second part only breaks ties.
+    """
+
+    def __init__(self, keys, row_keys, options, evidence: Evidence, hints: Evidence):
+        self.keys, self.row_keys, self.options = keys, row_keys, options
+        present = set(row_keys)
+        self.parent = [_parent_of(k, present) if not k.startswith("?") else None for k in row_keys]
+        self.index = {k: i for i, k in enumerate(row_keys)}
+        self.children: dict[str, list[int]] = {}
+        for i, parent in enumerate(self.parent):
+            if parent is not None:
+                self.children.setdefault(parent, []).append(i)
+        self.evidence = {(self.index[r], m): v for (r, m), v in evidence.items() if r in self.index}
+        self.hints = {(self.index[r], m): v for (r, m), v in hints.items() if r in self.index}
+        self.descendants = [self._descendants(k) for k in row_keys]
+
+    def _descendants(self, key: str) -> list[int]:
+        out, queue = [], list(self.children.get(key, []))
+        while queue:
+            i = queue.pop(0)
+            out.append(i)
+            queue.extend(self.children.get(self.row_keys[i], []))
+        return out
+
+    def family_error(self, choice: list[int], parent_key: str) -> Decimal:
+        kids = self.children.get(parent_key)
+        if not kids:
             return Decimal(0)
-        parent = options[parent_index[parent_key]][choice[parent_index[parent_key]]]
+        p = self.index[parent_key]
+        parent = self.options[p][choice[p]]
         error = Decimal(0)
-        for key in keys:
-            kids_sum = sum((options[i][choice[i]][key] or Decimal(0) for i in kids), Decimal(0))
+        for key in self.keys:
+            kids_sum = sum((self.options[i][choice[i]][key] or Decimal(0) for i in kids), Decimal(0))
             error += abs((parent[key] or Decimal(0)) - kids_sum)
         return error
 
-    def local_error(i: int) -> Decimal:
-        key = row_keys[i]
-        families = {key}
-        parent = _parent_of(key, present)
-        if parent is not None:
-            families.add(parent)
-        return sum((family_error(f) for f in families), Decimal(0))
+    def cost(self, choice: list[int]) -> tuple[Decimal, int]:
+        error = sum((self.family_error(choice, k) for k in self.children), Decimal(0))
+        for (i, key), value in self.evidence.items():
+            error += abs((self.options[i][choice[i]][key] or Decimal(0)) - value)
+        misses = sum(1 for (i, key), value in self.hints.items()
+                     if (self.options[i][choice[i]][key] or Decimal(0)) != value)
+        return error.quantize(Decimal("0.001")), misses
 
-    for _ in range(10):
-        changed = False
-        for i, opts in enumerate(options):
-            if len(opts) < 2:
+    def move(self, choice: list[int], i: int, j: int) -> list[int]:
+        """Row i takes reading j and its descendants follow, each taking the reading that best fits its parent."""
+        new = list(choice)
+        new[i] = j
+        for d in self.descendants[i]:
+            if len(self.options[d]) < 2:
                 continue
-            current = choice[i]
-            best, best_error = current, local_error(i)
-            for j in range(len(opts)):
-                if j == current:
-                    continue
-                choice[i] = j
-                error = local_error(i)
-                if error < best_error - Decimal("0.0001"):
-                    best, best_error = j, error
-            choice[i] = best
-            changed = changed or best != current
-        if not changed:
-            break
-    return choice
+            parent_key = self.parent[d]
+            best, best_error = new[d], None
+            for k in range(len(self.options[d])):
+                new[d] = k
+                error = self.family_error(new, parent_key)
+                if best_error is None or error < best_error:
+                    best, best_error = k, error
+            new[d] = best
+        return new
+
+    def solve(self) -> tuple[list[int], list[bool]]:
+        """The cheapest choice found by moving one subtree at a time, and which rows another reading fits as well."""
+        choice = [0] * len(self.options)
+        cost = self.cost(choice)
+        open_rows = [i for i, opts in enumerate(self.options) if len(opts) > 1]
+        for _ in range(12):
+            improved = False
+            for i in open_rows:
+                for j in range(len(self.options[i])):
+                    if j == choice[i]:
+                        continue
+                    candidate = self.move(choice, i, j)
+                    candidate_cost = self.cost(candidate)
+                    if candidate_cost < cost:
+                        choice, cost, improved = candidate, candidate_cost, True
+            if not improved:
+                break
+        ambiguous = [False] * len(self.options)
+        for i in open_rows:
+            for j in range(len(self.options[i])):
+                if j != choice[i] and self.options[i][j] != self.options[i][choice[i]]:
+                    if self.cost(self.move(choice, i, j)) <= cost:
+                        ambiguous[i] = True
+                        break
+        return choice, ambiguous
 
 
 def assign_columns(
-    drafts: list[RowDraft], spec: TableSpec, centers: dict[str, float] | None
+    drafts: list[RowDraft],
+    spec: TableSpec,
+    centers: dict[str, float] | None,
+    evidence: Evidence | None = None,
+    hints: Evidence | None = None,
+    cells: dict[int, str] | None = None,
 ) -> tuple[list[dict], list[str]]:
-    """Place every draft row's figures into the spec's measures; returns rows and warnings."""
+    """Place every draft row's figures into the spec's measures; returns rows and warnings.
+
+    `evidence` holds cells another table prints (row key, measure) → figure; `hints` the same row of a related
+    table; `cells` the measure of each cell index read from a tab/pipe table's header.
+    """
     keys = [m.key for m in spec.measures]
     warnings: list[str] = []
     options: list[list[Assignment]] = []
@@ -199,7 +229,7 @@ def assign_columns(
             options.append([_by_position(slots, keys, centers)])
             methods.append("position")
         elif positional:
-            options.append([_by_cell(row, keys)])
+            options.append([_by_cell(row, keys, cells)])
             methods.append("cell")
         else:
             opts = _candidates(slots, keys, spec.row_identity)
@@ -210,10 +240,19 @@ def assign_columns(
                     f"line {row.first_line.number}: {len(slots)} figures for {len(keys)} columns; extra figures dropped"
                 )
     row_keys = [d.code or d.label or f"?{i}" for i, d in enumerate(drafts)]
-    choice = _tree_solve(keys, row_keys, options)
+    # A key printed twice (a continuation page's copy) is one node of the tree: the copies are not its children.
+    seen: set[str] = set()
+    for i, key in enumerate(row_keys):
+        if key in seen:
+            row_keys[i] = f"?{i}"
+        seen.add(key)
+    problem = _TreeProblem(keys, row_keys, options, evidence or {}, hints or {})
+    choice, ambiguous = problem.solve()
     rows = []
-    for draft, opts, pick, method in zip(drafts, options, choice, methods, strict=True):
-        values = opts[pick]
+    for i, (draft, opts, pick, method) in enumerate(zip(drafts, options, choice, methods, strict=True)):
+        values = {k: v for k, v in opts[pick].items() if not k.startswith("~")}
+        if method == "inferred" and not ambiguous[i]:
+            method = "solved"  # one reading fits the table's identities and the other tables: nothing left to guess
         texts = {s.value: s.text for s in draft.slots if s.value is not None}
         rows.append(
             {

@@ -9,8 +9,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..settings import EXTRACTOR_VERSION
-from .columns import header_centers
+from .evidence import cross_evidence, related_hints
 from .finder import TableRegion, document_unit, find_tables
+from .header import header_centers
 from .metadata import FINAL_ACCOUNTS, PROJECT_SELF_EVALUATION, detect_agency, detect_kind, detect_year
 from .numbers import to_wan
 from .performance import (
@@ -87,12 +88,23 @@ class Extraction:
                 "errors": [p.as_dict() for p in self.problems]}
 
 
-def _parse_region(region: TableRegion, doc: RawDocument) -> tuple[list[dict], list[str]]:
+def _parse_region(region: TableRegion, doc: RawDocument, tables: dict[str, dict]) -> tuple[list[dict], list[str]]:
     spec = region.spec
     if spec.row_kind == "coded":
         centers = header_centers(region.lines[:20], spec) if doc.source_format == "pdf" else None
-        return parse_coded_table(region, centers or None)
+        return parse_coded_table(region, centers or None, cross_evidence(spec, tables), related_hints(spec, tables))
     return PARSERS[spec.row_kind](region)
+
+
+def _parse_order(specs) -> list[TableSpec]:
+    """Tables whose figures are evidence for others first: summaries, then coded tables after their related ones."""
+    ordered = [s for s in specs if s.row_kind != "coded"]
+    coded = [s for s in specs if s.row_kind == "coded"]
+    while coded:
+        ready = next(s for s in coded if not any(r in {c.key for c in coded} for r in s.related))
+        ordered.append(ready)
+        coded.remove(ready)
+    return ordered
 
 
 def _broken_figures(region: TableRegion) -> list[Problem]:
@@ -196,18 +208,19 @@ def extract_file(path: Path) -> Extraction:
         result.problems.append(Problem("error", "no_year", "no fiscal year found in titles or 年度 fields"))
     result.fatal = agency is None or year is None
     unit = document_unit(regions, doc)
-    for spec in TABLES:
+    for spec in _parse_order(TABLES):
         region = regions.get(spec.key)
         rows: list[dict] = []
         warnings: list[str] = []
         if region is not None:
-            rows, warnings = _parse_region(region, doc)
+            rows, warnings = _parse_region(region, doc, result.tables)
             rows, repeats = drop_repeated_rows(spec, rows)
             warnings += repeats
             result.problems.extend(Problem("warning", "layout", w, table=spec.key) for w in warnings)
             result.problems.extend(_broken_figures(region))
         unplaced = any(w.startswith("unplaced") for w in warnings)
         result.tables[spec.key] = _table_entry(spec, region, rows, unit, unplaced)
+    result.tables = {spec.key: result.tables[spec.key] for spec in TABLES}  # print order of the specs
     if kind == FINAL_ACCOUNTS:
         missing = [key for key in CORE_TABLES if key not in regions]
         if missing:

@@ -20,6 +20,22 @@ class Measure:
 
 
 @dataclass(frozen=True)
+class CrossFigure:
+    """A coded table's cell that a summary table prints too (DOMAIN.md §5, between tables).
+
+    `lines` are summary line labels (ordinal removed) whose figures sum to the cell; `row` is "合计", or "class"
+    for every 类 row, matched to the summary's class line by its code.
+    """
+
+    measure: str
+    source: str
+    side: str
+    lines: tuple[str, ...] = ()
+    source_measure: str = "amount"
+    row: str = "合计"
+
+
+@dataclass(frozen=True)
 class TableSpec:
     """One standard table: how its title reads, how its rows are laid out, its measures in print order."""
 
@@ -30,9 +46,14 @@ class TableSpec:
     measures: tuple[Measure, ...]
     expenditure_measures: tuple[Measure, ...] = field(default=())  # summary tables: the expenditure side
     row_identity: bool = False  # first measure = sum of the others (DOMAIN.md §5 row rules)
+    cross_figures: tuple[CrossFigure, ...] = ()  # cells other tables print too: evidence for placing figures
+    related: tuple[str, ...] = ()  # tables whose row of the same code shares measures: a tie-breaker
 
 
 M = Measure
+X = CrossFigure
+_SUMMARY = "income_expenditure_summary"
+_FISCAL_SUMMARY = "fiscal_appropriation_summary"
 
 TABLES: tuple[TableSpec, ...] = (
     TableSpec(
@@ -62,7 +83,7 @@ TABLES: tuple[TableSpec, ...] = (
         (r"收入决算表",),
         "coded",
         (
-            M("total", ("本年收入合计", "合计")),
+            M("total", ("本年收入合计", "合计", "小计")),
             M("fiscal_appropriation", ("财政拨款收入", "财政拨款")),
             M("superior_subsidy", ("上级补助收入", "上级补助")),
             M("business_income", ("事业收入",)),
@@ -71,6 +92,16 @@ TABLES: tuple[TableSpec, ...] = (
             M("other_income", ("其他收入",)),
         ),
         row_identity=True,
+        cross_figures=(
+            X("total", _SUMMARY, "income", ("本年收入合计",)),
+            X("fiscal_appropriation", _SUMMARY, "income",
+              ("一般公共预算财政拨款收入", "政府性基金预算财政拨款收入", "国有资本经营预算财政拨款收入", "财政拨款收入")),
+            X("superior_subsidy", _SUMMARY, "income", ("上级补助收入",)),
+            X("business_income", _SUMMARY, "income", ("事业收入",)),
+            X("operating_income", _SUMMARY, "income", ("经营收入",)),
+            X("subsidiary_remittance", _SUMMARY, "income", ("附属单位上缴收入",)),
+            X("other_income", _SUMMARY, "income", ("其他收入",)),
+        ),
     ),
     TableSpec(
         "general_budget_basic_by_economic",
@@ -90,6 +121,10 @@ TABLES: tuple[TableSpec, ...] = (
             M("project", ("项目支出",)),
         ),
         row_identity=True,
+        cross_figures=(
+            X("total", _FISCAL_SUMMARY, "expenditure", ("本年支出合计",), "general_budget"),
+            X("total", _FISCAL_SUMMARY, "expenditure", (), "general_budget", row="class"),
+        ),
     ),
     TableSpec(
         "gov_fund",
@@ -137,7 +172,7 @@ TABLES: tuple[TableSpec, ...] = (
         (r"支出决算表",),
         "coded",
         (
-            M("total", ("本年支出合计", "合计")),
+            M("total", ("本年支出合计", "合计", "小计")),
             M("basic", ("基本支出",)),
             M("project", ("项目支出",)),
             M("remit_to_superior", ("上缴上级支出", "上缴上级")),
@@ -145,6 +180,11 @@ TABLES: tuple[TableSpec, ...] = (
             M("subsidy_to_subsidiary", ("对附属单位补助支出", "对附属单位")),
         ),
         row_identity=True,
+        cross_figures=(
+            X("total", _SUMMARY, "expenditure", ("本年支出合计",)),
+            X("total", _SUMMARY, "expenditure", (), row="class"),
+        ),
+        related=("general_budget_expenditure",),
     ),
 )
 

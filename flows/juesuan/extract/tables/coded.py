@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..columns import assign_columns
 from ..finder import TableRegion, data_lines
+from ..header import cell_columns
 from ..lines import LineParts, RowDraft, split_line
 from ..readers import Line
 from ..specs import FUNCTION_CLASSES
@@ -79,7 +80,12 @@ def assemble_rows(region: TableRegion, classes: dict[str, str] = FUNCTION_CLASSE
     return rows
 
 
-def parse_coded_table(region: TableRegion, centers: dict[str, float] | None) -> tuple[list[dict], list[str]]:
-    """Parse a function-coded table into rows of code, name, measures and provenance."""
+def parse_coded_table(
+    region: TableRegion, centers: dict[str, float] | None, evidence: dict | None = None, hints: dict | None = None
+) -> tuple[list[dict], list[str]]:
+    """Parse a function-coded table into rows of code, name, measures and provenance.
+
+    `evidence` and `hints` are what the document's other tables print for its cells (see columns.assign_columns).
+    """
     drafts = assemble_rows(region)
-    return assign_columns(drafts, region.spec, centers)
+    return assign_columns(drafts, region.spec, centers, evidence, hints, cell_columns(region.lines[:20], region.spec))

@@ -1,0 +1,123 @@
+"""Reading a table's header: which measure each printed column holds.
+
+Headers come in many shapes: one label per column, labels wrapped over several lines, group headers spanning
+their sub-columns (本年支出 over 小计 | 基本支出 | 项目支出, where 小计 is the group's total), and columns a spec
+does not keep (年初结转和结余 in an expenditure table). A label that names a measure exactly beats one that only
+starts like it, so a group header never takes its 小计 column's place; a column that names no measure of the
+table but another table's is kept as a column ("~label") so its figures do not slide into a neighbour.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .readers import Line
+from .specs import TABLES, TableSpec
+
+# Column headings a table may print besides its spec's measures (other tables' measures, balances carried over).
+EXTRA_COLUMN_LABELS = tuple(sorted({label for spec in TABLES for m in spec.measures for label in m.labels}
+                                   | {"年初结转和结余", "年末结转和结余", "本年收入", "本年支出"}, key=len, reverse=True))
+_FIGURE = re.compile(r"\d\.\d")
+_FIRST_ROW = re.compile(r"^(?:合\s*计|总\s*计|\d{3}(?:\d{2}){0,2}\D)")  # the 合计 row's label, or a coded row
+
+
+def header_lines(lines: list[Line], limit: int = 20) -> list[Line]:
+    """The lines of a table before its first figure: its header."""
+    out = []
+    for line in lines[:limit]:
+        compact = line.compact
+        if _FIGURE.search(compact) or _FIRST_ROW.match(compact):
+            break
+        out.append(line)
+    return out
+
+
+def _prefix_overlap(word: str, label: str) -> int:
+    """Length of the common prefix when the word is a (possibly cut) start of the label, else 0."""
+    n = 0
+    for a, b in zip(word, label, strict=False):
+        if a != b:
+            break
+        n += 1
+    return n if n == len(word) or n == len(label) else 0
+
+
+def _token_score(text: str, label: str) -> int:
+    """How well a header word names a label: exactly (best), or as a cut start of it (three characters at least)."""
+    if text == label:
+        return 100 + len(label)
+    score = _prefix_overlap(text, label)
+    return score if score >= min(3, len(label)) else 0
+
+
+def header_centers(lines: list[Line], spec: TableSpec) -> dict[str, float]:
+    """x centre of each measure's header label on a PDF page, and of columns the spec does not keep ("~label")."""
+    centers: dict[str, float] = {}
+    best: dict[str, int] = {}
+    extra: dict[float, str] = {}
+    for line in header_lines(lines):
+        for token in line.tokens:
+            if token.x0 is None or len(token.text) < 2:
+                continue
+            matched = False
+            for measure in spec.measures:
+                score = max(_token_score(token.text, label) for label in measure.labels)
+                if score:
+                    matched = True
+                    if score > best.get(measure.key, 0):
+                        best[measure.key] = score
+                        centers[measure.key] = token.center
+            if not matched:
+                label = next((lb for lb in EXTRA_COLUMN_LABELS if _token_score(token.text, lb) >= 4), None)
+                if label is not None:
+                    extra[token.center] = label
+    # Two measures cannot share one header word; keep the one that matched it best.
+    by_center: dict[float, str] = {}
+    for key, center in list(centers.items()):
+        other = by_center.get(center)
+        if other is not None:
+            loser = key if best[key] < best[other] else other
+            centers.pop(loser, None)
+            if loser == other:
+                by_center[center] = key
+        else:
+            by_center[center] = key
+    if len(centers) >= 2:
+        for center, label in extra.items():
+            if all(abs(center - c) > 1 for c in centers.values()):
+                centers[f"~{label}@{center:.0f}"] = center
+    return centers
+
+
+def cell_columns(lines: list[Line], spec: TableSpec) -> dict[int, str]:
+    """Cell index → measure key (or "~label") from a tab/pipe table's header rows; {} when it names too few."""
+    texts: dict[int, str] = {}
+    for line in header_lines(lines):
+        if not line.positional:
+            continue
+        for token in line.tokens:
+            if token.col is not None and token.text:
+                texts[token.col] = texts.get(token.col, "") + token.text.replace(" ", "")
+    scored: list[tuple[int, int, str]] = []
+    for col, text in texts.items():
+        for measure in spec.measures:
+            for label in measure.labels:
+                if label in text:
+                    # Tighter matches win: "项目支出" alone beats "项目 … 支出功能分类" of the name column.
+                    scored.append((len(label) * 10 - (len(text) - len(label)) + (100 if text.endswith(label) else 0),
+                                   col, measure.key))
+    columns: dict[int, str] = {}
+    taken: set[str] = set()
+    for _, col, key in sorted(scored, reverse=True):
+        if col not in columns and key not in taken:
+            columns[col] = key
+            taken.add(key)
+    if len(taken) < 2:
+        return {}
+    first = min(columns)
+    for col, text in texts.items():
+        if col > first and col not in columns:
+            label = next((lb for lb in EXTRA_COLUMN_LABELS if lb in text), None)
+            if label is not None:
+                columns[col] = f"~{label}"
+    return columns
