@@ -123,12 +123,28 @@ def document_unit(regions: dict[str, TableRegion], doc: RawDocument) -> str:
     return find_unit(doc.lines) or "万元"
 
 
-def data_lines(region: TableRegion) -> list[Line]:
-    """The region's lines up to its note (注：…), without page furniture."""
+def data_lines(region: TableRegion, codes: dict[str, str] | None = None) -> list[Line]:
+    """The region's lines up to its note (注：…), without page furniture; a line that is just one of `codes`
+    (a 类 printed alone on its line, which page furniture would look like) is kept."""
     out = []
-    for line in region.lines:
+    lines = region.lines
+    for index, line in enumerate(lines):
         if line.compact.startswith(("注：", "注:", "注1", "说明：")):
             break
-        if not is_noise(line):
+        if not is_noise(line) or (codes is not None and _lone_code(lines, index, codes)):
             out.append(line)
     return out
+
+
+def _lone_code(lines: list[Line], index: int, codes: dict[str, str]) -> bool:
+    """A line holding only a 类 of `codes`, or only a two-digit 款 that is not where a page number stands
+    (the first or last line of a page)."""
+    compact = lines[index].compact
+    if compact in codes:
+        return True
+    if not re.fullmatch(r"\d{2}", compact):
+        return False
+    page = lines[index].page
+    before = lines[index - 1].page if index > 0 else None
+    after = lines[index + 1].page if index + 1 < len(lines) else None
+    return page is not None and before == page and after == page

@@ -7,24 +7,24 @@ import re
 from ..finder import TableRegion, data_lines
 from ..lines import _code_at
 from ..numbers import is_blank, is_decimal, is_integer, parse_amount
-from ..specs import ECONOMIC_CLASSES, PERSONNEL_ECONOMIC_CLASSES
+from ..specs import ECONOMIC_CLASSES
+from .economic_rows import _HEADER_TEXT, group_of, parse_printed_rows
+from .economic_rows import TOTALS as _TOTALS
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_TOTALS = {"人员经费合计": "personnel", "人员支出合计": "personnel", "公用经费合计": "public", "公用支出合计": "public"}
-_HEADER_TEXT = ("经济分类", "科目编码", "科目名称", "金额", "决算数", "人员经费", "公用经费", "款", "类", "项目")
-
-
-def _group(code: str | None, label: str | None) -> str:
-    if label:
-        return _TOTALS[label]
-    return "personnel" if code[:3] in PERSONNEL_ECONOMIC_CLASSES else "public"
-
-
 def parse_economic_table(region: TableRegion) -> tuple[list[dict], list[str]]:
-    """Parse (code, name, amount) items from every column group of each line, with their personnel/public group."""
+    """Parse (code, name, amount) items of every column group, with their personnel/public group."""
+    lines = data_lines(region, ECONOMIC_CLASSES)
+    if not any(line.positional for line in lines):
+        return parse_printed_rows(lines)
+    return _parse_cells(lines)
+
+
+def _parse_cells(lines) -> tuple[list[dict], list[str]]:
+    """Tab/pipe tables: each item's amount is the next cell after its name (blank cells kept)."""
     items: list[dict] = []
     warnings: list[str] = []
-    for line in data_lines(region):
+    for line in lines:
         tokens = line.tokens
         current: dict | None = None
         loose: list[tuple] = []
@@ -72,7 +72,7 @@ def parse_economic_table(region: TableRegion) -> tuple[list[dict], list[str]]:
             {
                 "code": item["code"],
                 "name": item["name"],
-                "group": _group(item["code"], item["label"]),
+                "group": group_of(item["code"], item["label"]),
                 "amount": item["amount"],
                 "printed": {"amount": item["text"]} if item["text"] else {},
                 "source_line": item["line"].number,

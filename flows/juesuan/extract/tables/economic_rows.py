@@ -1,0 +1,245 @@
+"""The economic table as printed on a page (PDF or its text): column groups side by side, figures below labels.
+
+A printed row starts at a line carrying economic codes, one item per column group (301 01 | 302 …); the lines up
+to the next such line hold the rest of the row: names, a group's 款 printed apart from its 类 ("302" on the code
+line, "01 办公费" below), and the figures. A figure goes to the item whose column it stands in: by x on a PDF page;
+in text, where positions are gone, by print order when every item of the row has one, else to the items for which
+the table's identities hold (类 = Σ 款, 人员经费合计 and 公用经费合计 = Σ their 类), chosen for the whole table.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from ..lines import _code_at
+from ..numbers import is_decimal, parse_amount, rounding_tolerance
+from ..specs import ECONOMIC_CLASSES, PERSONNEL_ECONOMIC_CLASSES
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+TOTALS = {"人员经费合计": "personnel", "人员支出合计": "personnel", "公用经费合计": "public", "公用支出合计": "public"}
+_HEADER_TEXT = ("经济分类", "科目编码", "科目名称", "金额", "决算数", "人员经费", "公用经费", "款", "类", "项目")
+
+
+def group_of(code: str | None, label: str | None) -> str:
+    """personnel (人员经费: 301, 303) or public (公用经费: the rest), from the code or the total's label."""
+    if label:
+        return TOTALS[label]
+    return "personnel" if code[:3] in PERSONNEL_ECONOMIC_CLASSES else "public"
+
+
+@dataclass
+class _Item:
+    code: str | None
+    label: str | None
+    x: float | None
+    line: object
+    name: str = ""
+    amount: Decimal | None = None
+    text: str | None = None
+
+
+@dataclass
+class _Row:
+    items: list[_Item] = field(default_factory=list)
+    figures: list[tuple[Decimal, str, float | None]] = field(default_factory=list)
+
+
+def _read_rows(lines) -> list[_Row]:
+    rows: list[_Row] = []
+    for line in lines:
+        tokens = line.tokens
+        starts = any(_code_at(tokens, i, ECONOMIC_CLASSES) for i in range(len(tokens))) or any(
+            t.text.replace(" ", "").startswith(tuple(TOTALS)) for t in tokens)
+        if starts or not rows:
+            rows.append(_Row())
+        row = rows[-1]
+        cursor: _Item | None = None  # the item the text being read belongs to
+        i = 0
+        while i < len(tokens):
+            token, text = tokens[i], tokens[i].text
+            found = _code_at(tokens, i, ECONOMIC_CLASSES) if starts else None
+            if found and len(found[0]) <= 5:
+                cursor = _Item(found[0], None, token.x0, line)
+                row.items.append(cursor)
+                i += found[1]
+                continue
+            compact = text.replace(" ", "")
+            total = next((t for t in TOTALS if compact.startswith(t)), None)
+            if total:
+                cursor = _Item(None, total, token.x0, line, name=total)
+                row.items.append(cursor)
+            elif re.fullmatch(r"\d{2}", text):
+                # A 款 printed apart from its 类: it belongs to the next 类-only item of the row.
+                owner = _kuan_owner(row, cursor)
+                if owner is not None:
+                    owner.code += text
+                    cursor = owner
+            elif is_decimal(text):
+                row.figures.append((parse_amount(text), text, token.center))
+            elif _CJK.search(text) and compact not in _HEADER_TEXT:
+                owner = _name_owner(row, cursor, token, starts)
+                if owner is not None:
+                    owner.name += compact
+                    cursor = owner
+            i += 1
+    return [r for r in rows if r.items]
+
+
+def _kuan_owner(row: _Row, cursor: _Item | None) -> _Item | None:
+    """The 类-only item a lone 款 completes: the next after the item being read, else that item, else the last."""
+    class_only = [it for it in row.items if it.code and len(it.code) == 3]
+    if not class_only:
+        return None
+    after = row.items.index(cursor) + 1 if cursor in row.items else 0
+    following = [it for it in row.items[after:] if it in class_only]
+    if following:
+        return following[0]
+    return cursor if cursor in class_only else class_only[-1]
+
+
+def _name_owner(row: _Row, cursor: _Item | None, token, on_code_line: bool) -> _Item | None:
+    """Which item a name fragment belongs to: by x on a PDF page, else the item being read or the next unnamed one."""
+    if token.x0 is not None and all(it.x is not None for it in row.items):
+        left = [it for it in row.items if it.x <= token.x0 + 1]
+        return max(left, key=lambda it: it.x) if left else row.items[0]
+    if on_code_line and cursor is not None:
+        return cursor
+    if cursor is not None and not cursor.name:
+        return cursor
+    unnamed = [it for it in row.items if not it.name and it.label is None]
+    return unnamed[0] if unnamed else cursor
+
+
+def _families(items: list[_Item]) -> list[tuple[_Item, list[_Item]]]:
+    """(parent, children) pairs whose amounts must add up: 类 = Σ 款; 人员/公用经费合计 = Σ their 类."""
+    by_code = {it.code: it for it in items if it.code}
+    families = []
+    for parent in items:
+        if parent.code and len(parent.code) == 3:
+            kids = [it for it in items if it.code and len(it.code) == 5 and it.code[:3] == parent.code]
+            if kids:
+                families.append((parent, kids))
+        elif parent.label:
+            group = TOTALS[parent.label]
+            kids = [it for code, it in by_code.items() if len(code) == 3 and group_of(code, None) == group]
+            if kids:
+                families.append((parent, kids))
+    return families
+
+
+def _readings(row: _Row) -> list[tuple[int, ...]]:
+    """Which items of the row take its figures, in print order; several when fewer figures than items."""
+    n, k = len(row.items), len(row.figures)
+    if k == 0:
+        return [()]
+    if k >= n:
+        return [tuple(range(n))]
+    return list(itertools.combinations(range(n), k))
+
+
+def _place_by_x(row: _Row) -> None:
+    for value, text, x in row.figures:
+        left = [it for it in row.items if it.x is not None and it.x <= x]
+        owner = max(left, key=lambda it: it.x) if left else row.items[0]
+        if owner.amount is None:
+            owner.amount, owner.text = value, text
+
+
+def _apply(row: _Row, reading: tuple[int, ...]) -> None:
+    for item in row.items:
+        item.amount, item.text = None, None
+    for index, (value, text, _) in zip(reading, row.figures, strict=False):
+        row.items[index].amount, row.items[index].text = value, text
+
+
+def _error(families) -> Decimal:
+    error = Decimal(0)
+    for parent, kids in families:
+        kids_sum = sum((k.amount or Decimal(0) for k in kids), Decimal(0))
+        gap = abs((parent.amount or Decimal(0)) - kids_sum)
+        if gap > rounding_tolerance(sum(1 for k in kids if k.amount is not None)):
+            error += gap
+    return error
+
+
+def _solve(rows: list[_Row], families) -> set[int]:
+    """Choose a reading per row so the identities hold (single and paired moves); rows left ambiguous."""
+    options = [_readings(r) for r in rows]
+    choice = [0] * len(rows)
+    for row, opts in zip(rows, options, strict=True):
+        _apply(row, opts[0])
+    open_rows = [i for i, o in enumerate(options) if len(o) > 1]
+
+    def try_moves(moves) -> bool:
+        nonlocal choice
+        base = _error(families)
+        for move in moves:
+            old = [choice[i] for i, _ in move]
+            for i, j in move:
+                _apply(rows[i], options[i][j])
+            if _error(families) < base:
+                for i, j in move:
+                    choice[i] = j
+                return True
+            for (i, _), j in zip(move, old, strict=True):
+                _apply(rows[i], options[i][j])
+        return False
+
+    for _ in range(50):
+        singles = [((i, j),) for i in open_rows for j in range(len(options[i])) if j != choice[i]]
+        if try_moves(singles):
+            continue
+        if _error(families) == 0 or len(open_rows) > 40:
+            break
+        pairs = [((a, ja), (b, jb)) for a, b in itertools.combinations(open_rows, 2)
+                 for ja in range(len(options[a])) if ja != choice[a]
+                 for jb in range(len(options[b])) if jb != choice[b]]
+        if not try_moves(pairs):
+            break
+    ambiguous = set()
+    best = _error(families)
+    for i in open_rows:
+        for j in range(len(options[i])):
+            if j != choice[i]:
+                _apply(rows[i], options[i][j])
+                if _error(families) <= best:
+                    ambiguous.add(i)
+                _apply(rows[i], options[i][choice[i]])
+    return ambiguous
+
+
+def parse_printed_rows(lines) -> tuple[list[dict], list[str]]:
+    """Parse the economic table from PDF words or plain text into items with their amounts."""
+    rows = _read_rows(lines)
+    warnings: list[str] = []
+    items = [it for r in rows for it in r.items]
+    positioned = all(it.x is not None for it in items) and all(x is not None for r in rows for _, _, x in r.figures)
+    ambiguous: set[int] = set()
+    if positioned:
+        for row in rows:
+            _place_by_x(row)
+    else:
+        ambiguous = _solve(rows, _families(items))
+    for row in rows:
+        if len(row.figures) > len(row.items):
+            warnings.append(f"line {row.items[0].line.number}: {len(row.figures)} figures for "
+                            f"{len(row.items)} items; extra figures dropped")
+    out = []
+    for index, row in enumerate(rows):
+        many = len(_readings(row)) > 1
+        placement = "position" if positioned else ("inferred" if index in ambiguous else "solved" if many else "order")
+        for item in row.items:
+            out.append({
+                "code": item.code,
+                "name": item.name,
+                "group": group_of(item.code, item.label),
+                "amount": item.amount,
+                "printed": {"amount": item.text} if item.text else {},
+                "source_line": item.line.number,
+                "page": item.line.page,
+                "placement": placement,
+            })
+    return out, warnings
