@@ -129,3 +129,32 @@ def test_text_pages_follow_form_feeds():
     # pdfplumber's text separates pages with form feeds: tables land on the same page as in the PDF.
     for table in ("expenditure_by_function", "three_public"):
         assert extraction(PUTUO, ".pdfplumber.txt").tables[table]["page"] == extraction(PUTUO, ".pdf").tables[table]["page"]
+
+
+# 一般公共预算财政拨款基本支出决算表 of 普陀区 (PDF pages 16–17): two column groups side by side, figures printed
+# below their labels. Every figure printed, read off the page; every other item is blank.
+PUTUO_ECONOMIC = {
+    "301": "2082.85", "30101": "262.33", "30102": "1238.58", "30108": "160.75", "30109": "80.38", "30110": "60.99",
+    "30112": "1.61", "30113": "187.19", "30199": "91.03", "303": "69.41", "30302": "69.10", "30309": "0.31",
+    "302": "171.07", "30201": "21.21", "30202": "7.61", "30204": "0.09", "30207": "4.88", "30211": "1.20",
+    "30213": "2.83", "30216": "4.05", "30226": "2.01", "30228": "24.42", "30229": "42.77", "30239": "48.49",
+    "30299": "11.53", "310": "13.58", "31002": "13.58",
+}
+PUTUO_ECONOMIC_BLANK = {
+    "30103", "30106", "30107", "30111", "30114", "30301", "30303", "30304", "30305", "30307", "30308", "30310",
+    "30311", "30399", "30203", "30205", "30206", "30208", "30209", "30212", "30214", "30215", "30217", "30218",
+    "30224", "30225", "30227", "30231", "30240", "31001", "31003", "31007", "31013", "31019", "31021", "31022",
+    "31099",
+}
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_putuo_economic_table_side_by_side_groups(suffix):
+    table = rows(PUTUO, suffix, "general_budget_basic_by_economic")
+    amounts = {r["code"]: r["amount"] for r in table if r["code"]}
+    assert set(amounts) == set(PUTUO_ECONOMIC) | PUTUO_ECONOMIC_BLANK
+    assert {c: v for c, v in amounts.items() if v is not None} == {c: D(v) for c, v in PUTUO_ECONOMIC.items()}
+    totals = {r["name"]: (r["group"], r["amount"]) for r in table if not r["code"]}
+    assert totals == {"人员经费合计": ("personnel", D("2152.26")), "公用经费合计": ("public", D("184.65"))}
+    assert next(r for r in table if r["code"] == "30204")["group"] == "public"
+    assert not [p for p in extraction(PUTUO, suffix).problems if p.table == "general_budget_basic_by_economic"]
