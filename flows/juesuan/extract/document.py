@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..settings import EXTRACTOR_VERSION
 from .evidence import cross_evidence, related_hints
-from .finder import TableRegion, document_unit, find_tables
+from .finder import TableRegion, document_unit, explain_missing, find_tables
 from .header import header_centers
 from .metadata import FINAL_ACCOUNTS, PROJECT_SELF_EVALUATION, detect_agency, detect_kind, detect_year
 from .numbers import to_wan
@@ -23,7 +23,7 @@ from .performance import (
 )
 from .prose import Metric, ProseFact, extract_metrics, extract_prose_facts
 from .readers import RawDocument, ReadError, read_document
-from .specs import TABLES, TableSpec
+from .specs import TABLES, TABLES_BY_KEY, TableSpec
 from .tables.coded import parse_coded_table
 from .tables.economic import parse_economic_table
 from .tables.items import parse_items_table
@@ -223,11 +223,12 @@ def extract_file(path: Path) -> Extraction:
     result.tables = {spec.key: result.tables[spec.key] for spec in TABLES}  # print order of the specs
     if kind == FINAL_ACCOUNTS:
         missing = [key for key in CORE_TABLES if key not in regions]
-        if missing:
+        for key in missing:
+            spec = TABLES_BY_KEY[key]
             result.problems.append(Problem(
                 "error", "missing_tables",
-                f"final accounts without {len(missing)} standard table(s): {', '.join(missing)}"
-                f" (truncated document?); last line read is {doc.lines[-1].number}"))
+                f"final accounts without the standard table {key} ({spec.title}): {explain_missing(doc, spec)}",
+                table=key))
     result.prose = extract_prose_facts(doc, regions)
     result.metrics = extract_metrics(doc, regions)
     department = extract_department_result(doc)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -113,6 +114,25 @@ def find_tables(doc: RawDocument) -> dict[str, TableRegion]:
             d in line.compact for line in body for d in EMPTY_DECLARATIONS
         )
     return regions
+
+
+def explain_missing(doc: RawDocument, spec: TableSpec) -> str:
+    """Why a standard table was not read: its title only where no table follows, a heading close to its title
+    that no spec entry matches, or nothing like it at all."""
+    mentions = [line.number for line in doc.lines if match_title(line) is spec]
+    if mentions:
+        return f"its title stands only on line(s) {', '.join(map(str, mentions[:3]))}, with no table after it"
+    best, best_ratio = None, 0.0
+    for line in doc.lines:
+        core = _core_title(line.compact)
+        if 4 <= len(core) <= 60 and match_title(line) is None:
+            ratio = difflib.SequenceMatcher(None, _YEAR_PREFIX.sub("", core), spec.title).ratio()
+            if ratio > best_ratio:
+                best, best_ratio = line, ratio
+    if best is not None and best_ratio >= 0.75:
+        return (f"no title matches {spec.title} or its variants; the closest heading is {best.text!r} on line "
+                f"{best.number} (a title variant to add to the table specs?)")
+    return f"no heading resembling {spec.title} anywhere in the document (its text ends on line {doc.lines[-1].number})"
 
 
 def document_unit(regions: dict[str, TableRegion], doc: RawDocument) -> str:

@@ -18,7 +18,8 @@ from .specs import TABLES, TableSpec
 EXTRA_COLUMN_LABELS = tuple(sorted({label for spec in TABLES for m in spec.measures for label in m.labels}
                                    | {"年初结转和结余", "年末结转和结余", "本年收入", "本年支出"}, key=len, reverse=True))
 _FIGURE = re.compile(r"\d\.\d")
-_FIRST_ROW = re.compile(r"^(?:合\s*计|总\s*计|\d{3}(?:\d{2}){0,2}\D)")  # the 合计 row's label, or a coded row
+# The 合计 row's label (alone, or with its figures), or a coded row: where the header ends.
+_FIRST_ROW = re.compile(r"^(?:(?:合计|总计)(?:$|[\d,.\-])|\d{3}(?:\d{2}){0,2}\D)")
 
 
 def header_lines(lines: list[Line], limit: int = 20) -> list[Line]:

@@ -92,10 +92,100 @@ def _wide_rows(lines, slots, alternating, warnings) -> list[dict] | None:
     return rows
 
 
+# The transposed layout: one row per measure (预算数 / 决算数), one column per item, in this print order; an
+# item is a column when the header names it (the test on the header's text, then the item).
+TRANSPOSED_COLUMNS = (
+    (lambda h: "合计" in h, "合计"),
+    (lambda h: "出国" in h, "因公出国（境）费"),
+    (lambda h: "购置及运行" in h, "公务用车购置及运行维护费"),
+    (lambda h: "购置费" in h, "公务用车购置费"),
+    (lambda h: h.count("运行维护费") + h.count("运行费") >= 2 or ("运行" in h and "购置及运行" not in h),
+     "公务用车运行维护费"),
+    (lambda h: "接待费" in h, "公务接待费"),
+    (lambda h: "会议费" in h, "会议费"),
+    (lambda h: "培训费" in h, "培训费"),
+)
+_MEASURE_ROWS = {"年初预算数": "budget_initial", "全年预算数": "budget", "预算数": "budget", "决算数": "actual",
+                 "预算": "budget", "决算": "actual"}
+
+
+def _measure_row(line) -> tuple[str, list] | None:
+    """(measure, figure tokens) when the line is a 预算数 / 决算数 row of the transposed layout."""
+    label, _ = split_label(line)
+    compact = label.replace(" ", "")
+    measure = _MEASURE_ROWS.get(compact)
+    figures = [t for t in line.tokens if is_decimal(t.text) or (is_blank(t.text) and t.text and not line.positional)]
+    if measure is None or len(figures) < 2:
+        return None
+    return measure, figures
+
+
+def _transposed_centers(header, columns: list[str]) -> dict[str, float]:
+    """x centre of each item column from the header words (小计 stands for its group's total column)."""
+    centers: dict[str, float] = {}
+    for line in header:
+        for token in line.tokens:
+            if token.center is None:
+                continue
+            text = token.text.replace(" ", "")
+            item = "公务用车购置及运行维护费" if text == "小计" else (canonical_item(text) or (None, None))[0]
+            if text in ("会议费", "培训费"):
+                item = text
+            if item in columns and (item not in centers or text == "小计"):
+                centers[item] = token.center
+    return centers
+
+
+def _transposed_rows(region: TableRegion, lines, warnings: list[str]) -> list[dict] | None:
+    """Rows of the transposed layout, or None when the table is not laid out that way."""
+    measure_lines = [(line, found) for line in lines if (found := _measure_row(line))]
+    if not measure_lines:
+        return None
+    first = measure_lines[0][0]
+    header = [line for line in region.lines if line.number < first.number]
+    header_text = "".join(line.compact for line in header)
+    columns = [item for test, item in TRANSPOSED_COLUMNS if test(header_text)]
+    if "公务用车购置及运行维护费" in columns and "小计" not in header_text and (
+            "公务用车购置费" in columns or "公务用车运行维护费" in columns):
+        columns.remove("公务用车购置及运行维护费")  # a group header over its parts, with no 小计 column of its own
+    centers = _transposed_centers(header, columns)
+    values: dict[str, dict[str, tuple]] = {item: {} for item in columns}
+    for line, (measure, figures) in measure_lines:
+        if len(figures) == len(columns):
+            placed = dict(zip(columns, figures, strict=True))
+        elif len(centers) == len(columns) and all(t.center is not None for t in figures):
+            placed = {}
+            for token in figures:
+                placed.setdefault(min(columns, key=lambda c: abs(centers[c] - token.center)), token)
+        else:
+            warnings.append(f"unplaced: line {line.number}: {len(figures)} figures for the {len(columns)} item "
+                            f"columns of the {measure} row ({' '.join(t.text for t in figures)}); their columns "
+                            f"cannot be told without positions")
+            continue
+        for item, token in placed.items():
+            values[item][measure] = (token.text, line)
+    keys = sorted({m for _, (m, _) in measure_lines} | {"budget", "actual"},
+                  key=["budget_initial", "budget", "actual"].index)
+    rows = []
+    for item in columns:
+        cells = values[item]
+        row = {"name": item, "kind": "amount"}
+        row.update({k: (parse_amount(cells[k][0]) if k in cells and not is_blank(cells[k][0]) else None)
+                    for k in keys})
+        row["printed"] = {k: t for k, (t, _) in cells.items() if not is_blank(t)}
+        source = min((ln for _, ln in cells.values()), key=lambda ln: ln.number, default=first)
+        row.update(source_line=source.number, page=source.page)
+        rows.append(row)
+    return rows
+
+
 def parse_three_public_table(region: TableRegion) -> tuple[list[dict], list[str]]:
-    """Parse the 三公 table in either layout into item rows with budget and actual."""
+    """Parse the 三公 table in any layout (one wide row, items × measures, measures × items) into item rows."""
     lines = data_lines(region)
     warnings: list[str] = []
+    transposed = _transposed_rows(region, lines, warnings)
+    if transposed is not None:
+        return transposed, warnings
     wide = _wide_slots(region.lines[:20])
     if wide is not None or any(
         len([t for t in ln.tokens if is_decimal(t.text)]) >= 12 and not any(_CJK.search(t.text) for t in ln.tokens)

@@ -1,0 +1,73 @@
+"""Layouts of other localities (DOMAIN.md §8), proved on documents doctored from the visible ones in tmp_path."""
+
+from decimal import Decimal as D
+
+from conftest import PUTUO, external_file
+from juesuan.extract.document import extract_file
+
+THREE_PUBLIC_WIDE = "0.95 0.95\n"  # the 普陀区 三公 table's only figure line (pdfplumber text, PDF page 18)
+
+
+def _putuo_text(suffix: str = ".pdfplumber.txt") -> str:
+    return external_file(PUTUO, suffix).read_text(encoding="utf-8")
+
+
+def _replace_three_public(text: str, table: str) -> str:
+    end = text.index(THREE_PUBLIC_WIDE) + len(THREE_PUBLIC_WIDE)
+    start = text.rindex("财政拨款 三公 经费支出决算表\n", 0, end)
+    return text[:start] + table + text[end:]
+
+
+def test_transposed_three_public_with_the_longer_title(tmp_path):
+    # 预算数 / 决算数 as rows, the items (会议费、培训费 added) as columns, under the longer title.
+    table = ("财政拨款“三公”经费、会议费、培训费支出决算表\n单位：万元\n"
+             "项目 合计 因公出国（境）费 公务用车购置及运行维护费 公务接待费 会议费 培训费\n"
+             "小计 公务用车购置费 公务用车运行维护费\n"
+             "预算数 0.95 0.00 0.00 0.00 0.00 0.95 0.00 0.00\n"
+             "决算数 0.00 0.00 0.00 0.00 0.00 0.00 0.00 4.05\n")
+    path = tmp_path / "transposed.txt"
+    path.write_text(_replace_three_public(_putuo_text(), table), encoding="utf-8")
+    result = extract_file(path)
+    three = result.tables["three_public"]
+    assert three["title"] == "财政拨款“三公”经费、会议费、培训费支出决算表"
+    got = {r["name"]: (r["budget"], r["actual"]) for r in three["rows"]}
+    zero = D("0.00")
+    assert got == {"合计": (D("0.95"), zero), "因公出国（境）费": (zero, zero), "公务用车购置及运行维护费": (zero, zero),
+                   "公务用车购置费": (zero, zero), "公务用车运行维护费": (zero, zero),
+                   "公务接待费": (D("0.95"), zero), "会议费": (zero, zero), "培训费": (zero, D("4.05"))}
+    assert not [p for p in result.problems if p.severity == "error"]
+
+
+def test_an_unreadable_table_is_named_with_the_reason(tmp_path):
+    # A title no spec entry knows: the error names the table, and where its title stands only in the contents.
+    table = "三公经费支付情况一览\n单位：万元\n0.95 0.95\n"
+    path = tmp_path / "renamed.txt"
+    path.write_text(_replace_three_public(_putuo_text(), table), encoding="utf-8")
+    errors = [p for p in extract_file(path).problems if p.severity == "error"]
+    assert [(p.code, p.table) for p in errors] == [("missing_tables", "three_public")]
+    assert "three_public (财政拨款“三公”经费支出决算表): its title stands only on line(s) 16" in errors[0].message
+    assert "truncated" not in errors[0].message
+
+
+def test_pdf_total_column_headed_subtotal_under_a_group_header():
+    # 普陀区's 一般公共预算财政拨款支出决算表 (PDF page 15) re-headed as other localities print it: a group header
+    # 本年支出 over 小计 | 基本支出 | 项目支出, with 小计 where 合计 stood; every figure stays under its own column.
+    from juesuan.extract.finder import find_tables
+    from juesuan.extract.header import header_centers
+    from juesuan.extract.readers import Line, Token, read_document
+    from juesuan.extract.tables.coded import parse_coded_table
+
+    doc = read_document(external_file(PUTUO, ".pdf"))
+    region = find_tables(doc)["general_budget_expenditure"]
+    header = next(line for line in region.lines if [t.text for t in line.tokens] == ["合计", "基本支出", "项目支出"])
+    header.tokens[0].text = "小计"
+    group = Line(header.number, header.page, [Token("本年支出", 449.0, 497.0)], top=header.top - 9)
+    region.lines.insert(region.lines.index(header), group)
+    centers = header_centers(region.lines[:20], region.spec)
+    assert centers["total"] < centers["basic"] < centers["project"]
+    rows, _ = parse_coded_table(region, centers)
+    by_code = {r["code"] or r["name"]: (r["total"], r["basic"], r["project"]) for r in rows}
+    assert by_code["合计"] == (D("2940.05"), D("2336.91"), D("603.14"))
+    assert by_code["2010601"] == (D("1511.89"), D("1503.52"), D("8.37"))
+    assert by_code["2010602"] == (D("10.00"), None, D("10.00"))
+    assert {r["placement"] for r in rows} == {"position"}
