@@ -71,3 +71,42 @@ def test_pdf_total_column_headed_subtotal_under_a_group_header():
     assert by_code["2010601"] == (D("1511.89"), D("1503.52"), D("8.37"))
     assert by_code["2010602"] == (D("10.00"), None, D("10.00"))
     assert {r["placement"] for r in rows} == {"position"}
+
+
+def _form_facts(form) -> dict:
+    facts = {k: v for k, v in vars(form).items() if k not in ("indicators", "source_line")}
+    facts["indicators"] = [{k: v for k, v in vars(i).items() if k != "source_line"} for i in form.indicators]
+    return facts
+
+
+def test_project_forms_bound_after_the_tables_as_text(tmp_path):
+    # The Ganzhou seed's two 项目支出绩效自评表 (read from its table cells), printed as a PDF's text prints them
+    # (cells joined by spaces), plus a third, bound after every table of 普陀区's final account.
+    from conftest import GANZHOU_2023
+
+    markdown = GANZHOU_2023.read_text(encoding="utf-8").splitlines()
+    blocks, block = [], None
+    for line in markdown:
+        text = line.strip().lstrip("#").strip()
+        if text == "项目支出绩效自评表":
+            block = [text]
+        elif block is not None and text:
+            block.append(" ".join(c.strip() for c in line.split("\t") if c.strip()))
+            if text.startswith("总分"):
+                blocks.append(block)
+                block = None
+    assert len(blocks) == 2
+    third = [line.replace("大厅日常运行维护经费", "政务服务大厅安保服务") for line in blocks[0]]
+    path = tmp_path / "bound.txt"
+    forms = "\n".join("\n".join(b) for b in (*blocks, third))
+    path.write_text(_putuo_text() + "\n\f" + forms + "\n", encoding="utf-8")
+    result = extract_file(path)
+    standalone = extract_file(GANZHOU_2023).projects
+    assert [f.project_name for f in result.projects] == ["大厅日常运行维护经费", "政务服务及“赣服通”系统建设",
+                                                          "政务服务大厅安保服务"]
+    assert [_form_facts(f) for f in result.projects[:2]] == [_form_facts(f) for f in standalone]
+    third_form = result.projects[2]
+    assert (third_form.budget, third_form.executed, third_form.total_score) == (D("198"), D("123.95"), D("95"))
+    assert [(i.name, i.target_text, i.actual_text, i.weight, i.score) for i in third_form.indicators][:2] == [
+        ("人均月工资", "≤5000元", "3689", D("20"), D("20")), ("大厅窗口数量", "≥32个", "32", D("15"), D("15"))]
+    assert result.document["kind"] == "final_accounts" and result.tables["expenditure_by_function"]["present"]

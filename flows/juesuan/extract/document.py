@@ -21,6 +21,7 @@ from .performance import (
     extract_labelled_project,
     extract_project_forms,
 )
+from .project_text import extract_text_project_forms
 from .prose import Metric, ProseFact, extract_metrics, extract_prose_facts
 from .readers import RawDocument, ReadError, read_document
 from .specs import TABLES, TABLES_BY_KEY, TableSpec
@@ -232,7 +233,7 @@ def extract_file(path: Path) -> Extraction:
     result.prose = extract_prose_facts(doc, regions)
     result.metrics = extract_metrics(doc, regions)
     department = extract_department_result(doc)
-    result.projects = extract_project_forms(doc)
+    result.projects = extract_project_forms(doc) + extract_text_project_forms(doc)
     if kind == PROJECT_SELF_EVALUATION and not result.projects:
         labelled = extract_labelled_project(doc, department.score)
         result.projects = [labelled] if labelled else []
