@@ -110,3 +110,27 @@ def test_project_forms_bound_after_the_tables_as_text(tmp_path):
     assert [(i.name, i.target_text, i.actual_text, i.weight, i.score) for i in third_form.indicators][:2] == [
         ("人均月工资", "≤5000元", "3689", D("20"), D("20")), ("大厅窗口数量", "≥32个", "32", D("15"), D("15"))]
     assert result.document["kind"] == "final_accounts" and result.tables["expenditure_by_function"]["present"]
+
+
+def test_text_rows_whose_total_is_their_project_figure(tmp_path):
+    # A whole 类 printed as "total = project" (5.00 5.00) in plain text, where blank cells vanish: each of its rows
+    # balances with the figure under 基本支出 as well; only the 合计 row's 项目支出 (603.14 + 5.00) says project.
+    subtree = ("城乡社区支出\n212 5.00 5.00\n城乡社区管理事务\n212 01 5.00 5.00\n"
+               "其他城乡社区管理事务支出\n212 01 99 5.00 5.00\n")
+    text = _putuo_text()
+    total_before = "合计 2,336.91 603.14\n2,940.05\n"
+    assert text.count(total_before) == 1
+    text = text.replace(total_before, "合计 2,336.91 608.14\n2,945.05\n")
+    at = text.index(total_before.replace("603.14", "608.14").replace("2,940.05", "2,945.05"))
+    text = text[:at] + text[at:].replace("住房保障支出\n221 ", subtree + "住房保障支出\n221 ", 1)
+    path = tmp_path / "total_is_project.txt"
+    path.write_text(text, encoding="utf-8")
+    table = extract_file(path).tables["expenditure_by_function"]["rows"]
+    by_code = {r["code"] or r["name"]: r for r in table}
+    for code in ("212", "21201", "2120199"):
+        r = by_code[code]
+        assert (r["total"], r["basic"], r["project"], r["placement"]) == (D("5.00"), None, D("5.00"), "solved")
+    assert (by_code["2010602"]["basic"], by_code["2010602"]["project"]) == (None, D("10.00"))
+    assert (by_code["2210201"]["basic"], by_code["2210201"]["project"]) == (D("187.19"), None)
+    assert (by_code["合计"]["total"], by_code["合计"]["basic"], by_code["合计"]["project"]) == (
+        D("2945.05"), D("2336.91"), D("608.14"))
