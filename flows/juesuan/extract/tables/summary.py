@@ -57,6 +57,9 @@ def _segments(line: Line, has_line_numbers: bool) -> tuple[list[Segment], list[t
         text = token.text
         if _CJK.search(text):
             previous = segments[-1] if segments else None
+            if (len(text) == 1 and previous is not None and previous.label and not previous.slots
+                    and previous.label.endswith(_COMPLETE_ENDINGS)):
+                continue  # one character of a column heading printed inside a row (pymupdf): not a label
             if (previous is not None and not previous.slots and previous.line_no is None and label_parts
                     and not previous.label.endswith(_COMPLETE_ENDINGS) and not _ORDINAL.match(text)):
                 label_parts.append(text)
