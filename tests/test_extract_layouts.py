@@ -134,3 +134,35 @@ def test_text_rows_whose_total_is_their_project_figure(tmp_path):
     assert (by_code["2210201"]["basic"], by_code["2210201"]["project"]) == (D("187.19"), None)
     assert (by_code["合计"]["total"], by_code["合计"]["basic"], by_code["合计"]["project"]) == (
         D("2945.05"), D("2336.91"), D("608.14"))
+
+
+def test_pdf_transposed_three_public_with_blank_cells_and_cut_labels():
+    # 普陀区's 三公 table on its PDF page re-laid in the transposed layout, as PDF words: labels cut over lines
+    # (公务接 | 待费, 公务用车 | 购置费), the car group's 小计, and only the figures printed (blank cells are blank).
+    from juesuan.extract.finder import find_tables
+    from juesuan.extract.readers import Line, Token, read_document
+    from juesuan.extract.tables.three_public import parse_three_public_table
+
+    doc = read_document(external_file(PUTUO, ".pdf"))
+    region = find_tables(doc)["three_public"]
+    page, first = region.title_line.page, region.title_line.number + 1
+
+    def line(offset, *words):
+        return Line(first + offset, page, [Token(text, x0, x1) for text, x0, x1 in words], top=200.0 + 12 * offset)
+
+    region.lines = [
+        line(0, ("单位：万元", 480, 540)),
+        line(1, ("项目", 20, 50), ("合计", 90, 110), ("因公出国", 145, 175), ("公务用车购置及运行维护费", 200, 360),
+             ("公务接", 385, 415), ("会议费", 445, 475), ("培训费", 505, 535)),
+        line(2, ("（境）费", 145, 175), ("待费", 390, 410)),
+        line(3, ("小计", 210, 230), ("公务用车", 265, 295), ("公务用车运", 325, 355)),
+        line(4, ("购置费", 265, 295), ("行维护费", 325, 355)),
+        line(5, ("预算数", 20, 50), ("0.95", 90, 110), ("0.95", 390, 410)),
+        line(6, ("决算数", 20, 50), ("4.05", 505, 535)),
+    ]
+    rows, warnings = parse_three_public_table(region)
+    assert warnings == []
+    got = {r["name"]: (r["budget"], r["actual"]) for r in rows}
+    assert got == {"合计": (D("0.95"), None), "因公出国（境）费": (None, None), "公务用车购置及运行维护费": (None, None),
+                   "公务用车购置费": (None, None), "公务用车运行维护费": (None, None), "公务接待费": (D("0.95"), None),
+                   "会议费": (None, None), "培训费": (None, D("4.05"))}

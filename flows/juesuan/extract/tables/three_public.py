@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ..finder import TableRegion, data_lines
+from ..lines import is_noise
 from ..numbers import is_blank, is_decimal, is_integer, parse_amount
 from .items import split_label
 
@@ -115,24 +116,45 @@ def _measure_row(line) -> tuple[str, list] | None:
     compact = label.replace(" ", "")
     measure = _MEASURE_ROWS.get(compact)
     figures = [t for t in line.tokens if is_decimal(t.text) or (is_blank(t.text) and t.text and not line.positional)]
-    if measure is None or len(figures) < 2:
+    if measure is None or not figures:
         return None
     return measure, figures
+
+
+def _header_item(text: str) -> str | None:
+    if text in ("会议费", "培训费"):
+        return text
+    if text == "小计":
+        return "公务用车购置及运行维护费"
+    found = canonical_item(text)
+    return found[0] if found else None
+
+
+def _header_cells(header) -> list[tuple[str, float]]:
+    """Header words with a cut label joined to the piece printed below it (公务接 | 待费), with their x centres.
+    Only a piece that names no item alone is joined, so a group header never swallows a sub-column."""
+    cells: list[list] = []  # [text, x0, x1, line index]
+    for index, line in enumerate(header):
+        for token in line.tokens:
+            if token.x0 is None:
+                continue
+            above = next((c for c in cells if c[3] == index - 1 and _header_item(c[0]) is None
+                          and c[1] < token.x1 and token.x0 < c[2]), None)
+            if above is not None:
+                above[0] += token.text.replace(" ", "")
+                above[1], above[2], above[3] = min(above[1], token.x0), max(above[2], token.x1), index
+            else:
+                cells.append([token.text.replace(" ", ""), token.x0, token.x1, index])
+    return [(text, (x0 + x1) / 2) for text, x0, x1, _ in cells]
 
 
 def _transposed_centers(header, columns: list[str]) -> dict[str, float]:
     """x centre of each item column from the header words (小计 stands for its group's total column)."""
     centers: dict[str, float] = {}
-    for line in header:
-        for token in line.tokens:
-            if token.center is None:
-                continue
-            text = token.text.replace(" ", "")
-            item = "公务用车购置及运行维护费" if text == "小计" else (canonical_item(text) or (None, None))[0]
-            if text in ("会议费", "培训费"):
-                item = text
-            if item in columns and (item not in centers or text == "小计"):
-                centers[item] = token.center
+    for text, center in _header_cells(header):
+        item = _header_item(text)
+        if item in columns and (item not in centers or text == "小计"):
+            centers[item] = center
     return centers
 
 
@@ -142,8 +164,9 @@ def _transposed_rows(region: TableRegion, lines, warnings: list[str]) -> list[di
     if not measure_lines:
         return None
     first = measure_lines[0][0]
-    header = [line for line in region.lines if line.number < first.number]
-    header_text = "".join(line.compact for line in header)
+    header = [line for line in region.lines if line.number < first.number and not is_noise(line)]
+    cells = _header_cells(header)  # PDF words: cut labels joined again
+    header_text = " ".join(text for text, _ in cells) if cells else "".join(line.compact for line in header)
     columns = [item for test, item in TRANSPOSED_COLUMNS if test(header_text)]
     if "公务用车购置及运行维护费" in columns and "小计" not in header_text and (
             "公务用车购置费" in columns or "公务用车运行维护费" in columns):
