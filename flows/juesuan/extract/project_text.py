@@ -76,6 +76,27 @@ def _indicator(words: list[str], line, carry: dict) -> Indicator | None:
                      actual_value, actual_unit, _figure(words[k - 1]), _figure(words[k]), deviation, line.number)
 
 
+def _read_indicator_line(form: ProjectForm, words: list[str], line, carry: dict, pending: list[str]) -> None:
+    """One line of the indicator rows. On a PDF page a cell's wrapped text stands on lines of its own, above or
+    below the line with the figures: a row too short to read alone takes the text-only lines before it; text-only
+    lines followed by a row that reads alone finish the previous indicator's name."""
+    if not any(_figure(w) is not None for w in words):
+        if len(words) == 1 and (_LEVEL1.match(words[0]) or _LEVEL2.match(words[0])):
+            key = "level1" if _LEVEL1.match(words[0]) and not _LEVEL2.match(words[0]) else "level2"
+            carry[key] = words[0] if key == "level2" or words[0].endswith("指标") else words[0] + "指标"
+            return
+        pending.extend(words)
+        return
+    indicator = _indicator(words, line, carry)
+    if indicator is None and pending:
+        indicator = _indicator(pending + words, line, carry)
+    elif indicator is not None and pending and form.indicators:
+        form.indicators[-1].name += "".join(pending)
+    if indicator is not None:
+        form.indicators.append(indicator)
+        pending.clear()
+
+
 def extract_text_project_forms(doc: RawDocument) -> list[ProjectForm]:
     """Every project form the document prints as lines of words (not cells), wherever it stands."""
     forms: list[ProjectForm] = []
@@ -83,6 +104,7 @@ def extract_text_project_forms(doc: RawDocument) -> list[ProjectForm]:
     in_form = False
     carry: dict = {}
     goal_next = indicators_open = False  # indicator rows come after the 一级指标 … 得分 header
+    pending: list[str] = []  # words of text-only lines since the last indicator row
     for line in doc.lines:
         if line.positional:
             continue
@@ -90,6 +112,7 @@ def extract_text_project_forms(doc: RawDocument) -> list[ProjectForm]:
         words = [t.text for t in line.tokens if t.text]
         if _TITLE.search(compact) and len(compact) <= 40:
             in_form, current, carry, goal_next, indicators_open = True, None, {}, False, False
+            pending.clear()
             continue
         if not in_form or not words:
             continue
@@ -126,7 +149,5 @@ def extract_text_project_forms(doc: RawDocument) -> list[ProjectForm]:
         elif "一级指标" in compact or "三级指标" in compact:
             indicators_open = True
         elif indicators_open:
-            indicator = _indicator(words, line, carry)
-            if indicator is not None:
-                current.indicators.append(indicator)
+            _read_indicator_line(current, words, line, carry, pending)
     return [f for f in forms if f.budget is not None or f.indicators or f.total_score is not None]
