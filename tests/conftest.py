@@ -37,10 +37,15 @@ def external_file(base: str, suffix: str) -> Path:
 
 @pytest.fixture(scope="session")
 def prefect_harness():
-    """One temporary Prefect API for every flow test in the session."""
+    """One temporary Prefect API for every flow test in the session.
+
+    The harness migrates a new database inside its start-up deadline (30 s by default): on a busy machine or a
+    fresh home that is missed, so it gets the same generous start-up time as `juesuan run`.
+    """
+    from juesuan.orchestrator import startup_timeout
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness():
+    with prefect_test_harness(server_startup_timeout=startup_timeout()):
         yield
 
 
