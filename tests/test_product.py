@@ -169,6 +169,8 @@ def test_incremental_runs_equal_a_full_rebuild(tmp_path, prefect_harness):
 def test_a_failed_run_leaves_the_published_warehouse(tmp_path, prefect_harness, monkeypatch):
     warehouse, _ = build_warehouse(tmp_path, [LECHANG_2022])
     before = digest(warehouse)
+    pages = [tmp_path / "build" / page for page in ("report/index.html", "dq/index.html", "dbt/target/index.html")]
+    pages_before = [(digest(page), page.stat().st_mtime_ns) for page in pages]
     extra = tmp_path / "raw" / "more.md"
     extra.write_bytes(LECHANG_2022.read_bytes().replace(b"2022", b"2021"))
 
@@ -179,6 +181,7 @@ def test_a_failed_run_leaves_the_published_warehouse(tmp_path, prefect_harness, 
     with pytest.raises(DbtBuildError):
         pipeline(raw=str(tmp_path / "raw"), warehouse=str(warehouse), build=str(tmp_path / "build"))
     assert digest(warehouse) == before
+    assert [(digest(page), page.stat().st_mtime_ns) for page in pages] == pages_before  # dbt ran: pages stay
     assert not (tmp_path / "warehouse.duckdb.building").exists()
     assert query(warehouse, "select count(*) from raw.documents") == [(1,)]
 
@@ -201,7 +204,7 @@ def published(tmp_path, prefect_harness):
 
 def test_sigkill_mid_run_leaves_the_previous_warehouse_queryable(published):
     raw, warehouse, build = published
-    before = digest(warehouse)
+    before, report_before = digest(warehouse), digest(build / "report" / "index.html")
     run = start_run(raw, warehouse, build)
     building = warehouse.with_name(warehouse.name + ".building")
     deadline = time.monotonic() + 120
@@ -210,7 +213,7 @@ def test_sigkill_mid_run_leaves_the_previous_warehouse_queryable(published):
     assert building.exists(), "the run never started building"
     os.killpg(run.pid, signal.SIGKILL)
     run.wait(timeout=30)
-    assert digest(warehouse) == before
+    assert digest(warehouse) == before and digest(build / "report" / "index.html") == report_before
     result = juesuan("query", "select count(*) from raw.documents", "--warehouse", str(warehouse), "--format", "csv")
     assert result.stdout.splitlines() == ["count_star()", "5"]
     after = start_run(raw, warehouse, build)  # the killed run's leftovers do not stop the next one

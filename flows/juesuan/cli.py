@@ -97,17 +97,51 @@ def print_run_report(report, build_dir: Path) -> None:
               " it is loaded under the (unknown) region")
 
 
+def _already_up_to_date(settings) -> bool:
+    """Say so and stop when the published build is current: decided without Prefect, dbt or GX."""
+    from .discover import read_inputs, up_to_date
+    from .warehouse import runs
+    from .warehouse.publish import build_lock, recover_pages
+
+    with build_lock(settings.warehouse):
+        previous = runs.read_previous(settings.warehouse) if settings.warehouse.is_file() else None
+        if previous is not None and previous.last_run:
+            recover_pages(settings.build_dir, previous.last_run["run_id"])
+        inputs = read_inputs(settings.raw_dir)
+        if not up_to_date(settings, inputs):
+            return False
+    print(f"\nwarehouse: {settings.warehouse}")
+    print(f"up to date: none of the {len(inputs.files)} files changed since the last run; nothing rebuilt")
+    return True
+
+
 def cmd_run(args) -> int:
     """Run the whole pipeline once."""
-    from .pipeline import on_progress, pipeline
-    from .quality.validate import DataQualityEngineError
     from .settings import load_settings
-    from .warehouse.dbt import DbtBuildError
-    from .warehouse.publish import RunInProgress
 
     settings = load_settings(args.raw, args.warehouse, args.build)
     if not settings.raw_dir.is_dir():
         raise UserError(f"input folder {settings.raw_dir} does not exist (set --raw or JUESUAN_RAW)")
+
+    from .warehouse.publish import RunInProgress
+
+    try:
+        if _already_up_to_date(settings):
+            return 0
+    except RunInProgress as exc:
+        raise UserError(str(exc)) from exc
+
+    from .orchestrator import OrchestratorUnavailable, start_orchestrator
+    from .pipeline import on_progress, pipeline
+    from .quality.validate import DataQualityEngineError
+    from .warehouse.dbt import DbtBuildError
+
+    try:
+        seconds = start_orchestrator(args.startup_timeout)
+    except OrchestratorUnavailable as exc:
+        raise UserError(f"{exc}; nothing was changed") from exc
+    if not args.quiet:
+        print(f"orchestrator ready in {seconds:.1f} s", file=sys.stderr)
     on_progress(None if args.quiet else _progress_bar)
     try:
         report = pipeline(raw=args.raw, warehouse=args.warehouse, build=args.build)
@@ -122,14 +156,18 @@ def cmd_run(args) -> int:
 
 def cmd_query(args) -> int:
     """Run one read-only SQL statement against the published warehouse."""
-    from .settings import load_settings
+    from .settings import load_settings, query_limits
     from .warehouse.query import QueryError, format_result, run_query
 
+    try:
+        limits = query_limits(args.timeout, args.memory_limit)
+    except ValueError as exc:
+        raise UserError(str(exc)) from exc
     sql = args.sql if args.sql not in (None, "-") else sys.stdin.read()
     if not sql.strip():
         raise UserError("no SQL given: pass it as an argument or on standard input")
     try:
-        columns, rows = run_query(load_settings(warehouse=args.warehouse).warehouse, sql)
+        columns, rows = run_query(load_settings(warehouse=args.warehouse).warehouse, sql, limits)
     except QueryError as exc:
         raise UserError(str(exc)) from exc
     sys.stdout.write(format_result(columns, rows, args.format))
@@ -197,6 +235,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--warehouse", help="DuckDB file to publish (default: warehouse.duckdb, or $JUESUAN_WAREHOUSE)")
     run.add_argument("--build", help="folder for generated docs and report (default: build/, or $JUESUAN_BUILD)")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.add_argument("--startup-timeout", type=int, metavar="SECONDS",
+                     help="how long Prefect's temporary server may take to start (default 300, or "
+                          "$JUESUAN_ORCHESTRATOR_TIMEOUT)")
     run.set_defaults(handler=cmd_run)
 
     extract = commands.add_parser("extract", help="extract one document and print what was found")
@@ -208,6 +249,10 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("sql", nargs="?", help="one SQL statement (default: read it from standard input)")
     query.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format")
     query.add_argument("--warehouse", help="DuckDB file (default: warehouse.duckdb, or $JUESUAN_WAREHOUSE)")
+    query.add_argument("--timeout", metavar="SECONDS",
+                       help="stop the query after this long (default 60, or $JUESUAN_QUERY_TIMEOUT)")
+    query.add_argument("--memory-limit", metavar="SIZE",
+                       help="stop the query when it needs more memory (default 2GB, or $JUESUAN_QUERY_MEMORY)")
     query.set_defaults(handler=cmd_query)
 
     docs = commands.add_parser("docs", help="where the report, data docs and dbt docs are, or serve them")

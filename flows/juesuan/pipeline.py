@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import multiprocessing
 import os
 import uuid
@@ -17,6 +16,7 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
+from .discover import Inputs, read_inputs, up_to_date
 from .extract.document import Extraction, extract_file
 from .quality.validate import QualitySummary, validate_warehouse
 from .report.html import write_report
@@ -24,7 +24,15 @@ from .settings import EXTRACTOR_VERSION, load_settings
 from .warehouse import runs
 from .warehouse.dbt import DbtSummary, build_models
 from .warehouse.load import RAW_SCHEMA_VERSION, LoadSummary, load_extractions
-from .warehouse.publish import build_lock, discard, inputs_fingerprint, publish, start_build
+from .warehouse.publish import (
+    build_lock,
+    discard,
+    inputs_fingerprint,
+    publish,
+    recover_pages,
+    start_build,
+    start_pages,
+)
 
 
 @dataclass
@@ -50,21 +58,10 @@ class RunReport:
         return bool(self.load.failed_files) or any(severity == "error" for _, severity, _, _ in self.problems)
 
 
-def discover_files(raw_dir: Path) -> list[Path]:
-    """Every regular, non-hidden file under raw_dir, in a stable order."""
-    if not raw_dir.is_dir():
-        raise FileNotFoundError(f"input folder {raw_dir} does not exist")
-    return sorted(
-        p for p in raw_dir.rglob("*")
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(raw_dir).parts)
-    )
-
-
 @task(name="discover-documents")
-def discover_documents(raw_dir: str) -> list[tuple[str, str]]:
+def discover_documents(raw_dir: str) -> Inputs:
     """List the files the run will read, with the sha256 of each."""
-    root = Path(raw_dir)
-    return [(str(p), hashlib.sha256(p.read_bytes()).hexdigest()) for p in discover_files(root)]
+    return read_inputs(Path(raw_dir))
 
 
 _pool: ProcessPoolExecutor | None = None
@@ -143,11 +140,14 @@ def pipeline(raw: str | None = None, warehouse: str | None = None, build: str | 
     run_id = uuid.uuid4().hex[:12]
     started = runs.now()
     with build_lock(served):
-        files = discover_documents(str(settings.raw_dir))
-        names = [(str(Path(path).relative_to(settings.raw_dir)), sha) for path, sha in files]
-        fingerprint = inputs_fingerprint(names)
         previous = runs.read_previous(served)
-        if previous.fingerprint == fingerprint:
+        recover_pages(settings.build_dir, previous.last_run["run_id"] if previous.last_run else None)
+        inputs = discover_documents(str(settings.raw_dir))
+        files = [(str(path), sha) for path, sha in inputs.files]
+        fingerprint = inputs_fingerprint(inputs.names(settings.raw_dir))
+        vanished = [(path.name, "warning", "removed from the input folder while the run was reading it; not loaded",
+                     None) for path in inputs.vanished]
+        if up_to_date(settings, inputs):
             return RunReport(run_id, served, len(files), up_to_date=True, reused=[Path(p).name for p, _ in files])
         # A document is reused when the same bytes under the same name were loaded by this extractor version
         # into a raw schema of this shape.
@@ -156,6 +156,8 @@ def pipeline(raw: str | None = None, warehouse: str | None = None, build: str | 
                 if same_schema and previous.documents.get(sha) == (Path(path).name, EXTRACTOR_VERSION)}
         to_extract = [path for path, sha in files if sha not in kept or kept[sha] != Path(path).name]
         building = start_build(served, carry_over=same_schema)
+        # Every page of this run is written into its own folder, published with the warehouse or not at all.
+        pages = str(start_pages(settings.build_dir, run_id))
         try:
             extractions = []
             try:
@@ -166,11 +168,11 @@ def pipeline(raw: str | None = None, warehouse: str | None = None, build: str | 
             finally:
                 _close_pool()
             summary = load_warehouse(str(building), extractions, run_id, kept)
-            dbt_summary = build_warehouse_models(str(building), str(settings.build_dir))
-            quality = validate_data_quality(str(building), str(settings.build_dir), run_id)
+            dbt_summary = build_warehouse_models(str(building), pages)
+            quality = validate_data_quality(str(building), pages, run_id)
             unregistered = find_unregistered_agencies(str(building))
-            write_html_report(str(building), str(settings.build_dir))
-            problems = [(e.path.name, p.severity, p.message, p.line) for e in extractions for p in e.problems]
+            write_html_report(str(building), pages)
+            problems = vanished + [(e.path.name, p.severity, p.message, p.line) for e in extractions for p in e.problems]
             report = RunReport(run_id, served, len(files), summary, dbt_summary, quality, problems, unregistered,
                                extracted=[e.path.name for e in extractions], reused=sorted(kept.values()))
             runs.record_run(building, {
@@ -182,8 +184,11 @@ def pipeline(raw: str | None = None, warehouse: str | None = None, build: str | 
                 "checks_passed": quality.outcomes["pass"], "checks_rounding": quality.outcomes["rounding"],
                 "checks_failed": quality.outcomes["fail"], "inputs_fingerprint": fingerprint,
             })
-            publish(building, served)
+            publish(building, served, Path(pages), settings.build_dir)
+            quality.docs_index = settings.build_dir / "dq" / "index.html"  # where it is published
         except BaseException:
+            # The served warehouse and pages stay as they were; this run's pages folder is left for its logs
+            # (dbt's are in <pages>/dbt/logs) and removed by the next run.
             discard(building)
             raise
     return report

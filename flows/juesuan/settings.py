@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +19,7 @@ class Settings:
 
     raw_dir: Path
     warehouse: Path
-    build_dir: Path  # generated docs and dbt's target/ and logs/
+    build_dir: Path  # the published pages: a link to the published run's folder (see warehouse/publish.py)
 
     @property
     def dbt_docs(self) -> Path:
@@ -34,4 +35,45 @@ def load_settings(
     raw_dir = Path(raw or os.environ.get("JUESUAN_RAW") or PROJECT_ROOT / "raw")
     warehouse_path = Path(warehouse or os.environ.get("JUESUAN_WAREHOUSE") or PROJECT_ROOT / "warehouse.duckdb")
     build_dir = Path(build or os.environ.get("JUESUAN_BUILD") or PROJECT_ROOT / "build")
-    return Settings(raw_dir=raw_dir.resolve(), warehouse=warehouse_path.resolve(), build_dir=build_dir.resolve())
+    # The build folder is a symbolic link swapped by each publish: made absolute, never resolved through the link.
+    return Settings(raw_dir=raw_dir.resolve(), warehouse=warehouse_path.resolve(),
+                    build_dir=Path(os.path.abspath(build_dir)))
+
+
+# `juesuan query` limits: a runaway query (a cross join, a huge aggregate) is stopped, not left to take the machine.
+DEFAULT_QUERY_TIMEOUT = 60.0  # seconds
+DEFAULT_QUERY_MEMORY = "2GB"
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb|tb|kib|mib|gib|tib)?\s*$", re.IGNORECASE)
+_UNITS = {"b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
+          "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
+
+
+@dataclass(frozen=True)
+class QueryLimits:
+    """How long one query may run and how much memory it may take (DuckDB's and its result's)."""
+
+    timeout: float  # seconds
+    memory: str  # as DuckDB reads it, e.g. "2GB"
+
+    @property
+    def memory_bytes(self) -> int:
+        number, unit = _SIZE.match(self.memory).groups()
+        return int(float(number) * _UNITS[(unit or "b").lower()])
+
+
+def query_limits(timeout: float | str | None = None, memory: str | None = None) -> QueryLimits:
+    """Resolve the query limits: explicit values win, then JUESUAN_QUERY_TIMEOUT / JUESUAN_QUERY_MEMORY, then
+    60 s and 2GB. Raises ValueError, naming the setting, for a value that is not a duration or a size."""
+    raw_timeout = timeout if timeout is not None else os.environ.get("JUESUAN_QUERY_TIMEOUT") or DEFAULT_QUERY_TIMEOUT
+    try:
+        seconds = float(raw_timeout)
+    except ValueError:
+        seconds = -1.0
+    if not seconds > 0:
+        raise ValueError(f"query time limit {raw_timeout!r} is not a positive number of seconds "
+                         "(--timeout or JUESUAN_QUERY_TIMEOUT)")
+    size = memory or os.environ.get("JUESUAN_QUERY_MEMORY") or DEFAULT_QUERY_MEMORY
+    if not _SIZE.match(size) or float(_SIZE.match(size).group(1)) <= 0:
+        raise ValueError(f"query memory limit {size!r} is not a size such as 2GB or 500MB "
+                         "(--memory-limit or JUESUAN_QUERY_MEMORY)")
+    return QueryLimits(seconds, size.replace(" ", ""))

@@ -5,40 +5,93 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import resource
+import threading
+import time
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 
-# No access to files outside the warehouse, and no way to switch that back on from inside a query.
-LOCKED = {"enable_external_access": False, "autoload_known_extensions": False, "lock_configuration": True}
+from ..settings import QueryLimits, query_limits
+
+# No access to files outside the warehouse, and no way to switch that back on from inside a query. No temporary
+# directory either: a query never writes, so its memory limit is a real limit, not a point to start spilling.
+LOCKED = {"enable_external_access": False, "autoload_known_extensions": False, "lock_configuration": True,
+          "temp_directory": ""}
+FETCH_ROWS = 2048  # rows converted to Python between two checks of the limits
 
 
 class QueryError(Exception):
     """A query that could not run: a missing warehouse, bad SQL, or a forbidden operation."""
 
 
-def connect_locked(warehouse: Path) -> duckdb.DuckDBPyConnection:
-    """Open the published warehouse read-only, without access to other files."""
+class QueryLimitHit(QueryError):
+    """A query stopped at its time or memory limit; the message names the limit and how to raise it."""
+
+
+def connect_locked(warehouse: Path, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+    """Open the published warehouse read-only, without access to other files, within a memory limit."""
     if not warehouse.is_file():
         raise QueryError(f"no warehouse at {warehouse}: build it with `juesuan run` (or set --warehouse)")
+    config = dict(LOCKED, memory_limit=memory_limit) if memory_limit else LOCKED
     try:
-        return duckdb.connect(str(warehouse), read_only=True, config=LOCKED)
+        return duckdb.connect(str(warehouse), read_only=True, config=config)
     except duckdb.Error as exc:
-        raise QueryError(f"cannot open {warehouse}: {exc}") from exc
+        raise QueryError(f"cannot open {warehouse}: {str(exc).splitlines()[0]}") from exc
 
 
-def run_query(warehouse: Path, sql: str) -> tuple[list[str], list[tuple]]:
-    """Column names and rows of one statement."""
-    con = connect_locked(warehouse)
+def _resident_bytes() -> int:
+    """This process's resident memory (Linux), else its peak."""
+    try:
+        with open("/proc/self/statm") as handle:
+            return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def _time_limit(limits: QueryLimits) -> QueryLimitHit:
+    return QueryLimitHit(f"query stopped at its time limit of {limits.timeout:g} s: raise it with --timeout SECONDS "
+                         "or JUESUAN_QUERY_TIMEOUT")
+
+
+def _memory_limit(limits: QueryLimits) -> QueryLimitHit:
+    return QueryLimitHit(f"query stopped at its memory limit of {limits.memory}: raise it with --memory-limit "
+                         "SIZE (e.g. 4GB) or JUESUAN_QUERY_MEMORY")
+
+
+def run_query(warehouse: Path, sql: str, limits: QueryLimits | None = None) -> tuple[list[str], list[tuple]]:
+    """Column names and rows of one statement, stopped at the time and memory limits (QueryLimitHit)."""
+    limits = limits or query_limits()
+    con = connect_locked(warehouse, limits.memory)
+    # DuckDB cannot time a query out by itself: a timer interrupts the connection from another thread.
+    timer = threading.Timer(limits.timeout, con.interrupt)
+    timer.daemon = True
+    deadline = time.monotonic() + limits.timeout
+    # The rows, once Python objects, are outside DuckDB's limit: the process's growth is held to it too.
+    ceiling = _resident_bytes() + limits.memory_bytes
+    timer.start()
     try:
         result = con.execute(sql)
         if result.description is None:
             return [], []
-        return [d[0] for d in result.description], result.fetchall()
+        rows: list[tuple] = []
+        while chunk := result.fetchmany(FETCH_ROWS):
+            rows.extend(chunk)
+            if time.monotonic() > deadline:
+                raise _time_limit(limits)
+            if _resident_bytes() > ceiling:
+                raise _memory_limit(limits)
+        return [d[0] for d in result.description], rows
+    except duckdb.InterruptException as exc:
+        raise _time_limit(limits) from exc
+    except duckdb.OutOfMemoryException as exc:
+        raise _memory_limit(limits) from exc
     except duckdb.Error as exc:
         raise QueryError(str(exc).splitlines()[0]) from exc
     finally:
+        timer.cancel()
         con.close()
 
 
