@@ -119,12 +119,16 @@ def start_orchestrator(timeout: int | None = None) -> float:
     attempt; Prefect's client then finds it running and reuses it.
     """
     started = time.monotonic()
-    from prefect.settings import PREFECT_API_URL
+    from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
 
     api_url = PREFECT_API_URL.value()
     if api_url:
         _check_server(api_url)
         return time.monotonic() - started
+    if not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
+        raise OrchestratorUnavailable(
+            "no Prefect API: PREFECT_API_URL is not set and this Prefect profile does not allow a temporary server "
+            "(PREFECT_SERVER_EPHEMERAL_ENABLED=false): set PREFECT_API_URL to a running server's /api")
     timeout = timeout or startup_timeout()
     prepare_database()
     from prefect.server.api.server import SubprocessASGIServer
