@@ -112,6 +112,10 @@ def _parent_of(row_key: str, present: set[str]) -> str | None:
 Evidence = dict[tuple[str, str], Decimal]
 
 
+def _milli(value: Decimal | None) -> int:
+    return int((value or Decimal(0)) * 1000)
+
+
 class _TreeProblem:
     """One table's readings, the 合计 = Σ类, 类 = Σ款, 款 = Σ项 families, and what other tables print.
 
@@ -129,8 +133,13 @@ class _TreeProblem:
         for i, parent in enumerate(self.parent):
             if parent is not None:
                 self.children.setdefault(parent, []).append(i)
-        self.evidence = {(self.index[r], m): v for (r, m), v in evidence.items() if r in self.index}
-        self.hints = {(self.index[r], m): v for (r, m), v in hints.items() if r in self.index}
+        # Figures as integer thousandths, one tuple per reading, in the order of `keys`: sums stay exact and fast.
+        self.values = [[tuple(_milli(o[k]) for k in keys) for o in opts] for opts in options]
+        column = {k: c for c, k in enumerate(keys)}
+        self.evidence = {(self.index[r], column[m]): _milli(v) for (r, m), v in evidence.items()
+                         if r in self.index and m in column}
+        self.hints = {(self.index[r], column[m]): _milli(v) for (r, m), v in hints.items()
+                      if r in self.index and m in column}
         self.descendants = [self._descendants(k) for k in row_keys]
 
     def _descendants(self, key: str) -> list[int]:
@@ -141,25 +150,21 @@ class _TreeProblem:
             queue.extend(self.children.get(self.row_keys[i], []))
         return out
 
-    def family_error(self, choice: list[int], parent_key: str) -> Decimal:
+    def family_error(self, choice: list[int], parent_key: str) -> int:
         kids = self.children.get(parent_key)
         if not kids:
-            return Decimal(0)
+            return 0
         p = self.index[parent_key]
-        parent = self.options[p][choice[p]]
-        error = Decimal(0)
-        for key in self.keys:
-            kids_sum = sum((self.options[i][choice[i]][key] or Decimal(0) for i in kids), Decimal(0))
-            error += abs((parent[key] or Decimal(0)) - kids_sum)
-        return error
+        parent = self.values[p][choice[p]]
+        rows = [self.values[i][choice[i]] for i in kids]
+        return sum(abs(p - sum(column)) for p, column in zip(parent, zip(*rows, strict=True), strict=True))
 
-    def cost(self, choice: list[int]) -> tuple[Decimal, int]:
-        error = sum((self.family_error(choice, k) for k in self.children), Decimal(0))
-        for (i, key), value in self.evidence.items():
-            error += abs((self.options[i][choice[i]][key] or Decimal(0)) - value)
-        misses = sum(1 for (i, key), value in self.hints.items()
-                     if (self.options[i][choice[i]][key] or Decimal(0)) != value)
-        return error.quantize(Decimal("0.001")), misses
+    def cost(self, choice: list[int]) -> tuple[int, int]:
+        error = sum(self.family_error(choice, k) for k in self.children)
+        for (i, c), value in self.evidence.items():
+            error += abs(self.values[i][choice[i]][c] - value)
+        misses = sum(1 for (i, c), value in self.hints.items() if self.values[i][choice[i]][c] != value)
+        return error, misses
 
     def move(self, choice: list[int], i: int, j: int) -> list[int]:
         """Row i takes reading j and its descendants follow, each taking the reading that best fits its parent."""
@@ -178,6 +183,23 @@ class _TreeProblem:
             new[d] = best
         return new
 
+    def _unsettled(self, choice: list[int], open_rows: list[int]) -> list[int]:
+        """Rows worth moving: in a family that does not add up (as parent or child, or below such a parent), or
+        disagreeing with what another table prints."""
+        wrong = {k for k in self.children if self.family_error(choice, k)}
+        marked = {i for (i, c), v in list(self.evidence.items()) + list(self.hints.items())
+                  if self.values[i][choice[i]][c] != v}
+        out = []
+        for i in open_rows:
+            key, parent = self.row_keys[i], self.parent[i]
+            ancestors, p = set(), parent
+            while p is not None:
+                ancestors.add(p)
+                p = self.parent[self.index[p]]
+            if key in wrong or parent in wrong or ancestors & wrong or i in marked:
+                out.append(i)
+        return out
+
     def solve(self) -> tuple[list[int], list[bool]]:
         """The cheapest choice found by moving one subtree at a time, and which rows another reading fits as well."""
         choice = [0] * len(self.options)
@@ -185,24 +207,39 @@ class _TreeProblem:
         open_rows = [i for i, opts in enumerate(self.options) if len(opts) > 1]
         for _ in range(12):
             improved = False
-            for i in open_rows:
+            if cost == (0, 0):
+                break
+            for i in self._unsettled(choice, open_rows):
                 for j in range(len(self.options[i])):
                     if j == choice[i]:
                         continue
                     candidate = self.move(choice, i, j)
-                    candidate_cost = self.cost(candidate)
-                    if candidate_cost < cost:
-                        choice, cost, improved = candidate, candidate_cost, True
+                    if self.local_cost(candidate, i) < self.local_cost(choice, i):
+                        choice, improved = candidate, True
+            cost = self.cost(choice)
             if not improved:
                 break
         ambiguous = [False] * len(self.options)
         for i in open_rows:
+            here = self.local_cost(choice, i)
             for j in range(len(self.options[i])):
                 if j != choice[i] and self.options[i][j] != self.options[i][choice[i]]:
-                    if self.cost(self.move(choice, i, j)) <= cost:
+                    if self.local_cost(self.move(choice, i, j), i) <= here:
                         ambiguous[i] = True
                         break
         return choice, ambiguous
+
+    def local_cost(self, choice: list[int], i: int) -> tuple[int, int]:
+        """The part of the cost a move of row i's subtree can change: its parent's family and those below it."""
+        rows = [i, *self.descendants[i]]
+        families = {self.row_keys[r] for r in rows if self.row_keys[r] in self.children}
+        if self.parent[i] is not None:
+            families.add(self.parent[i])
+        error = sum(self.family_error(choice, k) for k in families)
+        inside = set(rows)
+        error += sum(abs(self.values[r][choice[r]][c] - v) for (r, c), v in self.evidence.items() if r in inside)
+        misses = sum(1 for (r, c), v in self.hints.items() if r in inside and self.values[r][choice[r]][c] != v)
+        return error, misses
 
 
 def assign_columns(
