@@ -166,3 +166,31 @@ def test_pdf_transposed_three_public_with_blank_cells_and_cut_labels():
     assert got == {"合计": (D("0.95"), None), "因公出国（境）费": (None, None), "公务用车购置及运行维护费": (None, None),
                    "公务用车购置费": (None, None), "公务用车运行维护费": (None, None), "公务接待费": (D("0.95"), None),
                    "会议费": (None, None), "培训费": (None, D("4.05"))}
+
+
+def test_a_table_in_yuan_printed_as_integers(tmp_path):
+    # 普陀区's 支出决算表 re-printed in 元 (as some localities publish): integer amounts with thousands separators,
+    # the 栏次 line numbering the columns; read and converted back to 万元, every row equals the 万元 reading.
+    import re
+
+    text = _putuo_text()
+    start = text.index("支出决算表\n单位：万元\n")
+    end = text.index("财政拨款收入支出决算总表\n", start)
+
+    def to_yuan(match):
+        return f"{round(D(match.group(0).replace(',', '')) * 10000):,}"
+
+    table = re.sub(r"-?[\d,]+\.\d{2}", to_yuan, text[start:end]).replace("单位：万元", "单位：元")
+    table = table.replace("类 款 项\n", "类 款 项\n栏次 1 2 3 4 5 6\n", 1)
+    path = tmp_path / "yuan.txt"
+    path.write_text(text[:start] + table + text[end:], encoding="utf-8")
+    assert "2010601 15,118,900" not in table and "201 06 01 15,118,900 83,700" in table
+
+    def figures(rows):
+        return [(r["code"], r["total"], r["basic"], r["project"]) for r in rows]
+
+    yuan = extract_file(path).tables["expenditure_by_function"]
+    assert yuan["unit"] == "元"
+    original = extract_file(external_file(PUTUO, ".pdfplumber.txt")).tables["expenditure_by_function"]["rows"]
+    assert figures(yuan["rows"]) == figures(original)
+    assert next(r for r in yuan["rows"] if r["code"] == "2010601")["printed"]["total"] == "15,118,900"

@@ -89,11 +89,17 @@ class Extraction:
                 "errors": [p.as_dict() for p in self.problems]}
 
 
-def _parse_region(region: TableRegion, doc: RawDocument, tables: dict[str, dict]) -> tuple[list[dict], list[str]]:
+def _parse_region(
+    region: TableRegion, doc: RawDocument, tables: dict[str, dict], doc_unit: str
+) -> tuple[list[dict], list[str]]:
     spec = region.spec
     if spec.row_kind == "coded":
         centers = header_centers(region.lines[:20], spec) if doc.source_format == "pdf" else None
-        return parse_coded_table(region, centers or None, cross_evidence(spec, tables), related_hints(spec, tables))
+        # Other tables are in 万元 by now; this table's figures are still in its own unit.
+        scale = Decimal(10000) if (region.unit or doc_unit) == "元" else Decimal(1)
+        evidence = {k: v * scale for k, v in cross_evidence(spec, tables).items()}
+        hints = {k: v * scale for k, v in related_hints(spec, tables).items()}
+        return parse_coded_table(region, centers or None, evidence, hints)
     return PARSERS[spec.row_kind](region)
 
 
@@ -214,7 +220,7 @@ def extract_file(path: Path) -> Extraction:
         rows: list[dict] = []
         warnings: list[str] = []
         if region is not None:
-            rows, warnings = _parse_region(region, doc, result.tables)
+            rows, warnings = _parse_region(region, doc, result.tables, unit)
             rows, repeats = drop_repeated_rows(spec, rows)
             warnings += repeats
             result.problems.extend(Problem("warning", "layout", w, table=spec.key) for w in warnings)

@@ -14,9 +14,11 @@ import re
 from .readers import Line
 from .specs import TABLES, TableSpec
 
-# Column headings a table may print besides its spec's measures (other tables' measures, balances carried over).
-EXTRA_COLUMN_LABELS = tuple(sorted({label for spec in TABLES for m in spec.measures for label in m.labels}
-                                   | {"年初结转和结余", "年末结转和结余", "本年收入", "本年支出"}, key=len, reverse=True))
+# Column headings a coded table may print besides its spec's measures: other coded tables' measures and the
+# balances carried over. Group words (决算数, 本年支出) are not columns and stay out.
+EXTRA_COLUMN_LABELS = tuple(sorted({label for spec in TABLES if spec.row_kind == "coded" for m in spec.measures
+                                    for label in m.labels if label not in ("合计", "小计")}
+                                   | {"年初结转和结余", "年末结转和结余", "本年收入"}, key=len, reverse=True))
 _FIGURE = re.compile(r"\d\.\d")
 # The 合计 row's label (alone, or with its figures), or a coded row: where the header ends.
 _FIRST_ROW = re.compile(r"^(?:(?:合计|总计)(?:$|[\d,.\-])|\d{3}(?:\d{2}){0,2}\D)")

@@ -24,9 +24,18 @@ def _balanced(row: RowDraft) -> bool:
     return any(abs(2 * v - total) <= 0.005 * (len(values) + 1) for v in values)
 
 
+def _column_numbers(line: Line) -> bool:
+    """The 栏次 line numbering the columns (栏次 1 2 3 …): no row."""
+    words = [t.text for t in line.tokens if t.text and t.text not in ("栏次", "栏", "次", "行次")]
+    return len(words) >= 2 and words == [str(i) for i in range(1, len(words) + 1)]
+
+
 def assemble_rows(region: TableRegion, classes: dict[str, str] = FUNCTION_CLASSES) -> list[RowDraft]:
     """Group a coded table's lines into rows: codes anchor rows; wrapped names and offset figures join them."""
-    decomposed = [(line, split_line(line, classes)) for line in data_lines(region)]
+    # Amounts in 元 are printed as integers; in 万元 only figures with decimals are amounts (not codes or 行次).
+    decimals_only = region.unit != "元"
+    decomposed = [(line, split_line(line, classes, decimals_only)) for line in data_lines(region)
+                  if not _column_numbers(line)]
     code_lines = [p for _, p in decomposed if p.code]
     # Layout style: do names stand on the code line (inline) or on their own line above it?
     names_inline = sum(1 for p in code_lines if p.name) * 2 >= len(code_lines)

@@ -16,7 +16,7 @@ def parse_economic_table(region: TableRegion) -> tuple[list[dict], list[str]]:
     """Parse (code, name, amount) items of every column group, with their personnel/public group."""
     lines = data_lines(region, ECONOMIC_CLASSES)
     if not any(line.positional for line in lines):
-        return parse_printed_rows(lines)
+        return parse_printed_rows(lines, integers=region.unit == "元")
     return _parse_cells(lines)
 
 

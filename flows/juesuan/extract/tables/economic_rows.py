@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..lines import _code_at
-from ..numbers import is_decimal, parse_amount, rounding_tolerance
+from ..numbers import is_decimal, is_integer, parse_amount, rounding_tolerance
 from ..specs import ECONOMIC_CLASSES, PERSONNEL_ECONOMIC_CLASSES
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -47,7 +47,7 @@ class _Row:
     figures: list[tuple[Decimal, str, float | None]] = field(default_factory=list)
 
 
-def _read_rows(lines) -> list[_Row]:
+def _read_rows(lines, integers: bool = False) -> list[_Row]:
     rows: list[_Row] = []
     for line in lines:
         tokens = line.tokens
@@ -77,7 +77,7 @@ def _read_rows(lines) -> list[_Row]:
                 if owner is not None:
                     owner.code += text
                     cursor = owner
-            elif is_decimal(text):
+            elif is_decimal(text) or (integers and is_integer(text)):
                 row.figures.append((parse_amount(text), text, token.center))
             elif _CJK.search(text) and compact not in _HEADER_TEXT:
                 owner = _name_owner(row, cursor, token, starts)
@@ -211,9 +211,10 @@ def _solve(rows: list[_Row], families) -> set[int]:
     return ambiguous
 
 
-def parse_printed_rows(lines) -> tuple[list[dict], list[str]]:
-    """Parse the economic table from PDF words or plain text into items with their amounts."""
-    rows = _read_rows(lines)
+def parse_printed_rows(lines, integers: bool = False) -> tuple[list[dict], list[str]]:
+    """Parse the economic table from PDF words or plain text into items with their amounts (`integers`: amounts
+    in 元, printed without decimals)."""
+    rows = _read_rows(lines, integers)
     warnings: list[str] = []
     items = [it for r in rows for it in r.items]
     positioned = all(it.x is not None for it in items) and all(x is not None for r in rows for _, _, x in r.figures)
