@@ -184,12 +184,13 @@ def _table_entry(spec: TableSpec, region: TableRegion | None, rows: list[dict], 
     }
 
 
-def extract_file(path: Path) -> Extraction:
-    """Extract one file; never raises for a bad document: problems are recorded on the result."""
+def extract_file(path: Path, pdf_engine: str = "pdfium") -> Extraction:
+    """Extract one file (PDFs read with `pdf_engine`, see readers.PDF_ENGINES); never raises for a bad document:
+    problems are recorded on the result."""
     data = path.read_bytes()
     result = Extraction(path, hashlib.sha256(data).hexdigest())
     try:
-        doc = read_document(path)
+        doc = read_document(path, pdf_engine)
     except ReadError as exc:
         result.problems.append(Problem("error", "unreadable_file", str(exc)))
         result.fatal = True

@@ -166,37 +166,39 @@ def read_markdown(path: Path, data: bytes) -> RawDocument:
     return RawDocument(path, "markdown", lines, 1, warnings)
 
 
-def read_pdf(path: Path, data: bytes) -> RawDocument:
-    """Read a PDF with pdfplumber: words grouped into lines by their vertical position, x kept."""
-    import io
+PDF_ENGINES = ("pdfium", "pdfplumber")
 
-    import pdfplumber
-    from pdfminer.pdfparser import PDFSyntaxError
+
+def read_pdf(path: Path, data: bytes, engine: str = "pdfium") -> RawDocument:
+    """Read a PDF: words with their positions (pdfium by default, or pdfplumber's extract_words, which it
+    reproduces), grouped into lines by their vertical position, x kept."""
+    from .pdfwords import PdfError, pdfium_pages, pdfplumber_pages
 
     if not data:
         raise ReadError("empty file: it holds no bytes")
     if not data.startswith(b"%PDF"):
         raise ReadError("corrupt PDF: the file does not start with a %PDF header")
+    pages = {"pdfium": pdfium_pages, "pdfplumber": pdfplumber_pages}[engine]
     lines: list[Line] = []
+    n_pages = 0
     try:
-        with pdfplumber.open(io.BytesIO(data)) as pdf:
-            n_pages = len(pdf.pages)
-            number = 0
-            for page_no, page in enumerate(pdf.pages, start=1):
-                words = page.extract_words(keep_blank_chars=False, use_text_flow=False)
-                for group in _group_words_into_lines(words):
-                    number += 1
-                    tokens = []
-                    for w in group:
-                        parts = split_fused(w["text"])
-                        width = (w["x1"] - w["x0"]) / max(len(w["text"]), 1)
-                        start = w["x0"]
-                        for part in parts:
-                            end = start + width * len(part)
-                            tokens.append(Token(part, start, end))
-                            start = end
-                    lines.append(Line(number, page_no, tokens, top=min(w["top"] for w in group)))
-    except (PDFSyntaxError, ValueError, KeyError, TypeError) as exc:
+        number = 0
+        for page_no, words in enumerate(pages(data), start=1):
+            n_pages = page_no
+            for group in _group_words_into_lines(words):
+                number += 1
+                tokens = []
+                for text, x0, x1, _, _ in group:
+                    width = (x1 - x0) / max(len(text), 1)
+                    start = x0
+                    for part in split_fused(text):
+                        end = start + width * len(part)
+                        tokens.append(Token(part, start, end))
+                        start = end
+                lines.append(Line(number, page_no, tokens, top=min(w[3] for w in group)))
+    except PdfError as exc:
+        raise ReadError(f"corrupt PDF: {exc}") from exc
+    except (ValueError, KeyError, TypeError) as exc:
         raise ReadError(f"corrupt PDF: {type(exc).__name__}: {exc}") from exc
     except Exception as exc:  # pdfminer raises many private exception types on damaged files
         if type(exc).__module__.startswith(("pdfminer", "pdfplumber")):
@@ -207,25 +209,25 @@ def read_pdf(path: Path, data: bytes) -> RawDocument:
     return RawDocument(path, "pdf", lines, n_pages)
 
 
-def _group_words_into_lines(words: list[dict], tolerance: float = 3.0) -> list[list[dict]]:
-    """Cluster words whose tops lie within `tolerance` points, each cluster sorted left to right."""
-    groups: list[list[dict]] = []
-    for word in sorted(words, key=lambda w: (round(w["top"], 1), w["x0"])):
-        if groups and abs(word["top"] - groups[-1][0]["top"]) <= tolerance:
+def _group_words_into_lines(words: list[tuple], tolerance: float = 3.0) -> list[list[tuple]]:
+    """Cluster words (text, x0, x1, top, bottom) whose tops lie within `tolerance` points, each sorted left to right."""
+    groups: list[list[tuple]] = []
+    for word in sorted(words, key=lambda w: (round(w[3], 1), w[1])):
+        if groups and abs(word[3] - groups[-1][0][3]) <= tolerance:
             groups[-1].append(word)
         else:
             groups.append([word])
-    return [sorted(g, key=lambda w: w["x0"]) for g in groups]
+    return [sorted(g, key=lambda w: w[1]) for g in groups]
 
 
-def read_document(path: Path) -> RawDocument:
-    """Read any supported file; raises ReadError with the reason when it cannot."""
+def read_document(path: Path, pdf_engine: str = "pdfium") -> RawDocument:
+    """Read any supported file (PDFs with `pdf_engine`); raises ReadError with the reason when it cannot."""
     fmt = SUPPORTED_SUFFIXES.get(path.suffix.lower())
     if fmt is None:
         raise ReadError(f"unsupported file type {path.suffix or '(none)'!r}: expected .txt, .md or .pdf")
     data = path.read_bytes()
     if fmt == "pdf":
-        return read_pdf(path, data)
+        return read_pdf(path, data, pdf_engine)
     if fmt == "markdown":
         return read_markdown(path, data)
     return read_text(path, data)
