@@ -6,6 +6,7 @@ import difflib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .lines import is_noise
 from .readers import Line, RawDocument
@@ -35,6 +36,13 @@ class TableRegion:
     declared_empty: bool = False
 
 
+# Each table's title patterns as one compiled alternative, in spec order, and all of them together: most lines are
+# no title, and one match against every pattern at once says so.
+_SPEC_TITLES = [(spec, re.compile("|".join(f"(?:{p})" for p in spec.title_patterns))) for spec in TABLES]
+_ANY_TITLE = re.compile("|".join(f"(?:{p})" for spec in TABLES for p in spec.title_patterns))
+
+
+@lru_cache(maxsize=8192)
 def _core_title(compact: str) -> str:
     core = _TITLE_PREFIX.sub("", compact)
     core = _TITLE_SUFFIX.sub("", core)
@@ -46,15 +54,19 @@ def match_title(line: Line) -> TableSpec | None:
     compact = line.compact
     if len(compact) > 60:
         return None
-    core = _core_title(compact)
+    return _title_spec(_core_title(compact))
+
+
+@lru_cache(maxsize=8192)
+def _title_spec(core: str) -> TableSpec | None:
     candidates = [core]
     stripped = _YEAR_PREFIX.sub("", core)
     if stripped != core:
         candidates.append(stripped)
-    for spec in TABLES:
-        for pattern in spec.title_patterns:
-            if any(re.fullmatch(pattern, c.replace("“", "").replace("”", "")) for c in candidates):
-                return spec
+    candidates = [c for c in candidates if _ANY_TITLE.fullmatch(c)]
+    for spec, pattern in _SPEC_TITLES:
+        if any(pattern.fullmatch(c) for c in candidates):
+            return spec
     return None
 
 

@@ -39,10 +39,12 @@ def detect_kind(doc: RawDocument, tables_found: int) -> str | None:
 def detect_agency(doc: RawDocument) -> str | None:
     """The agency named by labelled fields, titles and opening sentences; the best-supported name wins."""
     votes: Counter[str] = Counter()
-    lines = [line.text for line in doc.lines]
-    for index, text in enumerate(lines):
-        compact = re.sub(r"\s+", "", text)
-        spaced = re.sub(r"(?<=[：:])\s+", "", text)  # keep the space that ends a field, drop the one after its colon
+    for index, line in enumerate(doc.lines):
+        text, compact = line.text, line.compact
+        if "：" not in text and ":" not in text:
+            spaced = ""  # no labelled field on this line
+        else:
+            spaced = re.sub(r"(?<=[：:])\s+", "", text)  # keep the space that ends a field, drop the one after its colon
         for m in _LABELLED.finditer(spaced):
             name = _clean(m.group(1))
             if name:
@@ -72,7 +74,7 @@ def _clean(name: str) -> str | None:
 
 def detect_year(doc: RawDocument) -> int | None:
     """The fiscal year: from titles first, then labelled year fields, then the most frequent year mentioned."""
-    head = [re.sub(r"\s+", "", line.text) for line in doc.lines[:120]]
+    head = [line.compact for line in doc.lines[:120]]
     joined_head = "".join(head)
     m = _YEAR_TITLE.search(joined_head)
     if m:
@@ -90,7 +92,7 @@ def detect_year(doc: RawDocument) -> int | None:
             return int(next(g for g in m.groups() if g))
     counts: Counter[int] = Counter()
     for line in doc.lines:
-        compact = re.sub(r"\s+", "", line.text)
+        compact = line.compact
         if re.search(r"填报日期|填表日期|印发|联系电话", compact):
             continue
         counts.update(int(y) for y in _YEAR_ANY.findall(compact))

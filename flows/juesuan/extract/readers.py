@@ -17,13 +17,18 @@ SUPPORTED_SUFFIXES = {".txt": "text", ".md": "markdown", ".markdown": "markdown"
 _AMOUNT_THEN_CODE = re.compile(r"^(-?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d{2})(\d{3,7})$")
 _SCRIPT_RUNS = re.compile(r"[0-9][0-9,.]*|[^0-9]+")
 _CODE_DASH_NAME = re.compile(r"^(\d{3,7})[-－—.、](\D.*)$")
+_DIGIT = re.compile(r"[0-9]")
+_CODE_RUN = re.compile(r"\d{3}|\d{5}|\d{7}")
+_BEFORE_NON_CODE = re.compile(r"[年月日第（(]$")
+_HEADING_MARK = re.compile(r"^\s*#+\s")
+_SPACES = re.compile(r"\s+")
 
 
 class ReadError(Exception):
     """A file that cannot be read as a document; the message says why."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Token:
     """One printed piece of a line."""
 
@@ -39,7 +44,8 @@ class Token:
 
 @dataclass
 class Line:
-    """One line of a document, with where it came from."""
+    """One line of a document, with where it came from. Its tokens are not changed once read, so its text and
+    compact form are computed once."""
 
     number: int
     page: int | None
@@ -47,14 +53,23 @@ class Line:
     positional: bool = False  # blank cells are kept as empty tokens (tab/pipe tables)
     top: float | None = None
 
+    # Computed on first use and kept (plain attributes: functools.cached_property takes a lock on every read).
     @property
     def text(self) -> str:
-        return " ".join(t.text for t in self.tokens if t.text)
+        try:
+            return self._text
+        except AttributeError:
+            self._text = " ".join(t.text for t in self.tokens if t.text)
+            return self._text
 
     @property
     def compact(self) -> str:
         """The line's text with all spaces removed, for matching titles and labels."""
-        return re.sub(r"\s+", "", self.text)
+        try:
+            return self._compact
+        except AttributeError:
+            self._compact = _SPACES.sub("", "".join(t.text for t in self.tokens))
+            return self._compact
 
 
 @dataclass
@@ -69,13 +84,17 @@ class RawDocument:
 
     @property
     def full_text(self) -> str:
-        return "\n".join(line.text for line in self.lines)
+        try:
+            return self._full_text
+        except AttributeError:
+            self._full_text = "\n".join(line.text for line in self.lines)
+            return self._full_text
 
 
 def split_fused(text: str) -> list[str]:
     """Split a whitespace-free token where the extractor fused a name, a code and an amount."""
-    if not text:
-        return [text]
+    if not text or not _DIGIT.search(text):
+        return [text]  # most tokens: words without a figure or a code
     m = _CODE_DASH_NAME.match(text)
     if m:
         return [m.group(1), m.group(2)]
@@ -88,9 +107,9 @@ def split_fused(text: str) -> list[str]:
     # Only split name+digits when the digits look like a code (a run of 3-7 digits), not "2024年" or "（1）".
     out: list[str] = []
     for run in runs:
-        if re.fullmatch(r"\d{3}|\d{5}|\d{7}", run) and out and not re.search(r"[年月日第（(]$", out[-1]):
+        if _CODE_RUN.fullmatch(run) and out and not _BEFORE_NON_CODE.search(out[-1]):
             out.append(run)
-        elif out and not re.fullmatch(r"\d{3}|\d{5}|\d{7}", out[-1]):
+        elif out and not _CODE_RUN.fullmatch(out[-1]):
             out[-1] += run
         else:
             out.append(run)
@@ -100,7 +119,10 @@ def split_fused(text: str) -> list[str]:
 def _text_tokens(raw_line: str) -> list[Token]:
     tokens: list[Token] = []
     for piece in raw_line.split():
-        tokens.extend(Token(part) for part in split_fused(piece))
+        if _DIGIT.search(piece):
+            tokens.extend([Token(part) for part in split_fused(piece)])
+        else:
+            tokens.append(Token(piece))
     return tokens
 
 
@@ -134,12 +156,14 @@ def read_text(path: Path, data: bytes) -> RawDocument:
     page = 1
     # split on newlines only: str.splitlines would also split on the form feeds that mark pages.
     for number, raw_line in enumerate(text.split("\n"), start=1):
-        page += raw_line.count("\f")
-        raw_line = raw_line.replace("\f", " ").rstrip("\r")
+        if "\f" in raw_line:
+            page += raw_line.count("\f")
+            raw_line = raw_line.replace("\f", " ")
+        raw_line = raw_line.rstrip("\r")
         if "\t" in raw_line.strip(" "):
             lines.append(Line(number, page, _cell_tokens(raw_line.rstrip("\r\n").split("\t")), positional=True))
             continue
-        tokens = _text_tokens(re.sub(r"^\s*#+\s", "", raw_line))
+        tokens = _text_tokens(_HEADING_MARK.sub("", raw_line) if "#" in raw_line else raw_line)
         if tokens:
             lines.append(Line(number, page, tokens))
     return RawDocument(path, "text", lines, page, warnings)
