@@ -141,6 +141,7 @@ class _TreeProblem:
         self.hints = {(self.index[r], column[m]): _milli(v) for (r, m), v in hints.items()
                       if r in self.index and m in column}
         self.descendants = [self._descendants(k) for k in row_keys]
+        self._family_errors: dict[tuple[int, ...], int] = {}
 
     def _descendants(self, key: str) -> list[int]:
         out, queue = [], list(self.children.get(key, []))
@@ -155,9 +156,15 @@ class _TreeProblem:
         if not kids:
             return 0
         p = self.index[parent_key]
-        parent = self.values[p][choice[p]]
-        rows = [self.values[i][choice[i]] for i in kids]
-        return sum(abs(p - sum(column)) for p, column in zip(parent, zip(*rows, strict=True), strict=True))
+        # The search evaluates the same family readings many times over: each is summed once.
+        memo_key = (p, choice[p], *[choice[i] for i in kids])
+        error = self._family_errors.get(memo_key)
+        if error is None:
+            parent = self.values[p][choice[p]]
+            rows = [self.values[i][choice[i]] for i in kids]
+            error = sum(abs(p - sum(column)) for p, column in zip(parent, zip(*rows, strict=True), strict=True))
+            self._family_errors[memo_key] = error
+        return error
 
     def cost(self, choice: list[int]) -> tuple[int, int]:
         error = sum(self.family_error(choice, k) for k in self.children)
