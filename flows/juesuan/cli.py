@@ -1,4 +1,4 @@
-"""The `juesuan` command: run, extract, query, docs, serve, status."""
+"""The `juesuan` command: run, extract, check, query, docs, serve, status."""
 
 from __future__ import annotations
 
@@ -62,6 +62,21 @@ def cmd_extract(args) -> int:
     else:
         print(_summary_text(result))
     return 1 if result.fatal else 0
+
+
+def cmd_check(args) -> int:
+    """Check one document now: 0 when clean, 1 when its printed figures disagree, 2 when it cannot be checked."""
+    from .quality.one_document import UnusableDocument, check_document, verdict_text
+
+    try:
+        verdict = check_document(Path(args.file))
+    except UnusableDocument as exc:
+        raise UserError(str(exc)) from exc
+    if args.json:
+        print(json.dumps(verdict.as_json(), ensure_ascii=False, indent=2, default=_json_default))
+    else:
+        print(verdict_text(verdict))
+    return 0 if verdict.clean else 1
 
 
 def _progress_bar(done: int, total: int, name: str) -> None:
@@ -244,6 +259,14 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("file", help="a .txt, .md or .pdf document")
     extract.add_argument("--json", action="store_true", help="print the extraction as JSON")
     extract.set_defaults(handler=cmd_extract)
+
+    check = commands.add_parser(
+        "check", help="check one document's figures now, without the warehouse",
+        description="Extracts one document and runs its consistency checks on a scratch database (no warehouse, "
+                    "no Prefect, no dbt): exit 0 when clean, 1 when printed figures disagree, 2 when unusable.")
+    check.add_argument("file", help="a .txt, .md or .pdf document")
+    check.add_argument("--json", action="store_true", help="print the verdict and findings as JSON")
+    check.set_defaults(handler=cmd_check)
 
     query = commands.add_parser("query", help="run read-only SQL against the published warehouse")
     query.add_argument("sql", nargs="?", help="one SQL statement (default: read it from standard input)")

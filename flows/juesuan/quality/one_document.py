@@ -1,0 +1,118 @@
+"""One document checked now: extracted, loaded into a scratch DuckDB, its consistency checks run, the verdict given.
+
+No warehouse is built or touched, no Prefect, no dbt, no Great Expectations: the raw rows go through the same
+loader, the same staging/intermediate model SQL (rendered without dbt) and the same check code as a full run.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# The models the checks read (quality/checks.py read_documents).
+CHECKED_MODELS = ["dim_document", "int_table_rows_pivoted", "stg_raw__document_tables", "stg_raw__prose_facts",
+                  "stg_raw__performance_projects", "stg_raw__performance_indicators"]
+
+
+class UnusableDocument(Exception):
+    """The file cannot be checked (unreadable, not a report, no agency or year); the message says why."""
+
+
+@dataclass
+class Verdict:
+    """What checking one document found."""
+
+    file: str
+    agency: str | None
+    fiscal_year: int | None
+    kind: str | None
+    checks: list[dict] = field(default_factory=list)  # one per comparison, as dq_results
+    problems: list[dict] = field(default_factory=list)  # extraction problems (warnings, unreadable figures)
+
+    @property
+    def findings(self) -> list[dict]:
+        """Comparisons the printed figures fail: the publisher's errors (or a misreading, which the page shows)."""
+        return [c for c in self.checks if c["outcome"] == "fail"]
+
+    @property
+    def clean(self) -> bool:
+        return not self.findings
+
+    def as_json(self) -> dict:
+        counts = {o: sum(1 for c in self.checks if c["outcome"] == o) for o in ("pass", "rounding", "fail")}
+        return {"file": self.file, "agency": self.agency, "fiscal_year": self.fiscal_year, "kind": self.kind,
+                "verdict": "clean" if self.clean else "findings", "checks": len(self.checks), "outcomes": counts,
+                "findings": self.findings, "problems": self.problems}
+
+
+def check_document(path: Path) -> Verdict:
+    """Extract `path` and run its document checks; raises UnusableDocument when it cannot be checked."""
+    if not path.is_file():
+        raise UnusableDocument(f"{path}: no such file")
+    import duckdb
+
+    from ..extract.document import extract_file
+    from ..warehouse.load import load_extractions
+    from .checks import run_checks
+    from .sql_models import create_model_views
+
+    extraction = extract_file(path)
+    problems = [p.as_dict() for p in extraction.problems]
+    if extraction.fatal or extraction.document is None:
+        reasons = "; ".join(p["message"] for p in problems if p["severity"] == "error") or "it could not be read"
+        raise UnusableDocument(f"{path.name}: cannot be checked: {reasons}")
+    pages = _pages_by_line(extraction)
+    with tempfile.TemporaryDirectory(prefix="juesuan-check-") as scratch:
+        warehouse = Path(scratch) / "check.duckdb"
+        load_extractions(warehouse, [extraction], run_id="check")
+        with duckdb.connect(str(warehouse)) as con:
+            create_model_views(con, CHECKED_MODELS)
+            checks = run_checks(con)
+    for check in checks:
+        check["page"] = check.get("page") or pages.get(check.get("source_line"))
+    doc = extraction.document
+    return Verdict(path.name, doc["agency"], doc["fiscal_year"], doc["kind"], checks, problems)
+
+
+def _pages_by_line(extraction) -> dict[int, int]:
+    """The page of every source line a table row or a prose figure was read from."""
+    pages: dict[int, int] = {}
+    for table in extraction.tables.values():
+        for row in table["rows"]:
+            if row.get("source_line") is not None and row.get("page") is not None:
+                pages[row["source_line"]] = row["page"]
+    for fact in extraction.prose:
+        line, page = getattr(fact, "source_line", None), getattr(fact, "page", None)
+        if line is not None and page is not None:
+            pages.setdefault(line, page)
+    return pages
+
+
+def _figure(value) -> str:
+    return "—" if value is None else f"{value.normalize():f}" if hasattr(value, "normalize") else str(value)
+
+
+def verdict_text(verdict: Verdict) -> str:
+    """The verdict and each finding, for a terminal."""
+    counts = verdict.as_json()["outcomes"]
+    head = (f"{verdict.file}: {verdict.agency or '?'} {verdict.fiscal_year or '?'} ({verdict.kind}) — "
+            f"{len(verdict.checks)} checks: {counts['pass']} pass, {counts['rounding']} within rounding, "
+            f"{counts['fail']} fail")
+    lines = [head]
+    if verdict.clean:
+        lines.append("verdict: clean — every printed figure agrees with the others it should")
+    else:
+        lines.append(f"verdict: {len(verdict.findings)} finding(s) — printed figures that do not add up")
+        for f in verdict.findings:
+            row = " ".join(str(x) for x in (f.get("row_code"), f.get("row_name")) if x) or "—"
+            where = f"page {f['page']}" if f.get("page") else "page ?"
+            where += f", line {f['source_line']}" if f.get("source_line") else ""
+            lines.append(f"  {f['rule_id']} [{f['severity']}] {f['table_key']} · {row} · {f['column_name']}: "
+                         f"expected {_figure(f['expected'])}, printed {_figure(f['actual'])} "
+                         f"(difference {_figure(f['difference'])}, tolerance {_figure(f['tolerance'])}) — {where}"
+                         + (f" — {f['detail']}" if f.get("detail") else ""))
+    errors = [p for p in verdict.problems if p["severity"] == "error"]
+    for p in errors:
+        lines.append(f"  extraction: {p['code']}: {p['message']}")
+    return "\n".join(lines)

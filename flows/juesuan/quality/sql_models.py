@@ -1,0 +1,77 @@
+"""The project's dbt model SQL run without dbt: rendered with the project's own macros and created as views.
+
+For checking one document now: its raw rows sit in a scratch DuckDB, and the staging, intermediate and mart
+models the checks read are the same SQL the warehouse build runs, as views over them (no dbt import, no build).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..settings import DBT_PROJECT
+
+# The schema each model folder builds into (dbt_project.yml: custom schemas used as named, marts in the default).
+_SCHEMAS = {"staging": "staging", "intermediate": "intermediate", "marts": "main"}
+
+
+class _Return(Exception):
+    """dbt's `return()` inside a macro: the macro's value."""
+
+    def __init__(self, value):
+        self.value = value
+
+
+def _raise_return(value):
+    raise _Return(value)
+
+
+def _model_paths(project: Path) -> dict[str, Path]:
+    return {path.stem: path for path in sorted((project / "models").rglob("*.sql"))}
+
+
+def _qualified(path: Path, project: Path) -> str:
+    folder = path.relative_to(project / "models").parts[0]
+    return f"{_SCHEMAS.get(folder, 'main')}.{path.stem}"
+
+
+def create_model_views(con, names: list[str], project: Path = DBT_PROJECT) -> None:
+    """Create the named models (and every model they ref) as views in `con`, over the raw schema already there."""
+    import jinja2
+
+    paths = _model_paths(project)
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined)
+    created: set[str] = set()
+    macros: dict = {}
+
+    def ref(name: str) -> str:
+        build(name)
+        return _qualified(paths[name], project)
+
+    def build(name: str) -> None:
+        if name in created:
+            return
+        created.add(name)
+        sql = env.from_string(paths[name].read_text(encoding="utf-8")).render(**context())
+        con.execute(f"create schema if not exists {_qualified(paths[name], project).split('.')[0]}")
+        con.execute(f"create or replace view {_qualified(paths[name], project)} as {sql}")
+
+    def context() -> dict:
+        return {"ref": ref, "source": lambda schema, table: f"{schema}.{table}", "config": lambda **_: "",
+                "return": _raise_return, **macros}
+
+    def as_function(macro):
+        def call(*args, **kwargs):
+            try:
+                return macro(*args, **kwargs)
+            except _Return as value:
+                return value.value
+        return call
+
+    source = "\n".join(p.read_text(encoding="utf-8") for p in sorted((project / "macros").glob("*.sql")))
+    source = source.replace("{% test ", "{% macro test_").replace("{% endtest %}", "{% endmacro %}")
+    module = env.from_string(source).make_module(vars={"ref": ref, "return": _raise_return, "config": lambda **_: ""})
+    for name in dir(module):
+        if not name.startswith("_"):
+            macros[name] = as_function(getattr(module, name))
+    for name in names:
+        build(name)

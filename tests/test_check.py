@@ -1,0 +1,66 @@
+"""`juesuan check FILE`: one document's verdict now, without the warehouse, Prefect or dbt."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import PUTUO, ROOT, external_file
+from juesuan.cli import main
+
+
+def _doctored_putuo(tmp_path: Path) -> Path:
+    """普陀区财政局's text with the 支出决算表's 201 total (page 10) printed 10 万元 too high: 2,116.66."""
+    lines = external_file(PUTUO, ".pdfplumber.txt").read_text(encoding="utf-8").split("\n")
+    title = next(i for i, line in enumerate(lines) if line.strip("\f") == "支出决算表")
+    index = lines.index("201 2,106.66", title)
+    lines[index] = "201 2,116.66"
+    path = tmp_path / "putuo-doctored.txt"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def test_original_pdf_is_clean(capsys):
+    assert main(["check", str(external_file(PUTUO, ".pdf"))]) == 0
+    out = capsys.readouterr().out
+    assert "上海市普陀区财政局 2024 (final_accounts)" in out and "0 fail" in out
+    assert "verdict: clean" in out
+
+
+def test_a_changed_total_is_found_with_its_page(tmp_path, capsys):
+    assert main(["check", str(_doctored_putuo(tmp_path))]) == 1
+    out = capsys.readouterr().out
+    assert "verdict: 4 finding(s)" in out
+    assert ("TREE-FUNCTION [error] expenditure_by_function · 201 一般公共服务支出 · total: expected 2106.66, "
+            "printed 2116.66 (difference 10, tolerance 0.01) — page 10") in out
+
+
+def test_json_lists_each_finding(tmp_path, capsys):
+    assert main(["check", str(_doctored_putuo(tmp_path)), "--json"]) == 1
+    verdict = json.loads(capsys.readouterr().out)
+    assert verdict["verdict"] == "findings" and verdict["outcomes"]["fail"] == 4
+    row = next(f for f in verdict["findings"] if f["rule_id"] == "ROW-EXPENDITURE")
+    assert (row["table_key"], row["row_code"], row["expected"], row["actual"], row["page"]) == (
+        "expenditure_by_function", "201", 2106.66, 2116.66, 10)
+    cross = next(f for f in verdict["findings"] if f["rule_id"] == "X-EXPENDITURE-CLASS")
+    assert (cross["table_key"], cross["actual"], cross["page"]) == ("income_expenditure_summary", 2106.66, 6)
+
+
+def test_unusable_input_exits_2(tmp_path, capsys):
+    path = tmp_path / "notes.txt"
+    path.write_text("会议纪要\n今天讨论了明年的工作安排。\n", encoding="utf-8")
+    assert main(["check", str(path)]) == 2
+    assert "cannot be checked: not a final-accounts" in capsys.readouterr().err
+    assert main(["check", str(tmp_path / "missing.pdf")]) == 2
+    assert "no such file" in capsys.readouterr().err
+
+
+def test_check_starts_no_orchestrator_dbt_or_gx(tmp_path):
+    # A fresh process: the command must not import Prefect, dbt or Great Expectations (they cost seconds to load).
+    code = ("import sys; from juesuan.cli import main; rc = main(['check', sys.argv[1]]); "
+            "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'prefect', 'dbt', 'great_expectations'}); "
+            "print('heavy:', heavy); sys.exit(rc)")
+    done = subprocess.run([sys.executable, "-c", code, str(_doctored_putuo(tmp_path))], capture_output=True,
+                          text=True, env={"PYTHONPATH": str(ROOT / "flows"), "PATH": "/usr/bin:/bin"}, timeout=300)
+    assert done.returncode == 1, done.stderr
+    assert "heavy: []" in done.stdout
