@@ -217,11 +217,16 @@ def cmd_docs(args) -> int:
 
 def cmd_serve(args) -> int:
     """Register the pipeline as a scheduled Prefect deployment and run it."""
+    from .orchestrator import OrchestratorUnavailable, start_orchestrator
     from .schedule import serve
 
     if not os.environ.get("PREFECT_API_URL"):
         raise UserError("PREFECT_API_URL is not set: start a server (`prefect server start`) and export "
                         "PREFECT_API_URL=http://127.0.0.1:4200/api")
+    try:
+        start_orchestrator()  # the server must answer before the deployment is registered
+    except OrchestratorUnavailable as exc:
+        raise UserError(str(exc)) from exc
     serve(cron=args.cron, name=args.name, raw=args.raw, warehouse=args.warehouse, build=args.build)
     return 0
 

@@ -88,7 +88,7 @@ def _build(summary: DbtSummary, build_dir: Path) -> None:
         elif node.resource_type == "seed":
             summary.seeds += 1
     if summary.failures or not result.success:
-        raise DbtBuildError("dbt build failed: " + "; ".join(summary.failures or ["see build/dbt/logs"]))
+        raise DbtBuildError("dbt build failed: " + "; ".join(summary.failures or [f"see {build_dir / 'dbt' / 'logs'}"]))
     docs = _invoke(["docs", "generate"], build_dir)
     if not docs.success:
         raise DbtBuildError(f"dbt docs generate failed: {docs.exception}")
