@@ -217,7 +217,7 @@ def test_sigkill_mid_run_leaves_the_previous_warehouse_queryable(published):
     result = juesuan("query", "select count(*) from raw.documents", "--warehouse", str(warehouse), "--format", "csv")
     assert result.stdout.splitlines() == ["count_star()", "5"]
     after = start_run(raw, warehouse, build)  # the killed run's leftovers do not stop the next one
-    assert after.wait(timeout=600) == 0, after.stderr.read()[-2000:]
+    assert after.wait(timeout=1800) == 0, after.stderr.read()[-2000:]
     assert query(warehouse, "select count(*) from raw.documents") == [(6,)]
 
 

@@ -23,7 +23,7 @@ JUESUAN = str(Path(sys.executable).parent / "juesuan")
 PAGES = ("report/index.html", "dq/index.html", "dbt/target/index.html")
 
 
-def juesuan(*args, env=None, timeout=900):
+def juesuan(*args, env=None, timeout=1800):
     return subprocess.run([JUESUAN, *args], capture_output=True, text=True, timeout=timeout,
                           env={**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", **(env or {})})
 
@@ -50,7 +50,7 @@ def test_a_fresh_home_prepares_prefect_and_says_what_to_do_when_it_cannot_start(
     shutil.copy(LECHANG_2022, raw)
     args = ["run", "--raw", str(raw), "--warehouse", str(tmp_path / "w.duckdb"), "--build", str(tmp_path / "build")]
     too_short = subprocess.run([JUESUAN, *args, "--startup-timeout", "1"], capture_output=True, text=True,
-                               timeout=900, env=env)
+                               timeout=1800, env=env)
     assert too_short.returncode == 2, too_short.stderr[-2000:]
     assert too_short.stderr.count("\n") == 1 and "Traceback" not in too_short.stderr
     assert "did not start within 1 s" in too_short.stderr and "JUESUAN_ORCHESTRATOR_TIMEOUT" in too_short.stderr
@@ -58,7 +58,7 @@ def test_a_fresh_home_prepares_prefect_and_says_what_to_do_when_it_cannot_start(
     # The database was prepared outside the deadline, once: the next run only starts the server.
     assert (Path(env["PREFECT_HOME"]) / "prefect.db").is_file()
     assert (Path(env["PREFECT_HOME"]) / "memo_store.toml").is_file()
-    run = subprocess.run([JUESUAN, *args], capture_output=True, text=True, timeout=900, env=env)
+    run = subprocess.run([JUESUAN, *args], capture_output=True, text=True, timeout=1800, env=env)
     assert run.returncode == 0, run.stderr[-2000:]
     assert "orchestrator ready in" in run.stderr
     with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
@@ -223,7 +223,7 @@ def test_a_run_killed_during_a_stage_leaves_warehouse_and_pages(published_once, 
     run = subprocess.Popen([JUESUAN, "run", "--quiet", "--raw", str(raw), "--warehouse", str(warehouse), "--build",
                             str(build)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                            start_new_session=True, env={**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"})
-    deadline = time.monotonic() + 900
+    deadline = time.monotonic() + 1800
     while not STAGES[stage](warehouse, build) and run.poll() is None and time.monotonic() < deadline:
         time.sleep(0.02)
     assert run.poll() is None, f"the run ended before {stage}: {run.stderr.read()[-2000:]}"

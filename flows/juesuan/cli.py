@@ -256,7 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--build", help="folder for generated docs and report (default: build/, or $JUESUAN_BUILD)")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.add_argument("--startup-timeout", type=int, metavar="SECONDS",
-                     help="how long Prefect's temporary server may take to start (default 300, or "
+                     help="how long Prefect's temporary server may take to start (default 600, or "
                           "$JUESUAN_ORCHESTRATOR_TIMEOUT)")
     run.set_defaults(handler=cmd_run)
 

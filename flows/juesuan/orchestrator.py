@@ -18,7 +18,7 @@ from pathlib import Path
 
 # Seconds the temporary server may take to answer. Prefect's own default (20 s) is missed on a fresh home or a
 # busy machine; start-up takes about 6 s on an idle one.
-DEFAULT_STARTUP_TIMEOUT = 300
+DEFAULT_STARTUP_TIMEOUT = 600
 STARTUP_ATTEMPTS = 2
 TIMEOUT_VARIABLE = "JUESUAN_ORCHESTRATOR_TIMEOUT"
 
@@ -28,7 +28,7 @@ class OrchestratorUnavailable(RuntimeError):
 
 
 def startup_timeout() -> int:
-    """The start-up time allowed to the temporary server: $JUESUAN_ORCHESTRATOR_TIMEOUT, else 300 s."""
+    """The start-up time allowed to the temporary server: $JUESUAN_ORCHESTRATOR_TIMEOUT, else 600 s."""
     value = os.environ.get(TIMEOUT_VARIABLE, "").strip()
     if not value:
         return DEFAULT_STARTUP_TIMEOUT
