@@ -194,3 +194,19 @@ def test_a_table_in_yuan_printed_as_integers(tmp_path):
     original = extract_file(external_file(PUTUO, ".pdfplumber.txt")).tables["expenditure_by_function"]["rows"]
     assert figures(yuan["rows"]) == figures(original)
     assert next(r for r in yuan["rows"] if r["code"] == "2010601")["printed"]["total"] == "15,118,900"
+
+
+def test_a_table_under_an_unknown_title_is_recognised_by_its_header(tmp_path):
+    # A 决算 table title no pattern knows, over a header naming 因公出国 and 公务接待: the 三公 table all the same.
+    table = ("本单位公务经费支出决算明细表\n单位：万元\n"
+             "项目 合计 因公出国（境）费 公务用车购置及运行维护费 公务接待费\n"
+             "小计 公务用车购置费 公务用车运行维护费\n"
+             "预算数 0.95 0.00 0.00 0.00 0.00 0.95\n"
+             "决算数 0.00 0.00 0.00 0.00 0.00 0.00\n")
+    path = tmp_path / "unknown_title.txt"
+    path.write_text(_replace_three_public(_putuo_text(), table), encoding="utf-8")
+    result = extract_file(path)
+    three = result.tables["three_public"]
+    assert three["title"] == "本单位公务经费支出决算明细表"
+    assert {r["name"]: r["budget"] for r in three["rows"]}["公务接待费"] == D("0.95")
+    assert [p for p in result.problems if p.severity == "error"] == []

@@ -108,6 +108,7 @@ def find_tables(doc: RawDocument) -> dict[str, TableRegion]:
         elif _is_boundary(line):
             marks.append((index, None))
     regions: dict[str, TableRegion] = {}
+    marks = _recognise_by_header(doc, marks)
     for position, (index, spec) in enumerate(marks):
         if spec is None:
             continue
@@ -145,6 +146,24 @@ def explain_missing(doc: RawDocument, spec: TableSpec) -> str:
         return (f"no title matches {spec.title} or its variants; the closest heading is {best.text!r} on line "
                 f"{best.number} (a title variant to add to the table specs?)")
     return f"no heading resembling {spec.title} anywhere in the document (its text ends on line {doc.lines[-1].number})"
+
+
+def _recognise_by_header(doc: RawDocument, marks: list[tuple[int, TableSpec | None]]):
+    """Give a 决算 table whose title no pattern knows the spec its header names (DOMAIN.md §8: title variants);
+    only specs no title found, each at most once."""
+    ends = [marks[p + 1][0] if p + 1 < len(marks) else len(doc.lines) for p in range(len(marks))]
+    found = {spec.key for (index, spec), end in zip(marks, ends, strict=True)
+             if spec is not None and _has_data(doc.lines[index + 1 : end])}
+    out = []
+    for (index, spec), end in zip(marks, ends, strict=True):
+        if spec is None and "决算" in doc.lines[index].compact:
+            header = "".join(line.compact for line in doc.lines[index + 1 : min(end, index + 13)])
+            spec = next((s for s in TABLES if s.header_words and s.key not in found
+                         and all(word in header for word in s.header_words)), None)
+            if spec is not None:
+                found.add(spec.key)
+        out.append((index, spec))
+    return out
 
 
 def document_unit(regions: dict[str, TableRegion], doc: RawDocument) -> str:

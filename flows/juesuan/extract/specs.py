@@ -48,6 +48,9 @@ class TableSpec:
     row_identity: bool = False  # first measure = sum of the others (DOMAIN.md §5 row rules)
     cross_figures: tuple[CrossFigure, ...] = ()  # cells other tables print too: evidence for placing figures
     related: tuple[str, ...] = ()  # tables whose row of the same code shares measures: a tie-breaker
+    # Words its header prints that no other table's does: a 决算 table under a title no pattern knows is still
+    # recognised by them.
+    header_words: tuple[str, ...] = ()
 
 
 M = Measure
@@ -109,6 +112,7 @@ TABLES: tuple[TableSpec, ...] = (
         (r"一般公共预算财政拨款基本支出决算(明细)?表",),
         "economic",
         (M("amount", ("金额", "决算数")),),
+        header_words=("人员经费", "公用经费"),
     ),
     TableSpec(
         "general_budget_expenditure",
@@ -162,6 +166,7 @@ TABLES: tuple[TableSpec, ...] = (
         ),
         "three_public",
         (M("budget_initial", ("年初预算数",)), M("budget", ("全年预算数", "预算数")), M("actual", ("决算数",))),
+        header_words=("出国", "接待"),
     ),
     TableSpec(
         "state_assets",
