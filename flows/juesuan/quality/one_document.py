@@ -6,6 +6,8 @@ loader, the same staging/intermediate model SQL (rendered without dbt) and the s
 
 from __future__ import annotations
 
+import contextlib
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,10 +48,37 @@ class Verdict:
                 "findings": self.findings, "problems": self.problems}
 
 
+class _NoPandas:
+    """An import finder refusing pandas: nothing here needs it, but pyarrow imports it (about as long as all the
+    rest of a check takes) only to ask whether the rows it is given are a DataFrame; refused, it says no."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name == "pandas" or name.startswith("pandas."):
+            raise ModuleNotFoundError(f"{name} is not loaded by `juesuan check`", name=name)
+        return None
+
+
+@contextlib.contextmanager
+def _without_pandas():
+    finder = _NoPandas()
+    if "pandas" not in sys.modules:  # where pandas is already loaded (a test session) nothing changes
+        sys.meta_path.insert(0, finder)
+    try:
+        yield
+    finally:
+        if finder in sys.meta_path:
+            sys.meta_path.remove(finder)
+
+
 def check_document(path: Path) -> Verdict:
     """Extract `path` and run its document checks; raises UnusableDocument when it cannot be checked."""
     if not path.is_file():
         raise UnusableDocument(f"{path}: no such file")
+    with _without_pandas():
+        return _check(path)
+
+
+def _check(path: Path) -> Verdict:
     import duckdb
 
     from ..extract.document import extract_file
