@@ -21,6 +21,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/extraction_throughput.py
+	$(BIN)/python benchmarks/extraction_speed.py
 	$(BIN)/python benchmarks/incremental_run.py
 
 clean:
