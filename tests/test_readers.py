@@ -46,7 +46,9 @@ def test_gbk_text_is_decoded_with_a_warning(tmp_path):
         ("e.txt", b"  \n", "empty file: it holds no text"),
         ("x.pdf", b"not a pdf", "corrupt PDF: the file does not start with a %PDF header"),
         ("x.xlsx", b"PK", "unsupported file type '.xlsx': expected .txt, .md or .pdf"),
-        ("b.txt", b"\xff\xfe\xfa\xfb\x00\x81", "not UTF-8 or GBK text: undecodable byte at offset 0"),
+        ("b.txt", b"\x81\xff\xfa\xfb\x00\x81", "not UTF-8 or GBK text: undecodable byte at offset 0"),
+        # \xff\xfe is UTF-16's byte-order mark: what follows must then be UTF-16 (here a lone surrogate).
+        ("u.txt", b"\xff\xfe\x41\x00\x00\xd8", "not UTF-16-LE text despite its byte-order mark: undecodable byte at offset 4"),
     ],
 )
 def test_unreadable_files_say_why(tmp_path, name, data, message):

@@ -60,6 +60,10 @@ def _candidates(slots: list[Slot], keys: list[str], row_identity: bool) -> list[
     n = len(keys)
     if not any(s.value is not None for s in slots):
         return [dict.fromkeys(keys)]
+    if any(s.unreadable for s in slots) or (len(slots) == n and any(s.value is not None and s.value < 0 for s in slots)):
+        # A cell nobody can read stays empty, in print order: never filled in by what would balance the row. A
+        # negative in a fully printed row is read where it stands: moving figures around it can always "balance".
+        return [dict(zip(keys, [s.value for s in slots][:n] + [None] * (n - len(slots)), strict=True))]
     orders = [list(slots)]
     printed = dict(zip(keys, (s.value for s in slots), strict=False))
     if len(slots) == n and (not row_identity or _row_balances(printed, keys)):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -13,7 +12,7 @@ from .evidence import cross_evidence, related_hints
 from .finder import TableRegion, document_unit, explain_missing, find_tables
 from .header import header_centers
 from .metadata import FINAL_ACCOUNTS, PROJECT_SELF_EVALUATION, detect_agency, detect_kind, detect_year
-from .numbers import to_wan
+from .numbers import is_broken_figure, to_wan
 from .performance import (
     DepartmentResult,
     ProjectForm,
@@ -43,7 +42,6 @@ CORE_TABLES = (
     "income_expenditure_summary", "income_by_function", "expenditure_by_function", "fiscal_appropriation_summary",
     "general_budget_expenditure", "general_budget_basic_by_economic", "three_public",
 )
-_BROKEN_FIGURE = re.compile(r"^(?=.*\d)(?![\d,.\-−]+$)[\w,.\-−]+$")
 AMOUNT_FIELDS = {"amount", "total", "basic", "project", "remit_to_superior", "operating", "subsidy_to_subsidiary",
                  "fiscal_appropriation", "superior_subsidy", "business_income", "operating_income",
                  "subsidiary_remittance", "other_income", "general_budget", "gov_fund", "soe_capital",
@@ -122,7 +120,7 @@ def _broken_figures(region: TableRegion) -> list[Problem]:
             break
         for token in line.tokens:
             text = token.text
-            if _BROKEN_FIGURE.match(text) and not re.search(r"[\u4e00-\u9fff]", text) and not re.fullmatch(r"\d+[A-Za-z]?", text):
+            if is_broken_figure(text):
                 problems.append(Problem("error", "unreadable_figure",
                                         f"{region.spec.key}: figure {text!r} cannot be read as a number",
                                         line.number, region.spec.key))

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .numbers import is_amount, is_blank, is_decimal, parse_amount
+from .numbers import is_amount, is_blank, is_broken_figure, is_decimal, parse_amount
 from .readers import Line, Token
 from .specs import FUNCTION_CLASSES
 
@@ -34,6 +34,7 @@ class Slot:
     x: float | None = None
     col: int | None = None
     line: int = 0
+    unreadable: bool = False  # printed, but not a figure anyone can read ('755.9l'): its cell stays empty
 
 
 @dataclass
@@ -72,10 +73,27 @@ def _code_at(tokens: list[Token], i: int, classes: dict[str, str]) -> tuple[str,
     return code, used
 
 
+def join_spaced_figures(tokens: list[Token], classes: dict[str, str]) -> list[Token]:
+    """Join a figure split by a stray space ('4 28.89' → '428.89'): a 1–3 digit run directly before an ungrouped
+    decimal, in a row of a coded table (which prints no 行次 or other small integers among its figures); a class
+    code after its name ('社会保障和就业支出208 326.72', as pymupdf prints it) is not part of a figure."""
+    out: list[Token] = []
+    for token in tokens:
+        prev = out[-1] if out else None
+        if (prev is not None and re.fullmatch(r"[-−－—]?\d{1,3}", prev.text) and re.fullmatch(r"\d+\.\d+", token.text)
+                and prev.col == token.col and len(out) > 1 and not re.fullmatch(r"[-−－—]?0\d+", prev.text)
+                and prev.text not in classes
+                and (_CJK.search(out[-2].text) or is_decimal(out[-2].text) or is_blank(out[-2].text))):
+            out[-1] = Token(prev.text + token.text, prev.x0, token.x1, prev.col)
+            continue
+        out.append(token)
+    return out
+
+
 def split_line(line: Line, classes: dict[str, str] = FUNCTION_CLASSES, decimals_only: bool = True) -> LineParts:
     """Decompose a coded-table line: the first code, a total label, the name, and the figures in order."""
     parts = LineParts()
-    tokens = line.tokens
+    tokens = join_spaced_figures(line.tokens, classes) if decimals_only else line.tokens
     names: list[str] = []
     i = 0
     while i < len(tokens):
@@ -89,6 +107,8 @@ def split_line(line: Line, classes: dict[str, str] = FUNCTION_CLASSES, decimals_
             continue
         if text and (is_decimal(text) or (not decimals_only and is_amount(text))):
             parts.slots.append(Slot(parse_amount(text), text, token.center, token.col, line.number))
+        elif text and is_broken_figure(text):
+            parts.slots.append(Slot(None, text, token.center, token.col, line.number, unreadable=True))
         elif line.positional and is_blank(text):
             parts.slots.append(Slot(None, text, None, token.col, line.number))
         elif text and not line.positional and is_blank(text) and text != "/":

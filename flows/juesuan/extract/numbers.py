@@ -1,16 +1,42 @@
-"""Reading printed figures: amounts, blanks, line numbers."""
+"""Reading printed figures: amounts, blanks, line numbers, in every form real documents print them."""
 
 from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
 
-# Printed empty cells: blank, dashes of any length, em dashes.
+# Printed empty cells: blank, dashes of any length, em dashes. A dash *before* a figure is a minus (see below).
 BLANK_RE = re.compile(r"^(?:|-{1,3}|—{1,2}|－{1,3}|/)$")
-AMOUNT_RE = re.compile(r"^[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
-DECIMAL_RE = re.compile(r"^[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d+$")
+# Every minus sign printed before a figure: ASCII hyphen, the Unicode minus, the full-width hyphen, dashes.
+_MINUS = "-−－—–"
+# A figure after normalisation: optional minus, digits (optionally grouped by commas), optional decimals.
+_CANONICAL = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+_CANONICAL_DECIMAL = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d+$")
 INTEGER_RE = re.compile(r"^\d+$")
 TEN_THOUSAND = Decimal(10000)
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９．，", "0123456789.,")
+_ASCII_DIGITS = re.compile(r"[0-9]")
+
+
+def normalize_figure(text: str) -> str | None:
+    """A printed figure as plain ASCII ('-1393.59'), or None when the text is not a figure.
+
+    Accepted forms: '1,393.59', '-428.89', '−428.89', '－428.89', '—428.89' (a dash before a figure is a minus; a
+    lone dash is an empty cell), '(428.89)' and '（428.89）' (accountants' negatives), full-width digits
+    '４２８．８９', and a trailing '万' ('428.89万' is the printed value 428.89 in a 万元 table)."""
+    s = text.strip().translate(_FULL_WIDTH)
+    if not s or not _ASCII_DIGITS.search(s):
+        return None
+    negative = False
+    if (s[0] in "(（" and s[-1] in ")）") and len(s) > 2:
+        s, negative = s[1:-1].strip(), True
+    if s and s[0] in _MINUS:
+        s = s.lstrip(_MINUS).strip()
+        negative = not negative
+    s = s.removesuffix("万元").removesuffix("万")
+    if not _CANONICAL.match(s):
+        return None
+    return ("-" if negative else "") + s
 
 
 def is_blank(text: str) -> bool:
@@ -19,13 +45,25 @@ def is_blank(text: str) -> bool:
 
 
 def is_amount(text: str) -> bool:
-    """True for a printed figure such as '1,393.59', '0.00', '-12.5' or '7'."""
-    return bool(AMOUNT_RE.match(text.strip()))
+    """True for a printed figure such as '1,393.59', '0.00', '-12.5', '(12.50)' or '7'."""
+    return normalize_figure(text) is not None
 
 
 def is_decimal(text: str) -> bool:
     """True for a figure printed with a decimal point (how table amounts are printed)."""
-    return bool(DECIMAL_RE.match(text.strip()))
+    figure = normalize_figure(text)
+    return figure is not None and bool(_CANONICAL_DECIMAL.match(figure))
+
+
+_BROKEN = re.compile(r"^(?=.*\d)(?![\d,.\-−]+$)[\w,.\-−]+$")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def is_broken_figure(text: str) -> bool:
+    """True for a token that mixes digits with other marks ('755.9l', '42x.89'): a figure nobody can read."""
+    text = text.strip()
+    return (bool(_BROKEN.match(text)) and not _CJK.search(text) and not re.fullmatch(r"\d+[A-Za-z]?", text)
+            and normalize_figure(text) is None)
 
 
 def is_integer(text: str) -> bool:
@@ -35,10 +73,12 @@ def is_integer(text: str) -> bool:
 
 def parse_amount(text: str) -> Decimal:
     """Parse a printed figure exactly; raises ValueError when it is not one."""
-    cleaned = text.strip().replace(",", "").replace("−", "-")
+    figure = normalize_figure(text)
+    if figure is None:
+        raise ValueError(f"not a figure: {text!r}")
     try:
-        return Decimal(cleaned)
-    except InvalidOperation as exc:  # pragma: no cover - guarded by is_amount
+        return Decimal(figure.replace(",", ""))
+    except InvalidOperation as exc:  # pragma: no cover - guarded by normalize_figure
         raise ValueError(f"not a figure: {text!r}") from exc
 
 

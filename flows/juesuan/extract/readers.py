@@ -126,18 +126,45 @@ def _text_tokens(raw_line: str) -> list[Token]:
     return tokens
 
 
+_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+_FULL_WIDTH_POINT = re.compile(r"(?<=\d)．(?=\d)")
+
+
+def normalize_text(text: str) -> str:
+    """The text as if written with LF line ends, a line break before each form feed, and ASCII digits.
+
+    Real tools write CRLF or CR-only line ends and join pages by a bare form feed; documents print full-width
+    digits (２０２４年, ４２８．８９). All read exactly as the LF, ASCII-digit text would."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = re.sub(r"(?<!\n)\f", "\n\f", text)
+    return _FULL_WIDTH_POINT.sub(".", text.translate(_FULL_WIDTH_DIGITS))
+
+
 def decode_text(data: bytes, path: Path) -> tuple[str, list[str]]:
-    """Decode UTF-8 text; fall back to GB18030 (a superset of GBK) and say so."""
+    """Decode UTF-8 (with or without BOM) or UTF-16 with a BOM; fall back to GB18030 (a superset of GBK) and say
+    so. The result has LF line ends and ASCII digits (see normalize_text)."""
     if not data.strip():
         raise ReadError("empty file: it holds no text")
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                text = data[len(bom):].decode(encoding.removesuffix("-sig"))
+            except UnicodeDecodeError as exc:
+                raise ReadError(f"not {encoding.upper()} text despite its byte-order mark: undecodable byte at "
+                                f"offset {exc.start + len(bom)}") from exc
+            if not text.strip():
+                raise ReadError("empty file: it holds no text")
+            return normalize_text(text), []
     try:
-        return data.decode("utf-8-sig"), []
+        return normalize_text(data.decode("utf-8")), []
     except UnicodeDecodeError as exc:
         try:
             text = data.decode("gb18030")
         except UnicodeDecodeError:
             raise ReadError(f"not UTF-8 or GBK text: undecodable byte at offset {exc.start}") from exc
-        return text, [f"encoded as GBK/GB18030, not UTF-8 (first non-UTF-8 byte at offset {exc.start}); decoded as GB18030"]
+        return normalize_text(text), [
+            f"encoded as GBK/GB18030, not UTF-8 (first non-UTF-8 byte at offset {exc.start}); decoded as GB18030"]
 
 
 def _cell_tokens(cells: list[str]) -> list[Token]:
@@ -159,7 +186,6 @@ def read_text(path: Path, data: bytes) -> RawDocument:
         if "\f" in raw_line:
             page += raw_line.count("\f")
             raw_line = raw_line.replace("\f", " ")
-        raw_line = raw_line.rstrip("\r")
         if "\t" in raw_line.strip(" "):
             lines.append(Line(number, page, _cell_tokens(raw_line.rstrip("\r\n").split("\t")), positional=True))
             continue
@@ -176,7 +202,7 @@ def read_markdown(path: Path, data: bytes) -> RawDocument:
     """Read Markdown: tab- or pipe-separated table rows keep their blank cells; headings lose their #."""
     text, warnings = decode_text(data, path)
     lines: list[Line] = []
-    for number, raw_line in enumerate(text.splitlines(), start=1):
+    for number, raw_line in enumerate(text.split("\n"), start=1):
         stripped = raw_line.strip()
         if not stripped or _PIPE_SEPARATOR.match(stripped):
             continue
@@ -215,7 +241,7 @@ def read_pdf(path: Path, data: bytes, engine: str = "pdfium") -> RawDocument:
                 for text, x0, x1, _, _ in group:
                     width = (x1 - x0) / max(len(text), 1)
                     start = x0
-                    for part in split_fused(text):
+                    for part in split_fused(normalize_text(text)):
                         end = start + width * len(part)
                         tokens.append(Token(part, start, end))
                         start = end
