@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
 from ..extract.document import AMOUNT_FIELDS, Extraction
+from .plausible import AMOUNT_BOUND_WAN, Screen, printable
 
 AMOUNT = pa.decimal128(20, 6)  # 万元 with room for 元 converted exactly (1 元 = 0.0001 万元)
 NON_MEASURE_FIELDS = {"code", "name", "side", "group", "kind", "line_no", "printed", "source_line", "page",
@@ -144,80 +144,119 @@ class LoadSummary:
     warnings: int
 
 
-def _q(value, places: str = "0.000001") -> Decimal | None:
-    """A figure at the column's scale (amounts to 10⁻⁶ 万元, scores and rates to 10⁻³), or None."""
-    return None if value is None else Decimal(value).quantize(Decimal(places))
-
-
-def _row_records(extraction: Extraction) -> list[dict]:
+def _row_records(extraction: Extraction, screen: Screen) -> list[dict]:
     records = []
     for table_key, table in extraction.tables.items():
         for index, row in enumerate(table["rows"]):
             printed = row.get("printed", {})
             is_count = table_key == "state_assets" or row.get("kind") == "count"
+            line = row.get("source_line")
             for measure, value in row.items():
                 if measure in NON_MEASURE_FIELDS or (measure not in AMOUNT_FIELDS and measure != "count"):
                     continue
+                amount = screen.amount(value, f"{table_key}: {row.get('code') or row.get('name')} {measure}",
+                                       printed.get(measure), line, table_key)
+                if amount is None and value is not None:
+                    continue  # a misreading is reported, never loaded
                 records.append({
                     "sha256": extraction.sha256, "table_key": table_key, "row_index": index,
                     "code": row.get("code"), "name": row.get("name"), "side": row.get("side"),
-                    "row_group": row.get("group") or row.get("kind"), "line_no": row.get("line_no"),
-                    "measure": measure, "amount": _q(value), "printed": printed.get(measure),
-                    "is_count": is_count, "source_line": row.get("source_line"), "page": row.get("page"),
+                    "row_group": row.get("group") or row.get("kind"),
+                    "line_no": screen.integer(row.get("line_no"), f"{table_key}: 行次", line=line, table=table_key),
+                    "measure": measure, "amount": amount, "printed": printed.get(measure),
+                    "is_count": is_count, "source_line": line, "page": row.get("page"),
                     "placement": row.get("placement"),
                 })
     return records
 
 
-def _prose_records(extraction: Extraction) -> list[dict]:
-    return [
-        {"sha256": extraction.sha256, "fact_index": index, "subject": fact.subject, "amount": _q(fact.value),
-         "unit": fact.unit, "amount_wan": _q(fact.value_wan), "printed": fact.value_text,
-         "source_line": fact.source_line, "sentence": fact.sentence, "share_pct": _q(fact.share_pct, "0.001"),
-         "share_base": fact.share_base, "share_printed": fact.share_text, "change_direction": fact.change_direction,
-         "change_delta": _q(fact.change_delta), "change_pct": _q(fact.change_pct, "0.001"),
-         "change_pct_direction": fact.change_pct_direction, "change_printed": fact.change_text,
-         "budget": _q(fact.budget), "budget_pct": _q(fact.budget_pct, "0.001"), "budget_printed": fact.budget_text,
-         "context": fact.context}
-        for index, fact in enumerate(extraction.prose)
-    ]
+def _prose_records(extraction: Extraction, screen: Screen) -> list[dict]:
+    records = []
+    for fact in extraction.prose:
+        line, where = fact.source_line, f"prose: {fact.subject}"
+        if not (screen.amount_ok(fact.value, fact.unit) and screen.amount_ok(fact.value_wan)):
+            screen.amount(fact.value, where, fact.value_text, line, unit=fact.unit)
+            continue
+        records.append(
+            {"sha256": extraction.sha256, "fact_index": len(records), "subject": fact.subject,
+             "amount": screen.amount(fact.value, where, fact.value_text, line, unit=fact.unit), "unit": fact.unit,
+             "amount_wan": screen.amount(fact.value_wan, where, fact.value_text, line), "printed": fact.value_text,
+             "source_line": line, "sentence": fact.sentence,
+             "share_pct": screen.rate(fact.share_pct, f"{where} share", fact.share_text, line),
+             "share_base": fact.share_base, "share_printed": fact.share_text, "change_direction": fact.change_direction,
+             "change_delta": screen.amount(fact.change_delta, f"{where} change", fact.change_text, line),
+             "change_pct": screen.rate(fact.change_pct, f"{where} change", fact.change_text, line),
+             "change_pct_direction": fact.change_pct_direction, "change_printed": fact.change_text,
+             "budget": screen.amount(fact.budget, f"{where} budget", fact.budget_text, line),
+             "budget_pct": screen.rate(fact.budget_pct, f"{where} budget", fact.budget_text, line),
+             "budget_printed": fact.budget_text, "context": fact.context})
+    return records
 
 
+def _metric_records(extraction: Extraction, screen: Screen) -> list[dict]:
+    records = []
+    for metric in extraction.metrics:
+        value = screen.amount(metric.value, f"metric: {metric.label}", metric.printed, metric.source_line)
+        if value is not None:
+            records.append({"sha256": extraction.sha256, "metric_index": len(records), "label": metric.label,
+                            "value": value, "unit": metric.unit, "printed": metric.printed,
+                            "source_line": metric.source_line})
+    return records
 
-def _performance_records(extraction: Extraction) -> tuple[list[dict], list[dict], list[dict]]:
+
+def _performance_records(extraction: Extraction, screen: Screen) -> tuple[list[dict], list[dict], list[dict]]:
     """Project forms, their indicators, and the department-wide result of one document."""
     sha = extraction.sha256
     projects, indicators, department = [], [], []
     for p_index, form in enumerate(extraction.projects):
+        line, where = form.source_line, f"project form {form.project_name}"
+        def amount(value, what, where=where, line=line):
+            return screen.amount(value, f"{where}: {what}", value, line)
+
+        def rate(value, what, where=where, line=line):
+            return screen.rate(value, f"{where}: {what}", value, line)
+
         projects.append({
             "sha256": sha, "project_index": p_index, "project_name": form.project_name,
             "supervising_department": form.supervising_department, "implementing_unit": form.implementing_unit,
-            "budget_initial": _q(form.budget_initial), "budget": _q(form.budget), "executed": _q(form.executed),
-            "execution_weight": _q(form.execution_weight, "0.001"), "execution_rate": _q(form.execution_rate, "0.001"),
-            "execution_score": _q(form.execution_score, "0.001"), "goal_expected": form.goal_expected,
-            "goal_achieved": form.goal_achieved, "total_weight": _q(form.total_weight, "0.001"),
-            "total_score": _q(form.total_score, "0.001"), "source_line": form.source_line,
+            "budget_initial": amount(form.budget_initial, "年初预算数"), "budget": amount(form.budget, "全年预算数"),
+            "executed": amount(form.executed, "执行数"),
+            "execution_weight": rate(form.execution_weight, "分值"), "execution_rate": rate(form.execution_rate, "执行率"),
+            "execution_score": rate(form.execution_score, "得分"), "goal_expected": form.goal_expected,
+            "goal_achieved": form.goal_achieved, "total_weight": rate(form.total_weight, "总分值"),
+            "total_score": rate(form.total_score, "总分"), "source_line": line,
         })
         for i_index, item in enumerate(form.indicators):
+            at = f"{where}: indicator {item.name}"
             indicators.append({
                 "sha256": sha, "project_index": p_index, "indicator_index": i_index, "level1": item.level1,
                 "level2": item.level2, "indicator_name": item.name, "target_text": item.target_text,
-                "target_comparator": item.target_comparator, "target_value": _q(item.target_value),
+                "target_comparator": item.target_comparator,
+                "target_value": screen.amount(item.target_value, at, item.target_text, item.source_line),
                 "target_unit": item.target_unit, "actual_text": item.actual_text,
-                "actual_value": _q(item.actual_value), "actual_unit": item.actual_unit,
-                "weight": _q(item.weight, "0.001"), "score": _q(item.score, "0.001"), "deviation": item.deviation,
-                "source_line": item.source_line,
+                "actual_value": screen.amount(item.actual_value, at, item.actual_text, item.source_line),
+                "actual_unit": item.actual_unit,
+                "weight": screen.rate(item.weight, f"{at} 分值", item.weight, item.source_line),
+                "score": screen.rate(item.score, f"{at} 得分", item.score, item.source_line),
+                "deviation": item.deviation, "source_line": item.source_line,
             })
     result = extraction.department
     if result is not None and (result.score is not None or result.budget is not None
                                or result.total_expenditure is not None):
+        line = result.score_line or result.total_expenditure_line
+        where, at = "department result", result.budget_line or line
         department.append({
-            "sha256": sha, "score": _q(result.score, "0.001"), "grade": result.grade, "budget": _q(result.budget),
-            "executed": _q(result.executed), "execution_rate": _q(result.execution_rate, "0.001"),
-            "total_expenditure": _q(result.total_expenditure),
+            "sha256": sha, "score": screen.rate(result.score, f"{where}: score", result.score, result.score_line),
+            "grade": result.grade, "budget": screen.amount(result.budget, f"{where}: budget", result.budget, at),
+            "executed": screen.amount(result.executed, f"{where}: executed", result.executed, at),
+            "execution_rate": screen.rate(result.execution_rate, f"{where}: execution rate", result.execution_rate,
+                                          at),
+            "total_expenditure": screen.amount(result.total_expenditure, f"{where}: spending",
+                                               result.total_expenditure_printed, result.total_expenditure_line),
             "total_expenditure_printed": result.total_expenditure_printed,
-            "staffing_authorized": result.staffing.get("编制数"), "staffing_actual": result.staffing.get("实有人数"),
-            "source_line": result.score_line or result.total_expenditure_line,
+            "staffing_authorized": screen.integer(result.staffing.get("编制数"), f"{where}: 编制数", line=line),
+            "staffing_actual": screen.integer(result.staffing.get("实有人数"), f"{where}: 实有人数", line=line),
+            "source_line": line,
         })
     return projects, indicators, department
 
@@ -234,64 +273,88 @@ def duplicates_of(extractions: list[Extraction], kept: dict[str, str] | None = N
     return repeats
 
 
+SCHEMAS = {
+    "raw.documents": DOCUMENTS, "raw.document_tables": DOCUMENT_TABLES, "raw.table_rows": TABLE_ROWS,
+    "raw.prose_facts": PROSE_FACTS, "raw.performance_projects": PERFORMANCE_PROJECTS,
+    "raw.performance_indicators": PERFORMANCE_INDICATORS, "raw.performance_department": PERFORMANCE_DEPARTMENT,
+    "raw.prose_metrics": PROSE_METRICS,
+}
+
+
+def _error(extraction: Extraction, run_id: str, now, severity: str, code: str, message: str, loaded: bool,
+           line: int | None = None, table: str | None = None) -> dict:
+    return {"file": printable(extraction.path.name), "sha256": extraction.sha256, "severity": severity,
+            "error_code": code, "message": printable(message), "source_line": line, "table_key": table,
+            "loaded": loaded, "run_id": run_id, "recorded_at": now}
+
+
+def _document_batches(extraction: Extraction, run_id: str, now) -> tuple[dict[str, pa.Table], Screen]:
+    """One document's rows as Arrow tables, its figures screened; raises when they cannot be typed."""
+    doc, screen = extraction.document, Screen()
+    documents = [{**{k: doc[k] for k in ("sha256", "kind", "agency", "fiscal_year", "unit", "source_format",
+                                         "pages", "lines", "bytes", "extractor_version")},
+                  "file": printable(doc["file"]), "run_id": run_id, "loaded_at": now}]
+    document_tables = [{
+        "sha256": extraction.sha256, "table_key": key, "title": table["title"], "present": table["present"],
+        "empty": table.get("empty"), "declared_empty": table.get("declared_empty"), "unit": table.get("unit"),
+        "source_line": table.get("source_line"), "page": table.get("page"), "row_count": len(table["rows"]),
+    } for key, table in extraction.tables.items()]
+    projects, indicators, department = _performance_records(extraction, screen)
+    records = {
+        "raw.documents": documents, "raw.document_tables": document_tables,
+        "raw.table_rows": _row_records(extraction, screen), "raw.prose_facts": _prose_records(extraction, screen),
+        "raw.performance_projects": projects, "raw.performance_indicators": indicators,
+        "raw.performance_department": department, "raw.prose_metrics": _metric_records(extraction, screen),
+    }
+    return {table: pa.Table.from_pylist(rows, SCHEMAS[table]) for table, rows in records.items()}, screen
+
+
 def load_extractions(
     warehouse: Path, extractions: list[Extraction], run_id: str, kept: dict[str, str] | None = None
 ) -> LoadSummary:
     """Make the raw schema hold exactly the kept documents (sha256 → file, already loaded) and this run's
-    extractions, in one transaction: rows of changed or removed files leave, new rows arrive."""
+    extractions, in one transaction: rows of changed or removed files leave, new rows arrive. Each document is
+    typed on its own: one whose rows cannot be loaded is listed in raw.load_errors and the others load."""
     kept = kept or {}
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     repeats = duplicates_of(extractions, kept)
-    documents, document_tables, rows, prose, errors = [], [], [], [], []
-    projects, indicators, department, metrics = [], [], [], []
+    parts: dict[str, list[pa.Table]] = {table: [] for table in SCHEMAS}
+    errors: list[dict] = []
     failed: list[str] = []
     for extraction in extractions:
         loaded = extraction.document is not None and not extraction.fatal and extraction.path not in repeats
+        batches, screen = None, None
+        if loaded:
+            try:
+                batches, screen = _document_batches(extraction, run_id, now)
+            except Exception as exc:  # noqa: BLE001 - whatever it is, it stops this document only
+                loaded = False
+                errors.append(_error(extraction, run_id, now, "error", "load_failed",
+                                     f"the document's rows could not be loaded ({type(exc).__name__}: {exc}); "
+                                     "its figures are not in the warehouse", False))
         for problem in extraction.problems:
-            errors.append({
-                "file": extraction.path.name, "sha256": extraction.sha256, "severity": problem.severity,
-                "error_code": problem.code, "message": problem.message, "source_line": problem.line,
-                "table_key": problem.table, "loaded": loaded, "run_id": run_id, "recorded_at": now,
-            })
+            errors.append(_error(extraction, run_id, now, problem.severity, problem.code, problem.message, loaded,
+                                 problem.line, problem.table))
         if extraction.path in repeats:
-            errors.append({
-                "file": extraction.path.name, "sha256": extraction.sha256, "severity": "warning",
-                "error_code": "duplicate_file", "loaded": False, "source_line": None, "table_key": None,
-                "message": f"same content as {repeats[extraction.path].name}; loaded once, from that file",
-                "run_id": run_id, "recorded_at": now,
-            })
+            errors.append(_error(extraction, run_id, now, "warning", "duplicate_file",
+                                 f"same content as {repeats[extraction.path].name}; loaded once, from that file",
+                                 False))
             continue
         if not loaded:
-            failed.append(extraction.path.name)
+            failed.append(printable(extraction.path.name))
             continue
-        doc = extraction.document
-        documents.append({**{k: doc[k] for k in ("sha256", "file", "kind", "agency", "fiscal_year", "unit",
-                                                 "source_format", "pages", "lines", "bytes", "extractor_version")},
-                          "run_id": run_id, "loaded_at": now})
-        for key, table in extraction.tables.items():
-            document_tables.append({
-                "sha256": extraction.sha256, "table_key": key, "title": table["title"], "present": table["present"],
-                "empty": table.get("empty"), "declared_empty": table.get("declared_empty"), "unit": table.get("unit"),
-                "source_line": table.get("source_line"), "page": table.get("page"), "row_count": len(table["rows"]),
-            })
-        rows.extend(_row_records(extraction))
-        prose.extend(_prose_records(extraction))
-        for target, records in zip((projects, indicators, department), _performance_records(extraction), strict=True):
-            target.extend(records)
-        metrics.extend({"sha256": extraction.sha256, "metric_index": i, "label": m.label, "value": _q(m.value),
-                        "unit": m.unit, "printed": m.printed, "source_line": m.source_line}
-                       for i, m in enumerate(extraction.metrics))
-    batches = {
-        "raw.documents": pa.Table.from_pylist(documents, DOCUMENTS),
-        "raw.document_tables": pa.Table.from_pylist(document_tables, DOCUMENT_TABLES),
-        "raw.table_rows": pa.Table.from_pylist(rows, TABLE_ROWS),
-        "raw.prose_facts": pa.Table.from_pylist(prose, PROSE_FACTS),
-        "raw.performance_projects": pa.Table.from_pylist(projects, PERFORMANCE_PROJECTS),
-        "raw.performance_indicators": pa.Table.from_pylist(indicators, PERFORMANCE_INDICATORS),
-        "raw.performance_department": pa.Table.from_pylist(department, PERFORMANCE_DEPARTMENT),
-        "raw.prose_metrics": pa.Table.from_pylist(metrics, PROSE_METRICS),
-        "raw.load_errors": pa.Table.from_pylist(errors, LOAD_ERRORS),
-    }
+        for where, printed, value, line, table in screen.misreadings:
+            shown = f"printed {printed!r}" if printed is not None else f"read as {value}"
+            if printed is not None and printed != value:
+                shown += f", read as {value}"
+            errors.append(_error(extraction, run_id, now, "error", "implausible_figure",
+                                 f"{where}: {shown}: more integer digits than any budget has (a figure of "
+                                 f"{AMOUNT_BOUND_WAN:,.0f} 万元 or more); a misreading, not loaded", True, line, table))
+        for table, batch in batches.items():
+            parts[table].append(batch)
+    batches = {table: pa.concat_tables(tables) if tables else SCHEMAS[table].empty_table()
+               for table, tables in parts.items()}
+    batches["raw.load_errors"] = pa.Table.from_pylist(errors, LOAD_ERRORS)
     keep = pa.table({"sha256": pa.array(sorted(kept), pa.string())})
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(warehouse)) as con:
