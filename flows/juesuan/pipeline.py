@@ -3,11 +3,9 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,13 +15,15 @@ from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from .discover import Inputs, read_inputs, up_to_date
-from .extract.document import Extraction, extract_file
+from .extract.document import Extraction
+from .extract.guarded import GuardedExtractor
 from .quality.validate import QualitySummary, validate_warehouse
 from .report.html import write_report
 from .settings import EXTRACTOR_VERSION, load_settings
 from .warehouse import runs
 from .warehouse.dbt import DbtSummary, build_models
 from .warehouse.load import RAW_SCHEMA_VERSION, LoadSummary, load_extractions
+from .warehouse.plausible import printable
 from .warehouse.publish import (
     build_lock,
     discard,
@@ -64,7 +64,7 @@ def discover_documents(raw_dir: str) -> Inputs:
     return read_inputs(Path(raw_dir))
 
 
-_pool: ProcessPoolExecutor | None = None
+_pool: GuardedExtractor | None = None
 _progress: Callable[[int, int, str], None] | None = None
 
 
@@ -75,26 +75,34 @@ def on_progress(callback: Callable[[int, int, str], None] | None) -> None:
 
 
 
-def _process_pool() -> ProcessPoolExecutor:
-    """One pool of extraction processes per flow run: parsing is CPU-bound, so threads would share one core."""
+def _process_pool() -> GuardedExtractor:
+    """One set of extraction processes per flow run (parsing is CPU-bound, so threads would share one core), each
+    document under the per-document time and memory budget (JUESUAN_DOC_TIMEOUT, JUESUAN_DOC_MEMORY_MB)."""
     global _pool
     if _pool is None:
-        # spawn, not fork: the flow process runs threads (Prefect's), which fork does not copy safely.
-        _pool = ProcessPoolExecutor(_workers(), mp_context=multiprocessing.get_context("spawn"))
+        _pool = GuardedExtractor(_workers())
     return _pool
 
 
 def _close_pool() -> None:
     global _pool
     if _pool is not None:
-        _pool.shutdown()
+        _pool.close()
         _pool = None
 
 
-@task(name="extract-document", task_run_name="extract {path}", cache_policy=NO_CACHE)
+def _extract_run_name() -> str:
+    from prefect.runtime import task_run
+
+    # A file name need not be valid UTF-8: Prefect's API only takes text it can encode.
+    return f"extract {printable(str(task_run.parameters.get('path')))}"
+
+
+@task(name="extract-document", task_run_name=_extract_run_name, cache_policy=NO_CACHE)
 def extract_document(path: str) -> Extraction:
-    """Extract one file in a worker process; bad input becomes problems on the result, never an exception."""
-    return _process_pool().submit(extract_file, Path(path)).result()
+    """Extract one file in a worker process; bad input, a timeout, running out of memory or the file vanishing
+    become problems on the result, never an exception."""
+    return _process_pool().extract(Path(path))
 
 
 @task(name="load-warehouse", cache_policy=NO_CACHE)
@@ -145,7 +153,7 @@ def pipeline(raw: str | None = None, warehouse: str | None = None, build: str | 
         inputs = discover_documents(str(settings.raw_dir))
         files = [(str(path), sha) for path, sha in inputs.files]
         fingerprint = inputs_fingerprint(inputs.names(settings.raw_dir))
-        vanished = [(path.name, "warning", "removed from the input folder while the run was reading it; not loaded",
+        vanished = [(printable(path.name), "warning", "removed from the input folder while the run was reading it; not loaded",
                      None) for path in inputs.vanished]
         if up_to_date(settings, inputs):
             return RunReport(run_id, served, len(files), up_to_date=True, reused=[Path(p).name for p, _ in files])
@@ -164,7 +172,7 @@ def pipeline(raw: str | None = None, warehouse: str | None = None, build: str | 
                 for future in extract_document.map(to_extract):
                     extractions.append(future.result())
                     if _progress is not None:
-                        _progress(len(extractions), len(to_extract), extractions[-1].path.name)
+                        _progress(len(extractions), len(to_extract), printable(extractions[-1].path.name))
             finally:
                 _close_pool()
             summary = load_warehouse(str(building), extractions, run_id, kept)
@@ -172,9 +180,10 @@ def pipeline(raw: str | None = None, warehouse: str | None = None, build: str | 
             quality = validate_data_quality(str(building), pages, run_id)
             unregistered = find_unregistered_agencies(str(building))
             write_html_report(str(building), pages)
-            problems = vanished + [(e.path.name, p.severity, p.message, p.line) for e in extractions for p in e.problems]
+            problems = vanished + [(printable(e.path.name), p.severity, printable(p.message), p.line)
+                                   for e in extractions for p in e.problems]
             report = RunReport(run_id, served, len(files), summary, dbt_summary, quality, problems, unregistered,
-                               extracted=[e.path.name for e in extractions], reused=sorted(kept.values()))
+                               extracted=[printable(e.path.name) for e in extractions], reused=sorted(kept.values()))
             runs.record_run(building, {
                 "run_id": run_id, "started_at": started, "finished_at": runs.now(),
                 "status": "failed" if report.failed else "succeeded", "files": len(files),

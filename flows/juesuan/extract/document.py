@@ -11,11 +11,20 @@ from ..settings import EXTRACTOR_VERSION
 from .evidence import cross_evidence, related_hints
 from .finder import TableRegion, document_unit, explain_missing, find_tables
 from .header import header_centers
-from .metadata import FINAL_ACCOUNTS, PROJECT_SELF_EVALUATION, detect_agency, detect_kind, detect_year
+from .metadata import (
+    DEPT_SELF_EVALUATION,
+    FINAL_ACCOUNTS,
+    PROJECT_SELF_EVALUATION,
+    detect_agency,
+    detect_kind,
+    detect_year,
+    template_placeholder,
+)
 from .numbers import is_broken_figure, to_wan
 from .performance import (
     DepartmentResult,
     ProjectForm,
+    extract_department_form,
     extract_department_result,
     extract_labelled_project,
     extract_project_forms,
@@ -69,7 +78,7 @@ class Extraction:
     """The result of extracting one file: loadable when `document` is set and no fatal problem was found."""
 
     path: Path
-    sha256: str
+    sha256: str | None  # None when the file could not be read at all
     document: dict | None = None
     tables: dict[str, dict] = field(default_factory=dict)
     prose: list[ProseFact] = field(default_factory=list)
@@ -185,10 +194,20 @@ def _table_entry(spec: TableSpec, region: TableRegion | None, rows: list[dict], 
 def extract_file(path: Path, pdf_engine: str = "pdfium") -> Extraction:
     """Extract one file (PDFs read with `pdf_engine`, see readers.PDF_ENGINES); never raises for a bad document:
     problems are recorded on the result."""
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        result = Extraction(path, None, fatal=True)
+        result.problems.append(Problem("error", "file_missing",
+                                       "the file was removed or renamed after the run listed it; not extracted"))
+        return result
+    except OSError as exc:
+        result = Extraction(path, None, fatal=True)
+        result.problems.append(Problem("error", "unreadable_file", f"cannot read the file: {exc.strerror or exc}"))
+        return result
     result = Extraction(path, hashlib.sha256(data).hexdigest())
     try:
-        doc = read_document(path, pdf_engine)
+        doc = read_document(path, pdf_engine, data)
     except ReadError as exc:
         result.problems.append(Problem("error", "unreadable_file", str(exc)))
         result.fatal = True
@@ -197,6 +216,13 @@ def extract_file(path: Path, pdf_engine: str = "pdfium") -> Extraction:
         result.problems.append(Problem("warning", "encoding", warning))
     if not doc.lines:
         result.problems.append(Problem("error", "no_text", "the file has no extractable text (a scanned PDF?)"))
+        result.fatal = True
+        return result
+    placeholder = template_placeholder(doc)
+    if placeholder is not None:
+        result.problems.append(Problem(
+            "error", "template",
+            f"a blank template, not a report: the agency is printed as a placeholder ({placeholder}); not loaded"))
         result.fatal = True
         return result
     regions = find_tables(doc)
@@ -238,6 +264,12 @@ def extract_file(path: Path, pdf_engine: str = "pdfium") -> Extraction:
     result.prose = extract_prose_facts(doc, regions)
     result.metrics = extract_metrics(doc, regions)
     department = extract_department_result(doc)
+    form = extract_department_form(doc) if kind == DEPT_SELF_EVALUATION else None
+    if form is not None:
+        # The one-page form's figures stand where the prose states none.
+        for name in ("budget", "executed", "execution_rate", "budget_line", "score", "score_line"):
+            if getattr(department, name) is None:
+                setattr(department, name, getattr(form, name))
     result.projects = extract_project_forms(doc) + extract_text_project_forms(doc)
     if kind == PROJECT_SELF_EVALUATION and not result.projects:
         labelled = extract_labelled_project(doc, department.score)

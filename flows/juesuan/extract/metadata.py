@@ -19,6 +19,11 @@ _SUBJECT = re.compile(r"^[（(]?[一二三四五六七八九十\d]*[）)、.．]
 _YEAR_TITLE = re.compile(r"(20\d{2})\s*年度?\s*(?:部门决算|度?部门整体支出绩效|部门整体|项目支出绩效|决算)")
 _YEAR_LABEL = re.compile(r"(?:评价年度|年度)[:：]?\s*(20\d{2})\s*年|[（(]\s*(20\d{2})\s*年度\s*[）)]|^(20\d{2})\s*年度$")
 _YEAR_ANY = re.compile(r"(20\d{2})\s*年")
+# The agency field of a form printed as cells: "部门（单位）名称 | 某某中心" (DOMAIN.md §8).
+_NAME_CELL = re.compile(r"^(?:部门[（(]单位[)）]名称|单位名称|部门名称|填报单位)[:：]?$")
+# A blank national template names no agency: 上海市XX局, ××单位, 某单位, 某某局 (DOMAIN.md §5, §8).
+_PLACEHOLDER = re.compile(r"(?:[XxＸｘ×]{2}|某某?)(?:市|区|县|省)?[\u4e00-\u9fff]{0,12}?"
+                          r"(?:中心|局|委员会|办公室|厅|院|单位|部门|委|办)")
 _NOT_AGENCY = ("万元", "元", "本部门", "本单位", "我单位", "我部门", "单位", "部门")
 
 
@@ -55,6 +60,9 @@ def detect_agency(doc: RawDocument) -> str | None:
         m = _SUBJECT.match(compact)
         if m and index < 80:
             votes[_clean(m.group(1))] += 2
+        cells = [t.text for t in doc.lines[index].tokens if t.text]
+        if len(cells) >= 2 and _NAME_CELL.match(cells[0]) and re.fullmatch(_ORG, cells[1]):
+            votes[_clean(cells[1])] += 3
         if index < 8 and re.fullmatch(_ORG, compact):
             # A title page printing the agency on a line of its own.
             votes[_clean(compact)] += 2
@@ -97,3 +105,21 @@ def detect_year(doc: RawDocument) -> int | None:
             continue
         counts.update(int(y) for y in _YEAR_ANY.findall(compact))
     return counts.most_common(1)[0][0] if counts else None
+
+
+def template_placeholder(doc: RawDocument) -> str | None:
+    """The placeholder a blank template prints where the agency belongs (上海市XX局, ××单位, 某单位), or None.
+
+    Looked for where an agency is named: the title lines and labelled fields, not the prose (which may say
+    "某单位" of someone else)."""
+    for index, line in enumerate(doc.lines):
+        compact = line.compact
+        labelled = re.match(r"^(?:部门|单位|部门[（(]单位[)）]名称|单位名称|部门名称|填报单位名称?|编制单位)[:：]?(.*)$",
+                            compact)
+        if not (index < 40 or labelled):
+            continue
+        target = labelled.group(1) if labelled else compact
+        m = _PLACEHOLDER.search(target)
+        if m and (labelled or len(compact) <= 60):
+            return compact[:60]
+    return None

@@ -222,6 +222,32 @@ def extract_department_result(doc: RawDocument) -> DepartmentResult:
     return result
 
 
+_DEPT_FORM_TITLE = re.compile(r"部门整体支出绩效自评表")
+
+
+def extract_department_form(doc: RawDocument) -> DepartmentResult | None:
+    """The one-page department form (部门整体支出绩效自评表, DOMAIN.md §8): from its 年度资金总额 row the
+    全年预算数, 执行数 and 执行率 (年初预算数, 全年预算数, 执行数, 分值, 执行率, 得分 in print order), and 总分."""
+    if not any(_DEPT_FORM_TITLE.search(line.compact) for line in doc.lines):
+        return None
+    result = DepartmentResult()
+    for line in doc.lines:
+        cells = [c for c in (_cells(line) if line.positional else [t.text for t in line.tokens]) if c]
+        if not cells:
+            continue
+        if "年度资金总额" in cells and result.budget is None:
+            numbers = [_number(c) for c in cells[cells.index("年度资金总额") + 1:]]
+            _initial, budget, executed, _weight, rate, _score = (numbers + [None] * 6)[:6]
+            if budget is not None and executed is not None:
+                result.budget, result.executed, result.execution_rate = budget, executed, rate
+                result.budget_line = line.number
+        elif cells[0] == "总分" and result.score is None:
+            numbers = [n for n in (_number(c) for c in cells[1:]) if n is not None]
+            if numbers:
+                result.score, result.score_line = numbers[-1], line.number
+    return result if result.budget is not None or result.score is not None else None
+
+
 _LABELLED_NAME = re.compile(r"项目名称[:：]\s*(\S.*)$")
 _LABELLED_AMOUNT = re.compile(r"^(?:评价金额|项目金额|项目资金)[:：]?\s*(\d[\d,]*(?:\.\d+)?)?$")
 

@@ -270,12 +270,14 @@ def _group_words_into_lines(words: list[tuple], tolerance: float = 3.0) -> list[
     return [sorted(g, key=lambda w: w[1]) for g in groups]
 
 
-def read_document(path: Path, pdf_engine: str = "pdfium") -> RawDocument:
-    """Read any supported file (PDFs with `pdf_engine`); raises ReadError with the reason when it cannot."""
+def read_document(path: Path, pdf_engine: str = "pdfium", data: bytes | None = None) -> RawDocument:
+    """Read any supported file (PDFs with `pdf_engine`; its bytes given, or read from path); raises ReadError with
+    the reason when it cannot."""
     fmt = SUPPORTED_SUFFIXES.get(path.suffix.lower())
     if fmt is None:
         raise ReadError(f"unsupported file type {path.suffix or '(none)'!r}: expected .txt, .md or .pdf")
-    data = path.read_bytes()
+    if data is None:
+        data = path.read_bytes()
     if fmt == "pdf":
         return read_pdf(path, data, pdf_engine)
     if fmt == "markdown":

@@ -266,6 +266,8 @@ def duplicates_of(extractions: list[Extraction], kept: dict[str, str] | None = N
     first: dict[str, Path] = {sha: Path(name) for sha, name in (kept or {}).items()}
     repeats: dict[Path, Path] = {}
     for extraction in sorted(extractions, key=lambda e: str(e.path)):
+        if extraction.sha256 is None:
+            continue  # not read at all: nothing to compare
         if extraction.sha256 in first:
             repeats[extraction.path] = first[extraction.sha256]
         else:
