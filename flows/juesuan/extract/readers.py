@@ -251,12 +251,24 @@ def read_pdf(path: Path, data: bytes, engine: str = "pdfium") -> RawDocument:
     except (ValueError, KeyError, TypeError) as exc:
         raise ReadError(f"corrupt PDF: {type(exc).__name__}: {exc}") from exc
     except Exception as exc:  # pdfminer raises many private exception types on damaged files
+        if _out_of_memory(exc):
+            raise MemoryError(f"reading the PDF ran out of memory: {exc}") from exc
         if type(exc).__module__.startswith(("pdfminer", "pdfplumber")):
             raise ReadError(f"corrupt PDF: {type(exc).__name__}: {exc}") from exc
         raise
     if n_pages == 0:
         raise ReadError("corrupt PDF: it has no pages")
     return RawDocument(path, "pdf", lines, n_pages)
+
+
+def _out_of_memory(exc: BaseException) -> bool:
+    """True when the error is, or wraps, running out of memory (pdfminer wraps zlib's MemoryError)."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, MemoryError) or "Unable to allocate" in str(exc):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
 
 
 def _group_words_into_lines(words: list[tuple], tolerance: float = 3.0) -> list[list[tuple]]:
