@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -228,8 +229,10 @@ def extract_file(path: Path, pdf_engine: str = "pdfium") -> Extraction:
     regions = find_tables(doc)
     kind = detect_kind(doc, len(regions))
     if kind is None:
+        budget = re.search(r"(?:部门|单位)预算", re.sub(r"\s+", "", doc.full_text[:20000]))
         result.problems.append(Problem(
             "error", "not_a_report",
+            "budget document (部门预算): not loaded, budgets are not read yet" if budget else
             "not a final-accounts or self-evaluation document: no standard table, no 部门决算 or 绩效自评 title"))
         result.fatal = True
         return result

@@ -253,12 +253,24 @@ def read_pdf(path: Path, data: bytes, engine: str = "pdfium") -> RawDocument:
     except Exception as exc:  # pdfminer raises many private exception types on damaged files
         if _out_of_memory(exc):
             raise MemoryError(f"reading the PDF ran out of memory: {exc}") from exc
+        if _encrypted(exc):
+            raise ReadError("encrypted PDF: it needs a password to open, so its text cannot be read") from exc
         if type(exc).__module__.startswith(("pdfminer", "pdfplumber")):
             raise ReadError(f"corrupt PDF: {type(exc).__name__}: {exc}") from exc
         raise
     if n_pages == 0:
         raise ReadError("corrupt PDF: it has no pages")
     return RawDocument(path, "pdf", lines, n_pages)
+
+
+def _encrypted(exc: BaseException) -> bool:
+    """True when pdfminer could not open the PDF for want of its password (its errors wrap the reason)."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if re.search(r"Password|Encrypt", type(exc).__name__):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
 
 
 def _out_of_memory(exc: BaseException) -> bool:
