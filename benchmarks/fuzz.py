@@ -20,6 +20,7 @@ import re
 import statistics
 import sys
 import tempfile
+import threading
 import time
 import zlib
 from collections import Counter
@@ -192,12 +193,11 @@ def deflate_bomb(inflated_mb: int = 2048) -> bytes:
 
 # --- the harness --------------------------------------------------------------------------------------------------
 
-def make_inputs(count: int, seed: int, folder: Path, bomb_every: int = 100) -> list[tuple[Path, str]]:
-    """`count` mutated documents written to folder, as (path, what was done)."""
+def make_inputs(count: int, seed: int, folder: Path, bomb_every: int = 100):
+    """`count` mutated documents written to folder one at a time, as (path, what was done)."""
     rng = random.Random(seed)
     sources = corpus_sources()
     bomb = None
-    inputs = []
     for index in range(count):
         if bomb_every and index % bomb_every == bomb_every - 1:
             bomb = bomb or deflate_bomb()
@@ -219,8 +219,7 @@ def make_inputs(count: int, seed: int, folder: Path, bomb_every: int = 100) -> l
             name = b"\xff\xfe-" + name  # a file name that is not UTF-8
         path = Path(os.fsdecode(os.path.join(os.fsencode(folder), name)))
         path.write_bytes(data)
-        inputs.append((path, what))
-    return inputs
+        yield path, what
 
 
 def run(count: int, seed: int, limits: Limits, workers: int, keep: Path | None, log, bomb_every: int = 100) -> dict:
@@ -232,33 +231,51 @@ def run(count: int, seed: int, limits: Limits, workers: int, keep: Path | None, 
     slowest: list[tuple[float, str]] = []
     failures = []
     started = time.monotonic()
-    from concurrent.futures import ThreadPoolExecutor
+    lock = threading.Lock()
 
-    with GuardedExtractor(workers, limits) as extractor, ThreadPoolExecutor(workers) as pool:
-        for (path, what), outcome in zip(inputs, pool.map(lambda item: extractor.run(item[0]), inputs), strict=True):
-            outcomes[outcome.status] += 1
-            if outcome.peak_rss_mb is not None:
-                peaks.append(outcome.peak_rss_mb)
-            slowest.append((outcome.seconds, what))
-            codes = sorted({p.code for p in outcome.extraction.problems if p.severity == "error"})
-            record = {"input": os.fsencode(path.name).decode("utf-8", "backslashreplace"), "what": what,
-                      "status": outcome.status, "seconds": round(outcome.seconds, 3),
-                      "peak_rss_mb": None if outcome.peak_rss_mb is None else round(outcome.peak_rss_mb, 1),
-                      "errors": codes}
-            if outcome.status != "ok":
-                record["traceback"] = outcome.traceback
-                failures.append(record)
-                if keep is not None:
-                    keep.mkdir(parents=True, exist_ok=True)
-                    (keep / os.fsencode(path.name).decode("utf-8", "backslashreplace")).write_bytes(path.read_bytes())
-            if log is not None:
-                log.write(json.dumps(record, ensure_ascii=False) + "\n")
-                log.flush()
+    def record(path: Path, what: str, outcome) -> None:
+        outcomes[outcome.status] += 1
+        if outcome.peak_rss_mb is not None:
+            peaks.append(outcome.peak_rss_mb)
+        slowest.append((outcome.seconds, what))
+        codes = sorted({p.code for p in outcome.extraction.problems if p.severity == "error"})
+        entry = {"input": os.fsencode(path.name).decode("utf-8", "backslashreplace"), "what": what,
+                 "status": outcome.status, "seconds": round(outcome.seconds, 3),
+                 "peak_rss_mb": None if outcome.peak_rss_mb is None else round(outcome.peak_rss_mb, 1),
+                 "errors": codes}
+        if outcome.status != "ok":
+            entry["traceback"] = outcome.traceback
+            failures.append(entry)
+            if keep is not None:
+                keep.mkdir(parents=True, exist_ok=True)
+                (keep / entry["input"]).write_bytes(path.read_bytes())
+        if log is not None:
+            log.write(json.dumps(entry, ensure_ascii=False) + "\n")
+            log.flush()
+
+    def work(extractor: GuardedExtractor) -> None:
+        # Inputs are made as they are taken, so a long run's log shows its progress from the first document.
+        while True:
+            with lock:
+                item = next(inputs, None)
+            if item is None:
+                return
+            path, what = item
+            outcome = extractor.run(path)
+            with lock:
+                record(path, what, outcome)
             path.unlink()
+
+    with GuardedExtractor(workers, limits) as extractor:
+        threads = [threading.Thread(target=work, args=(extractor,)) for _ in range(workers)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
     folder.rmdir()
     slowest.sort(reverse=True)
     return {
-        "tried": len(inputs), "seed": seed, "timeout_s": limits.timeout_s, "memory_mb": limits.memory_mb,
+        "tried": sum(outcomes.values()), "seed": seed, "timeout_s": limits.timeout_s, "memory_mb": limits.memory_mb,
         "ok": outcomes["ok"], "crashed": outcomes["error"] + outcomes["crashed"], "timed_out": outcomes["timeout"],
         "over_memory": outcomes["memory"],
         "peak_rss_mb_max": round(max(peaks), 1) if peaks else None,
@@ -267,6 +284,19 @@ def run(count: int, seed: int, limits: Limits, workers: int, keep: Path | None, 
         "slowest": [(round(s, 2), w) for s, w in slowest[:5]],
         "failures": failures,
     }
+
+
+def summarize(log: Path) -> dict:
+    """The figures of a run (finished or still going) from its JSON-lines log."""
+    records = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines() if line.strip()]
+    statuses = Counter(r["status"] for r in records)
+    peaks = [r["peak_rss_mb"] for r in records if r["peak_rss_mb"] is not None]
+    return {"tried": len(records), "ok": statuses["ok"], "crashed": statuses["error"] + statuses["crashed"],
+            "timed_out": statuses["timeout"], "over_memory": statuses["memory"],
+            "peak_rss_mb_max": max(peaks, default=None),
+            "peak_rss_mb_median": statistics.median(peaks) if peaks else None,
+            "seconds_max": max((r["seconds"] for r in records), default=None),
+            "error_codes": dict(Counter(code for r in records for code in r["errors"]).most_common())}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -278,7 +308,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--keep", type=Path, help="copy inputs that did not end ok here")
     parser.add_argument("--log", type=Path, help="one JSON line per input")
+    parser.add_argument("--summarize", type=Path, help="print the figures of an earlier run's --log and exit")
     args = parser.parse_args(argv)
+    if args.summarize:
+        print(json.dumps(summarize(args.summarize), ensure_ascii=False, indent=1))
+        return 0
     log = args.log.open("w", encoding="utf-8") if args.log else None
     try:
         summary = run(args.count, args.seed, Limits(args.timeout, args.memory_mb), args.workers, args.keep, log)
