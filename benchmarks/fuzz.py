@@ -47,7 +47,7 @@ class Source:
 def corpus_sources() -> list[Source]:
     """The real documents: seeds, external final accounts (PDF and both text renderings), budgets (PDF and text)."""
     files = sorted(p for folder in ("seeds", "external", "budgets") for p in (CORPUS / folder).glob("*")
-                   if p.suffix in (".txt", ".md", ".pdf"))
+                   if p.suffix in (".txt", ".md", ".pdf") and p.stem != "README")
     if not files:
         raise SystemExit(f"no documents under {CORPUS}: set JUESUAN_SHARED to the shared/ folder")
     return [Source(p.name, ".md" if p.suffix == ".md" else p.suffix, p.read_bytes()) for p in files]
