@@ -101,3 +101,16 @@ def test_full_width_digits_in_titles_keep_the_year(tmp_path):
 @pytest.mark.parametrize(("printed", "value"), [("1,393.59", "1393.59"), ("（12.50）", "-12.50"), ("－0.01", "-0.01")])
 def test_parse_amount_forms(printed, value):
     assert parse_amount(printed) == D(value)
+
+
+def test_digits_run_together_beyond_any_figure_are_reported_not_computed_with(tmp_path):
+    # Found by the fuzz harness: a 30-digit "figure" in the pymupdf text of 普陀区 overflowed the column solver.
+    source = external_file("上海市普陀区财政局_2024_部门决算", ".pymupdf.txt")
+    text = source.read_text(encoding="utf-8")
+    assert text.count("1,511.89") >= 1
+    doctored = tmp_path / "long.txt"
+    doctored.write_text(text.replace("1,511.89", "9" * 30 + ".99", 1), encoding="utf-8")
+    line = next(i for i, t in enumerate(doctored.read_text(encoding="utf-8").split("\n"), 1) if "9" * 30 in t)
+    result = extract_file(doctored)
+    assert result.document["agency"] == "上海市普陀区财政局"
+    assert [(p.code, p.line) for p in result.problems if p.code == "unreadable_figure"] == [("unreadable_figure", line)]

@@ -18,7 +18,19 @@ _FULL_WIDTH = str.maketrans("０１２３４５６７８９．，", "0123456789.
 _ASCII_DIGITS = re.compile(r"[0-9]")
 
 
+MAX_INTEGER_DIGITS = 20  # beyond any budget by ten orders of magnitude, and within what Decimal sums exactly
+
+
 def normalize_figure(text: str) -> str | None:
+    """A printed figure as plain ASCII, or None: see _canonical; a run of more than MAX_INTEGER_DIGITS integer
+    digits is no figure anyone printed (cells run together) and is reported as unreadable where it stands."""
+    figure = _canonical(text)
+    if figure is None or len(figure.lstrip("-").split(".")[0].replace(",", "")) > MAX_INTEGER_DIGITS:
+        return None
+    return figure
+
+
+def _canonical(text: str) -> str | None:
     """A printed figure as plain ASCII ('-1393.59'), or None when the text is not a figure.
 
     Accepted forms: '1,393.59', '-428.89', '−428.89', '－428.89', '—428.89' (a dash before a figure is a minus; a
@@ -62,13 +74,15 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 def is_broken_figure(text: str) -> bool:
     """True for a token that mixes digits with other marks ('755.9l', '42x.89'): a figure nobody can read."""
     text = text.strip()
-    return (bool(_BROKEN.match(text)) and not _CJK.search(text) and not re.fullmatch(r"\d+[A-Za-z]?", text)
-            and normalize_figure(text) is None)
+    if _canonical(text) is not None:
+        return normalize_figure(text) is None  # digits run together beyond any figure
+    return bool(_BROKEN.match(text)) and not _CJK.search(text) and not re.fullmatch(r"\d+[A-Za-z]?", text)
 
 
 def is_integer(text: str) -> bool:
     """True for a bare integer (a code, a line number, a count or a page number)."""
-    return bool(INTEGER_RE.match(text.strip()))
+    text = text.strip()
+    return bool(INTEGER_RE.match(text)) and len(text) <= MAX_INTEGER_DIGITS
 
 
 def parse_amount(text: str) -> Decimal:
