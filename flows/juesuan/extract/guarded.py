@@ -14,6 +14,7 @@ import multiprocessing
 import os
 import queue
 import resource
+import signal
 import threading
 import time
 import traceback
@@ -171,9 +172,15 @@ class GuardedExtractor:
             keep = status != "memory"  # the worker exits after a MemoryError
         except (EOFError, OSError):
             worker.process.join(5)
-            return Outcome(_failed(path, "worker_crashed", f"the extraction process died (exit code "
-                                   f"{worker.process.exitcode}) while reading this file; not loaded"),
-                           time.monotonic() - started if worker.ready else 0.0, None, "crashed")
+            code = worker.process.exitcode
+            elapsed = time.monotonic() - started if worker.ready else 0.0
+            if code == -signal.SIGABRT:
+                # PDFium (C++) aborts when an allocation fails; under RLIMIT_AS that is the memory budget.
+                return Outcome(_failed(path, "memory", f"extraction needed more than the per-document memory budget "
+                                       f"of {self.limits.memory_mb} MB (JUESUAN_DOC_MEMORY_MB): the PDF engine "
+                                       "aborted on a failed allocation; stopped, not loaded"), elapsed, None, "memory")
+            return Outcome(_failed(path, "worker_crashed", f"the extraction process died (exit code {code}) while "
+                                   "reading this file; not loaded"), elapsed, None, "crashed")
         finally:
             if not keep:
                 self._retire(worker)

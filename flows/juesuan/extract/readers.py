@@ -247,6 +247,8 @@ def read_pdf(path: Path, data: bytes, engine: str = "pdfium") -> RawDocument:
                         start = end
                 lines.append(Line(number, page_no, tokens, top=min(w[3] for w in group)))
     except PdfError as exc:
+        if "password" in str(exc).lower():
+            raise ReadError("encrypted PDF: it needs a password to open, so its text cannot be read") from exc
         raise ReadError(f"corrupt PDF: {exc}") from exc
     except (ValueError, KeyError, TypeError) as exc:
         raise ReadError(f"corrupt PDF: {type(exc).__name__}: {exc}") from exc
