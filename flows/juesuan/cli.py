@@ -147,7 +147,7 @@ def cmd_run(args) -> int:
         raise UserError(str(exc)) from exc
 
     from .orchestrator import OrchestratorUnavailable, start_orchestrator
-    from .pipeline import on_progress, pipeline
+    from .pipeline import on_progress, run_pipeline
     from .quality.validate import DataQualityEngineError
     from .warehouse.dbt import DbtBuildError
 
@@ -159,7 +159,8 @@ def cmd_run(args) -> int:
         print(f"orchestrator ready in {seconds:.1f} s", file=sys.stderr)
     on_progress(None if args.quiet else _progress_bar)
     try:
-        report = pipeline(raw=args.raw, warehouse=args.warehouse, build=args.build)
+        report = run_pipeline(raw=args.raw, warehouse=args.warehouse, build=args.build, dask=args.dask,
+                              parquet=args.parquet)
     except RunInProgress as exc:
         raise UserError(str(exc)) from exc
     except (DbtBuildError, DataQualityEngineError) as exc:
@@ -258,6 +259,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--startup-timeout", type=int, metavar="SECONDS",
                      help="how long Prefect's temporary server may take to start (default 600, or "
                           "$JUESUAN_ORCHESTRATOR_TIMEOUT)")
+    run.add_argument("--parquet", metavar="DIR",
+                     help="also write the warehouse as Parquet partitioned by fiscal year and kind into DIR "
+                          "(default: $JUESUAN_PARQUET, else none)")
+    run.add_argument("--dask", metavar="ADDRESS",
+                     help="extract on a Dask cluster: a scheduler address (tcp://host:8786) or local:N for N local "
+                          "worker processes (default: $JUESUAN_DASK_ADDRESS, else local worker processes)")
     run.set_defaults(handler=cmd_run)
 
     extract = commands.add_parser("extract", help="extract one document and print what was found")

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import uuid
 from collections.abc import Callable
@@ -12,27 +13,32 @@ from pathlib import Path
 import duckdb
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
+from prefect.context import get_run_context
+from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from .discover import Inputs, read_inputs, up_to_date
-from .extract.document import Extraction
+from .extract.document import extract_file
 from .extract.guarded import GuardedExtractor
 from .quality.validate import QualitySummary, validate_warehouse
 from .report.html import write_report
 from .settings import EXTRACTOR_VERSION, load_settings
 from .warehouse import runs
-from .warehouse.dbt import DbtSummary, build_models
-from .warehouse.load import RAW_SCHEMA_VERSION, LoadSummary, load_extractions
+from .warehouse.dbt import DbtSummary, build_models, generate_docs
+from .warehouse.load import RAW_SCHEMA_VERSION, LoadSummary, load_staged, repeated_files
+from .warehouse.parquet import export_parquet
 from .warehouse.plausible import printable
 from .warehouse.publish import (
     build_lock,
     discard,
     inputs_fingerprint,
     publish,
+    published_pages,
     recover_pages,
     start_build,
     start_pages,
 )
+from .warehouse.staging import DocumentOutcome, clear, extract_batch, staging_path
 
 
 @dataclass
@@ -91,30 +97,37 @@ def _close_pool() -> None:
         _pool = None
 
 
-def _extract_run_name() -> str:
-    from prefect.runtime import task_run
-
-    # A file name need not be valid UTF-8: Prefect's API only takes text it can encode.
-    return f"extract {printable(str(task_run.parameters.get('path')))}"
-
-
-@task(name="extract-document", task_run_name=_extract_run_name, cache_policy=NO_CACHE)
-def extract_document(path: str) -> Extraction:
-    """Extract one file in a worker process; bad input, a timeout, running out of memory or the file vanishing
-    become problems on the result, never an exception."""
-    return _process_pool().extract(Path(path))
+@task(name="extract-batch", task_run_name="extract batch {batch}", cache_policy=NO_CACHE)
+def extract_documents(paths: list[str], staging: str, batch: int, run_id: str, duplicates: dict[str, str],
+                      in_place: bool = False) -> list[DocumentOutcome]:
+    """Extract a batch of files and stage their rows as Parquet. Locally each document goes to a guarded worker
+    process (its time and memory budget); on a Dask cluster the task already runs in a worker of its own."""
+    extract = extract_file if in_place else _process_pool().extract
+    return extract_batch(paths, staging, batch, run_id, duplicates, extract)
 
 
 @task(name="load-warehouse", cache_policy=NO_CACHE)
-def load_warehouse(warehouse: str, extractions: list[Extraction], run_id: str, kept: dict[str, str]) -> LoadSummary:
-    """Bring the raw schema up to date with this run's extractions, keeping unchanged documents, in one transaction."""
-    return load_extractions(Path(warehouse), extractions, run_id, kept)
+def load_warehouse(warehouse: str, staging: str, kept: dict[str, str], failed: list[str]) -> LoadSummary:
+    """Bring the raw schema up to date from the staged batches, keeping unchanged documents, in one transaction."""
+    return load_staged(Path(warehouse), Path(staging), kept, failed)
 
 
 @task(name="build-models", cache_policy=NO_CACHE)
-def build_warehouse_models(warehouse: str, build_dir: str) -> DbtSummary:
-    """dbt build (seeds, models, tests) and dbt docs, in process."""
-    return build_models(Path(warehouse), Path(build_dir))
+def build_warehouse_models(warehouse: str, build_dir: str, run_id: str) -> DbtSummary:
+    """dbt build (seeds, models, tests), in process; models kept by document only for what this run loaded."""
+    return build_models(Path(warehouse), Path(build_dir), run_id)
+
+
+@task(name="dbt-docs", cache_policy=NO_CACHE)
+def build_dbt_docs(warehouse: str, pages: str, published: str | None) -> bool:
+    """dbt docs generate, or the published docs carried over when the models are unchanged; True when generated."""
+    return generate_docs(Path(warehouse), Path(pages), Path(published) if published else None)
+
+
+@task(name="export-parquet", cache_policy=NO_CACHE)
+def export_lake(warehouse: str, out_dir: str) -> dict[str, int]:
+    """The published warehouse's raw tables and models as Parquet partitioned by fiscal year and kind."""
+    return export_parquet(Path(warehouse), Path(out_dir))
 
 
 @task(name="validate-warehouse", cache_policy=NO_CACHE)
@@ -140,10 +153,62 @@ def _workers() -> int:
     return int(os.environ.get("JUESUAN_WORKERS") or max(1, min(os.cpu_count() or 1, 4)))
 
 
+def batch_size(documents: int, workers: int) -> int:
+    """Documents per extraction task: about four batches per worker, so work spreads evenly and progress shows,
+    and at most 200, so a batch's rows stay small and the orchestrator sees few tasks (JUESUAN_BATCH_SIZE)."""
+    if os.environ.get("JUESUAN_BATCH_SIZE"):
+        return max(1, int(os.environ["JUESUAN_BATCH_SIZE"]))
+    return max(1, min(200, math.ceil(documents / (4 * max(1, workers)))))
+
+
+def _extract_all(to_extract: list[str], staging: Path, run_id: str, duplicates: dict[str, str],
+                 in_place: bool, workers: int) -> list[DocumentOutcome]:
+    """Extract every file in batches, as Prefect tasks on the flow's task runner; outcomes in file order."""
+    size = batch_size(len(to_extract), workers)
+    batches = [to_extract[i:i + size] for i in range(0, len(to_extract), size)]
+    futures = [extract_documents.submit(paths, str(staging), number, run_id,
+                                        {p: duplicates[p] for p in paths if p in duplicates}, in_place)
+               for number, paths in enumerate(batches)]
+    outcomes: list[DocumentOutcome] = []
+    try:
+        for future in as_completed(futures):
+            outcomes.extend(future.result())
+            if _progress is not None:
+                _progress(len(outcomes), len(to_extract), outcomes[-1].name)
+    finally:
+        _close_pool()
+    order = {path: i for i, path in enumerate(to_extract)}
+    return sorted(outcomes, key=lambda o: order[o.path])
+
+
+def dask_runner(address: str):
+    """A prefect-dask task runner: `local:N` starts a local cluster of N worker processes, else a scheduler's
+    address (tcp://host:8786)."""
+    from prefect_dask import DaskTaskRunner
+
+    if address.startswith("local"):
+        workers = int(address.partition(":")[2] or _workers())
+        return DaskTaskRunner(cluster_class="distributed.LocalCluster",
+                              cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True,
+                                              "dashboard_address": None})
+    return DaskTaskRunner(address=address)
+
+
+def run_pipeline(raw: str | None = None, warehouse: str | None = None, build: str | None = None,
+                 dask: str | None = None, parquet: str | None = None) -> RunReport:
+    """Run the flow; its extraction on a Dask cluster when one is given (`dask`, or JUESUAN_DASK_ADDRESS)."""
+    address = dask or os.environ.get("JUESUAN_DASK_ADDRESS")
+    flow_ = pipeline.with_options(task_runner=dask_runner(address)) if address else pipeline
+    return flow_(raw=raw, warehouse=warehouse, build=build, parquet=parquet)
+
+
 @flow(name="juesuan-pipeline", task_runner=ThreadPoolTaskRunner(max_workers=_workers()))
-def pipeline(raw: str | None = None, warehouse: str | None = None, build: str | None = None) -> RunReport:
-    """Build the warehouse from the input folder into a new file, and publish it when every step succeeded."""
+def pipeline(raw: str | None = None, warehouse: str | None = None, build: str | None = None,
+             parquet: str | None = None) -> RunReport:
+    """Build the warehouse from the input folder into a new file, and publish it when every step succeeded;
+    with `parquet` (or JUESUAN_PARQUET), also export it there as partitioned Parquet."""
     settings = load_settings(raw, warehouse, build)
+    parquet = parquet or os.environ.get("JUESUAN_PARQUET")
     served = settings.warehouse
     run_id = uuid.uuid4().hex[:12]
     started = runs.now()
@@ -165,29 +230,32 @@ def pipeline(raw: str | None = None, warehouse: str | None = None, build: str | 
         to_extract = [path for path, sha in files if sha not in kept or kept[sha] != Path(path).name]
         building = start_build(served, carry_over=same_schema)
         # Every page of this run is written into its own folder, published with the warehouse or not at all.
+        published = published_pages(settings.build_dir)
         pages = str(start_pages(settings.build_dir, run_id))
+        staging = staging_path(building)
+        clear(staging)
         try:
-            extractions = []
-            try:
-                for future in extract_document.map(to_extract):
-                    extractions.append(future.result())
-                    if _progress is not None:
-                        _progress(len(extractions), len(to_extract), printable(extractions[-1].path.name))
-            finally:
-                _close_pool()
-            summary = load_warehouse(str(building), extractions, run_id, kept)
-            dbt_summary = build_warehouse_models(str(building), pages)
+            extracting = set(to_extract)
+            duplicates = {str(path): str(first) for path, first in
+                          repeated_files([(Path(p), sha) for p, sha in files if p in extracting], kept).items()}
+            in_place = not isinstance(get_run_context().task_runner, ThreadPoolTaskRunner)
+            outcomes = _extract_all(to_extract, staging, run_id, duplicates, in_place, _workers())
+            failed = [o.name for o in outcomes if o.failed]
+            summary = load_warehouse(str(building), str(staging), kept, failed)
+            clear(staging)
+            dbt_summary = build_warehouse_models(str(building), pages, run_id)
+            build_dbt_docs(str(building), pages, str(published) if published else None)
             quality = validate_data_quality(str(building), pages, run_id)
             unregistered = find_unregistered_agencies(str(building))
             write_html_report(str(building), pages)
-            problems = vanished + [(printable(e.path.name), p.severity, printable(p.message), p.line)
-                                   for e in extractions for p in e.problems]
+            problems = vanished + [(o.name, severity, printable(message), line)
+                                   for o in outcomes for severity, message, line in o.problems]
             report = RunReport(run_id, served, len(files), summary, dbt_summary, quality, problems, unregistered,
-                               extracted=[printable(e.path.name) for e in extractions], reused=sorted(kept.values()))
+                               extracted=[o.name for o in outcomes], reused=sorted(kept.values()))
             runs.record_run(building, {
                 "run_id": run_id, "started_at": started, "finished_at": runs.now(),
                 "status": "failed" if report.failed else "succeeded", "files": len(files),
-                "extracted": len(extractions), "reused": len(kept), "documents": summary.documents,
+                "extracted": len(outcomes), "reused": len(kept), "documents": summary.documents,
                 "failed_files": len(summary.failed_files), "load_errors": summary.errors,
                 "load_warnings": summary.warnings, "checks": quality.checks,
                 "checks_passed": quality.outcomes["pass"], "checks_rounding": quality.outcomes["rounding"],
@@ -195,9 +263,12 @@ def pipeline(raw: str | None = None, warehouse: str | None = None, build: str | 
             })
             publish(building, served, Path(pages), settings.build_dir)
             quality.docs_index = settings.build_dir / "dq" / "index.html"  # where it is published
+            if parquet:
+                export_lake(str(served), str(Path(parquet).resolve()))
         except BaseException:
             # The served warehouse and pages stay as they were; this run's pages folder is left for its logs
             # (dbt's are in <pages>/dbt/logs) and removed by the next run.
             discard(building)
+            clear(staging)
             raise
     return report

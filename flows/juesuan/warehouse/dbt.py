@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,7 +63,7 @@ def _release_warehouse() -> None:
 
 
 def build_models(warehouse: Path, build_dir: Path) -> DbtSummary:
-    """`dbt build` (seeds, models, dbt tests) then `dbt docs generate`; raises DbtBuildError on any failure."""
+    """`dbt build` (seeds, models, dbt tests); raises DbtBuildError on any failure."""
     summary = DbtSummary()
     with _warehouse_env(warehouse):
         try:
@@ -71,8 +73,46 @@ def build_models(warehouse: Path, build_dir: Path) -> DbtSummary:
     return summary
 
 
+def models_fingerprint() -> str:
+    """A hash of what the dbt docs describe: the project's models, seeds, macros and settings, and dbt's version."""
+    from dbt.version import __version__
+
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted(p for p in DBT_PROJECT.rglob("*") if p.is_file() and p.suffix in (".sql", ".yml", ".csv", ".md")
+                       and "target" not in p.relative_to(DBT_PROJECT).parts):
+        digest.update(str(path.relative_to(DBT_PROJECT)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def generate_docs(warehouse: Path, build_dir: Path, published: Path | None = None) -> bool:
+    """`dbt docs generate` into build_dir, unless the models are unchanged since the docs in `published` (the
+    pages of the last published run) were made: those are carried over instead. True when generated.
+
+    The docs describe models and columns, which only the project defines: rows coming and going do not change them.
+    """
+    target = build_dir / "dbt" / "target"
+    fingerprint = models_fingerprint()
+    if published is not None:
+        made = published / "dbt" / "target"
+        names = ("index.html", "catalog.json", "docs_fingerprint")
+        if all((made / name).exists() for name in names) and (made / "docs_fingerprint").read_text() == fingerprint:
+            target.mkdir(parents=True, exist_ok=True)
+            for name in names:
+                shutil.copy2(made / name, target / name)
+            return False
+    with _warehouse_env(warehouse):
+        try:
+            docs = _invoke(["docs", "generate"], build_dir)
+        finally:
+            _release_warehouse()
+    if not docs.success:
+        raise DbtBuildError(f"dbt docs generate failed: {docs.exception}")
+    (target / "docs_fingerprint").write_text(fingerprint)
+    return True
+
+
 def _build(summary: DbtSummary, build_dir: Path) -> None:
-    """Run dbt build, then dbt docs generate, recording what ran into summary."""
+    """Run dbt build, recording what ran into summary."""
     result = _invoke(["build"], build_dir)
     if result.exception is not None:
         raise DbtBuildError(f"dbt build could not run: {result.exception}")
@@ -89,6 +129,3 @@ def _build(summary: DbtSummary, build_dir: Path) -> None:
             summary.seeds += 1
     if summary.failures or not result.success:
         raise DbtBuildError("dbt build failed: " + "; ".join(summary.failures or [f"see {build_dir / 'dbt' / 'logs'}"]))
-    docs = _invoke(["docs", "generate"], build_dir)
-    if not docs.success:
-        raise DbtBuildError(f"dbt docs generate failed: {docs.exception}")

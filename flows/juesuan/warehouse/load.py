@@ -263,15 +263,20 @@ def _performance_records(extraction: Extraction, screen: Screen) -> tuple[list[d
 
 def duplicates_of(extractions: list[Extraction], kept: dict[str, str] | None = None) -> dict[Path, Path]:
     """Files whose content (sha256) repeats an earlier file's (or a kept document's): file → the file loaded."""
+    return repeated_files([(e.path, e.sha256) for e in extractions], kept)
+
+
+def repeated_files(files: list[tuple[Path, str | None]], kept: dict[str, str] | None = None) -> dict[Path, Path]:
+    """Of (path, sha256) pairs, those whose content repeats an earlier path's (or a kept document's): → that file."""
     first: dict[str, Path] = {sha: Path(name) for sha, name in (kept or {}).items()}
     repeats: dict[Path, Path] = {}
-    for extraction in sorted(extractions, key=lambda e: str(e.path)):
-        if extraction.sha256 is None:
+    for path, sha in sorted(files, key=lambda pair: str(pair[0])):
+        if sha is None:
             continue  # not read at all: nothing to compare
-        if extraction.sha256 in first:
-            repeats[extraction.path] = first[extraction.sha256]
+        if sha in first:
+            repeats[Path(path)] = first[sha]
         else:
-            first[extraction.sha256] = extraction.path
+            first[sha] = Path(path)
     return repeats
 
 
@@ -311,6 +316,42 @@ def _document_batches(extraction: Extraction, run_id: str, now) -> tuple[dict[st
     return {table: pa.Table.from_pylist(rows, SCHEMAS[table]) for table, rows in records.items()}, screen
 
 
+def document_tables(extraction: Extraction, run_id: str, now, duplicate_of: Path | None = None
+                    ) -> tuple[dict[str, pa.Table], bool]:
+    """One document's rows for every raw table, raw.load_errors included, and whether it loads. Its rows are typed
+    on their own: a document whose rows cannot be loaded is listed in raw.load_errors, never raises."""
+    loaded = extraction.document is not None and not extraction.fatal and duplicate_of is None
+    batches, screen, errors = {}, None, []
+    if loaded:
+        try:
+            batches, screen = _document_batches(extraction, run_id, now)
+        except Exception as exc:  # noqa: BLE001 - whatever it is, it stops this document only
+            loaded, batches = False, {}
+            errors.append(_error(extraction, run_id, now, "error", "load_failed",
+                                 f"the document's rows could not be loaded ({type(exc).__name__}: {exc}); "
+                                 "its figures are not in the warehouse", False))
+    for problem in extraction.problems:
+        errors.append(_error(extraction, run_id, now, problem.severity, problem.code, problem.message, loaded,
+                             problem.line, problem.table))
+    if duplicate_of is not None:
+        errors.append(_error(extraction, run_id, now, "warning", "duplicate_file",
+                             f"same content as {duplicate_of.name}; loaded once, from that file", False))
+    if loaded:
+        for where, printed, value, line, table in screen.misreadings:
+            shown = f"printed {printed!r}" if printed is not None else f"read as {value}"
+            if printed is not None and printed != value:
+                shown += f", read as {value}"
+            errors.append(_error(extraction, run_id, now, "error", "implausible_figure",
+                                 f"{where}: {shown}: more integer digits than any budget has (a figure of "
+                                 f"{AMOUNT_BOUND_WAN:,.0f} 万元 or more); a misreading, not loaded", True, line, table))
+    batches["raw.load_errors"] = pa.Table.from_pylist(errors, LOAD_ERRORS)
+    return batches, loaded
+
+
+# Every raw table a load writes, raw.load_errors included, with its Arrow schema.
+RAW_TABLES = {**SCHEMAS, "raw.load_errors": LOAD_ERRORS}
+
+
 def load_extractions(
     warehouse: Path, extractions: list[Extraction], run_id: str, kept: dict[str, str] | None = None
 ) -> LoadSummary:
@@ -320,43 +361,39 @@ def load_extractions(
     kept = kept or {}
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     repeats = duplicates_of(extractions, kept)
-    parts: dict[str, list[pa.Table]] = {table: [] for table in SCHEMAS}
-    errors: list[dict] = []
+    parts: dict[str, list[pa.Table]] = {table: [] for table in RAW_TABLES}
     failed: list[str] = []
     for extraction in extractions:
-        loaded = extraction.document is not None and not extraction.fatal and extraction.path not in repeats
-        batches, screen = None, None
-        if loaded:
-            try:
-                batches, screen = _document_batches(extraction, run_id, now)
-            except Exception as exc:  # noqa: BLE001 - whatever it is, it stops this document only
-                loaded = False
-                errors.append(_error(extraction, run_id, now, "error", "load_failed",
-                                     f"the document's rows could not be loaded ({type(exc).__name__}: {exc}); "
-                                     "its figures are not in the warehouse", False))
-        for problem in extraction.problems:
-            errors.append(_error(extraction, run_id, now, problem.severity, problem.code, problem.message, loaded,
-                                 problem.line, problem.table))
-        if extraction.path in repeats:
-            errors.append(_error(extraction, run_id, now, "warning", "duplicate_file",
-                                 f"same content as {repeats[extraction.path].name}; loaded once, from that file",
-                                 False))
-            continue
-        if not loaded:
+        tables, loaded = document_tables(extraction, run_id, now, repeats.get(extraction.path))
+        if not loaded and extraction.path not in repeats:
             failed.append(printable(extraction.path.name))
-            continue
-        for where, printed, value, line, table in screen.misreadings:
-            shown = f"printed {printed!r}" if printed is not None else f"read as {value}"
-            if printed is not None and printed != value:
-                shown += f", read as {value}"
-            errors.append(_error(extraction, run_id, now, "error", "implausible_figure",
-                                 f"{where}: {shown}: more integer digits than any budget has (a figure of "
-                                 f"{AMOUNT_BOUND_WAN:,.0f} 万元 or more); a misreading, not loaded", True, line, table))
-        for table, batch in batches.items():
+        for table, batch in tables.items():
             parts[table].append(batch)
-    batches = {table: pa.concat_tables(tables) if tables else SCHEMAS[table].empty_table()
+    batches = {table: pa.concat_tables(tables) if tables else RAW_TABLES[table].empty_table()
                for table, tables in parts.items()}
-    batches["raw.load_errors"] = pa.Table.from_pylist(errors, LOAD_ERRORS)
+
+    def insert(con: duckdb.DuckDBPyConnection, table: str) -> None:
+        con.register("batch", batches[table])
+        con.execute(f"insert into {table} by name select * from batch")
+        con.unregister("batch")
+
+    return replace_raw(warehouse, kept, insert, failed)
+
+
+def load_staged(warehouse: Path, staging: Path, kept: dict[str, str], failed: list[str]) -> LoadSummary:
+    """Like load_extractions, from the Parquet batches the extraction staged (staging/<table>/*.parquet):
+    DuckDB streams them in, so no process holds more than a batch."""
+
+    def insert(con: duckdb.DuckDBPyConnection, table: str) -> None:
+        folder = staging / table
+        if folder.is_dir() and any(folder.glob("*.parquet")):
+            con.execute(f"insert into {table} by name select * from read_parquet(?)", [str(folder / "*.parquet")])
+
+    return replace_raw(warehouse, kept, insert, failed)
+
+
+def replace_raw(warehouse: Path, kept: dict[str, str], insert, failed: list[str]) -> LoadSummary:
+    """In one transaction: delete every row not of a kept document, then insert(con, table) into each raw table."""
     keep = pa.table({"sha256": pa.array(sorted(kept), pa.string())})
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(warehouse)) as con:
@@ -365,12 +402,10 @@ def load_extractions(
         con.register("keep", keep)
         con.execute("begin transaction")
         try:
-            for table, batch in batches.items():
+            for table in RAW_TABLES:
                 # Errors of files that failed to load carry no kept sha256: they go, and are found again.
                 con.execute(f"delete from {table} where sha256 is null or sha256 not in (select sha256 from keep)")
-                con.register("batch", batch)
-                con.execute(f"insert into {table} by name select * from batch")
-                con.unregister("batch")
+                insert(con, table)
             con.execute("commit")
         except Exception:
             con.execute("rollback")
