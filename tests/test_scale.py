@@ -52,16 +52,20 @@ def test_batches_are_sized_for_the_workers_and_capped():
 
 
 def test_staged_batches_load_the_same_rows_as_a_direct_load(tmp_path):
-    files = [SHAOGUAN_2024, GANZHOU_2023, RAW / "lechang-admin-service-center_2022_dept-self-evaluation.md"]
-    copy = tmp_path / "copy.txt"
+    files = []
+    for source in (SHAOGUAN_2024, GANZHOU_2023, RAW / "lechang-admin-service-center_2022_dept-self-evaluation.md"):
+        files.append(tmp_path / source.name)
+        shutil.copy(source, files[-1])
+    copy = tmp_path / "zz-copy.txt"  # after the original in path order: the copy is the duplicate
     shutil.copy(SHAOGUAN_2024, copy)
     staging = tmp_path / "staging"
     first = extract_batch([str(p) for p in files[:2]], str(staging), 0, "run-a")
-    second = extract_batch([str(files[2]), str(copy)], str(staging), 1, "run-a", {str(copy): str(SHAOGUAN_2024)})
+    second = extract_batch([str(files[2]), str(copy)], str(staging), 1, "run-a", {str(copy): str(files[0])})
     assert [(o.name, o.loaded, o.failed) for o in first + second] == [
         (SHAOGUAN_2024.name, True, False), (GANZHOU_2023.name, True, False), (files[2].name, True, False),
-        ("copy.txt", False, False)]  # the copy is a duplicate, not a failure
-    assert sorted(p.name for p in (staging / "raw.table_rows").iterdir()) == ["000000.parquet", "000001.parquet"]
+        ("zz-copy.txt", False, False)]  # the copy is a duplicate, not a failure
+    assert sorted(p.name for p in (staging / "raw.documents").iterdir()) == ["000000.parquet", "000001.parquet"]
+    assert sorted(p.name for p in (staging / "raw.table_rows").iterdir()) == ["000000.parquet"]  # no tables in 1
     staged = load_staged(tmp_path / "staged.duckdb", staging, {}, [])
     direct = load_extractions(tmp_path / "direct.duckdb", [extract_file(p) for p in [*files, copy]], "run-b")
     assert (staged.documents, staged.table_rows) == (direct.documents, direct.table_rows) == (3, staged.table_rows)
@@ -73,7 +77,7 @@ def test_staged_batches_load_the_same_rows_as_a_direct_load(tmp_path):
         sql = f"select {columns} from {table} order by all"
         assert query(tmp_path / "staged.duckdb", sql) == query(tmp_path / "direct.duckdb", sql), table
     assert query(tmp_path / "staged.duckdb", "select file, error_code from raw.load_errors "
-                                             "where error_code = 'duplicate_file'") == [("copy.txt", "duplicate_file")]
+                                             "where error_code = 'duplicate_file'") == [("zz-copy.txt", "duplicate_file")]
 
 
 @pytest.fixture

@@ -1,9 +1,13 @@
-{#- A fact over one function-coded table: document × line (code, or 合计), with agency and year. -#}
+{#- A fact over one function-coded table: document × line (code, or 合计), with agency and year; kept incrementally
+    by document (macros/incremental_by_document.sql). -#}
 {% macro function_fact(table_key, measures) %}
+{{ config(materialized='incremental', incremental_strategy='append', pre_hook="{{ delete_rebuilt_documents() }}") }}
+
 with
 
 table_rows as (
     select * from {{ ref('int_table_rows_pivoted') }}
+    {{ only_documents_not_built() }}
 ),
 
 documents as (

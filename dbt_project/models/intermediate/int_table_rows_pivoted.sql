@@ -1,7 +1,10 @@
+{{ config(materialized='incremental', incremental_strategy='append', pre_hook="{{ delete_rebuilt_documents() }}") }}
+
 with
 
 table_rows as (
     select * from {{ ref('stg_raw__table_rows') }}
+    {{ only_documents_not_built() }}
 ),
 
 pivoted as (

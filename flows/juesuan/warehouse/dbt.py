@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import duckdb
 
 from ..settings import DBT_PROJECT
 
@@ -62,15 +65,36 @@ def _release_warehouse() -> None:
         DuckDBConnectionManager.close_all_connections()
 
 
-def build_models(warehouse: Path, build_dir: Path) -> DbtSummary:
-    """`dbt build` (seeds, models, dbt tests); raises DbtBuildError on any failure."""
+def build_models(warehouse: Path, build_dir: Path, run_id: str | None = None) -> DbtSummary:
+    """`dbt build` (seeds, models, dbt tests); raises DbtBuildError on any failure.
+
+    Models kept by document are built incrementally (the documents run_id loaded, and those that left); when the
+    models changed since the warehouse's last build, everything is rebuilt (--full-refresh).
+    """
     summary = DbtSummary()
+    fingerprint = models_fingerprint()
+    arguments = ["build", "--vars", json.dumps({"run_id": run_id or ""})]
+    if _built_with(warehouse) != fingerprint:
+        arguments.append("--full-refresh")
     with _warehouse_env(warehouse):
         try:
-            _build(summary, build_dir)
+            _build(summary, build_dir, arguments)
         finally:
             _release_warehouse()
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema if not exists meta")
+        con.execute("create or replace table meta.dbt_state as select ? as models_fingerprint", [fingerprint])
     return summary
+
+
+def _built_with(warehouse: Path) -> str | None:
+    """The models fingerprint of the warehouse's last dbt build, if any."""
+    if not warehouse.exists():
+        return None
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        if not con.sql("select 1 from duckdb_tables() where schema_name = 'meta' and table_name = 'dbt_state'").fetchall():
+            return None
+        return con.sql("select models_fingerprint from meta.dbt_state").fetchall()[0][0]
 
 
 def models_fingerprint() -> str:
@@ -111,9 +135,9 @@ def generate_docs(warehouse: Path, build_dir: Path, published: Path | None = Non
     return True
 
 
-def _build(summary: DbtSummary, build_dir: Path) -> None:
+def _build(summary: DbtSummary, build_dir: Path, arguments: list[str]) -> None:
     """Run dbt build, recording what ran into summary."""
-    result = _invoke(["build"], build_dir)
+    result = _invoke(arguments, build_dir)
     if result.exception is not None:
         raise DbtBuildError(f"dbt build could not run: {result.exception}")
     for node_result in result.result or []:
