@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from .quality.validate import QualitySummary, validate_warehouse
 from .report.html import write_report
 from .settings import EXTRACTOR_VERSION, load_settings
 from .warehouse import runs
-from .warehouse.dbt import DbtSummary, build_models
+from .warehouse.dbt import DbtSummary, build_models, generate_docs
 from .warehouse.load import RAW_SCHEMA_VERSION, LoadSummary, load_extractions
 from .warehouse.plausible import printable
 from .warehouse.publish import (
@@ -66,6 +67,8 @@ def discover_documents(raw_dir: str) -> Inputs:
 
 _pool: GuardedExtractor | None = None
 _progress: Callable[[int, int, str], None] | None = None
+_stages: Callable[[str, str], None] | None = None
+STAGES = ("extract", "load", "dbt", "checks", "docs", "report", "publish")
 
 
 def on_progress(callback: Callable[[int, int, str], None] | None) -> None:
@@ -73,6 +76,20 @@ def on_progress(callback: Callable[[int, int, str], None] | None) -> None:
     global _progress
     _progress = callback
 
+
+def on_stage(callback: Callable[[str, str], None] | None) -> None:
+    """Have callback(stage, "start" | "done") called around each of STAGES (the CLI's progress display)."""
+    global _stages
+    _stages = callback
+
+
+@contextmanager
+def _stage(name: str):
+    if _stages is not None:
+        _stages(name, "start")
+    yield
+    if _stages is not None:
+        _stages(name, "done")
 
 
 def _process_pool() -> GuardedExtractor:
@@ -113,8 +130,14 @@ def load_warehouse(warehouse: str, extractions: list[Extraction], run_id: str, k
 
 @task(name="build-models", cache_policy=NO_CACHE)
 def build_warehouse_models(warehouse: str, build_dir: str) -> DbtSummary:
-    """dbt build (seeds, models, tests) and dbt docs, in process."""
+    """dbt build (seeds, models, tests), in process."""
     return build_models(Path(warehouse), Path(build_dir))
+
+
+@task(name="generate-dbt-docs", cache_policy=NO_CACHE)
+def generate_dbt_docs(warehouse: str, build_dir: str) -> None:
+    """dbt docs as one static page, after the checks so their results are in the catalog."""
+    generate_docs(Path(warehouse), Path(build_dir))
 
 
 @task(name="validate-warehouse", cache_policy=NO_CACHE)
@@ -124,9 +147,9 @@ def validate_data_quality(warehouse: str, build_dir: str, run_id: str) -> Qualit
 
 
 @task(name="write-report", cache_policy=NO_CACHE)
-def write_html_report(warehouse: str, build_dir: str) -> str:
+def write_html_report(warehouse: str, build_dir: str, raw_dir: str | None = None) -> str:
     """The static HTML report with charts, from the marts and the data-quality results."""
-    return str(write_report(Path(warehouse), Path(build_dir) / "report"))
+    return str(write_report(Path(warehouse), Path(build_dir) / "report", Path(raw_dir) if raw_dir else None))
 
 
 @task(name="find-unregistered-agencies", cache_policy=NO_CACHE)
@@ -141,8 +164,11 @@ def _workers() -> int:
 
 
 @flow(name="juesuan-pipeline", task_runner=ThreadPoolTaskRunner(max_workers=_workers()))
-def pipeline(raw: str | None = None, warehouse: str | None = None, build: str | None = None) -> RunReport:
-    """Build the warehouse from the input folder into a new file, and publish it when every step succeeded."""
+def pipeline(raw: str | None = None, warehouse: str | None = None, build: str | None = None,
+             force: bool = False) -> RunReport:
+    """Build the warehouse from the input folder into a new file, and publish it when every step succeeded.
+
+    force: rebuild even when nothing changed, extracting every document again."""
     settings = load_settings(raw, warehouse, build)
     served = settings.warehouse
     run_id = uuid.uuid4().hex[:12]
@@ -155,11 +181,11 @@ def pipeline(raw: str | None = None, warehouse: str | None = None, build: str | 
         fingerprint = inputs_fingerprint(inputs.names(settings.raw_dir))
         vanished = [(printable(path.name), "warning", "removed from the input folder while the run was reading it; not loaded",
                      None) for path in inputs.vanished]
-        if up_to_date(settings, inputs):
+        if not force and up_to_date(settings, inputs):
             return RunReport(run_id, served, len(files), up_to_date=True, reused=[Path(p).name for p, _ in files])
         # A document is reused when the same bytes under the same name were loaded by this extractor version
         # into a raw schema of this shape.
-        same_schema = previous.raw_schema == RAW_SCHEMA_VERSION
+        same_schema = previous.raw_schema == RAW_SCHEMA_VERSION and not force
         kept = {sha: Path(path).name for path, sha in files
                 if same_schema and previous.documents.get(sha) == (Path(path).name, EXTRACTOR_VERSION)}
         to_extract = [path for path, sha in files if sha not in kept or kept[sha] != Path(path).name]
@@ -168,18 +194,25 @@ def pipeline(raw: str | None = None, warehouse: str | None = None, build: str | 
         pages = str(start_pages(settings.build_dir, run_id))
         try:
             extractions = []
-            try:
-                for future in extract_document.map(to_extract):
-                    extractions.append(future.result())
-                    if _progress is not None:
-                        _progress(len(extractions), len(to_extract), printable(extractions[-1].path.name))
-            finally:
-                _close_pool()
-            summary = load_warehouse(str(building), extractions, run_id, kept)
-            dbt_summary = build_warehouse_models(str(building), pages)
-            quality = validate_data_quality(str(building), pages, run_id)
+            with _stage("extract"):
+                try:
+                    for future in extract_document.map(to_extract):
+                        extractions.append(future.result())
+                        if _progress is not None:
+                            _progress(len(extractions), len(to_extract), printable(extractions[-1].path.name))
+                finally:
+                    _close_pool()
+            with _stage("load"):
+                summary = load_warehouse(str(building), extractions, run_id, kept)
+            with _stage("dbt"):
+                dbt_summary = build_warehouse_models(str(building), pages)
+            with _stage("checks"):
+                quality = validate_data_quality(str(building), pages, run_id)
+            with _stage("docs"):
+                generate_dbt_docs(str(building), pages)
             unregistered = find_unregistered_agencies(str(building))
-            write_html_report(str(building), pages)
+            with _stage("report"):
+                write_html_report(str(building), pages, str(settings.raw_dir))
             problems = vanished + [(printable(e.path.name), p.severity, printable(p.message), p.line)
                                    for e in extractions for p in e.problems]
             report = RunReport(run_id, served, len(files), summary, dbt_summary, quality, problems, unregistered,
@@ -193,7 +226,8 @@ def pipeline(raw: str | None = None, warehouse: str | None = None, build: str | 
                 "checks_passed": quality.outcomes["pass"], "checks_rounding": quality.outcomes["rounding"],
                 "checks_failed": quality.outcomes["fail"], "inputs_fingerprint": fingerprint,
             })
-            publish(building, served, Path(pages), settings.build_dir)
+            with _stage("publish"):
+                publish(building, served, Path(pages), settings.build_dir)
             quality.docs_index = settings.build_dir / "dq" / "index.html"  # where it is published
         except BaseException:
             # The served warehouse and pages stay as they were; this run's pages folder is left for its logs

@@ -61,7 +61,7 @@ def _release_warehouse() -> None:
 
 
 def build_models(warehouse: Path, build_dir: Path) -> DbtSummary:
-    """`dbt build` (seeds, models, dbt tests) then `dbt docs generate`; raises DbtBuildError on any failure."""
+    """`dbt build` (seeds, models, dbt tests); raises DbtBuildError on any failure."""
     summary = DbtSummary()
     with _warehouse_env(warehouse):
         try:
@@ -71,8 +71,20 @@ def build_models(warehouse: Path, build_dir: Path) -> DbtSummary:
     return summary
 
 
+def generate_docs(warehouse: Path, build_dir: Path) -> Path:
+    """`dbt docs generate --static`: one self-contained static_index.html that opens without a server."""
+    with _warehouse_env(warehouse):
+        try:
+            docs = _invoke(["docs", "generate", "--static"], build_dir)
+        finally:
+            _release_warehouse()
+    if not docs.success:
+        raise DbtBuildError(f"dbt docs generate failed: {docs.exception}")
+    return build_dir / "dbt" / "target" / "static_index.html"
+
+
 def _build(summary: DbtSummary, build_dir: Path) -> None:
-    """Run dbt build, then dbt docs generate, recording what ran into summary."""
+    """Run dbt build, recording what ran into summary."""
     result = _invoke(["build"], build_dir)
     if result.exception is not None:
         raise DbtBuildError(f"dbt build could not run: {result.exception}")
@@ -89,6 +101,3 @@ def _build(summary: DbtSummary, build_dir: Path) -> None:
             summary.seeds += 1
     if summary.failures or not result.success:
         raise DbtBuildError("dbt build failed: " + "; ".join(summary.failures or [f"see {build_dir / 'dbt' / 'logs'}"]))
-    docs = _invoke(["docs", "generate"], build_dir)
-    if not docs.success:
-        raise DbtBuildError(f"dbt docs generate failed: {docs.exception}")
