@@ -92,7 +92,7 @@ def write_index(dq_dir: Path, site: Path, documents: list[dict], checks: list[di
                    f"<td>{html.escape(', '.join(rule.tables))}</td><td>{html.escape(rule.description)}</td>"
                    f"<td>{suite}</td></tr>")
     out.append("</table><p class='muted'>Tolerance: a printed parent and the sum of its n printed parts may differ by "
-               "0.005 × (n + 1) 万元 (DOMAIN.md §5); within it the outcome is <span class='rounding'>rounding</span>, "
+               "0.005 × (n + 1) 万元 (docs/domain.md §5 in the repository); within it the outcome is <span class='rounding'>rounding</span>, "
                "beyond it <span class='fail'>fail</span>.</p></body></html>")
     dq_dir.mkdir(parents=True, exist_ok=True)
     index = dq_dir / "index.html"
