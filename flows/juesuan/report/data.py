@@ -53,6 +53,7 @@ class ReportData:
     tables: dict[str, list[dict]]            # document_id → raw.document_tables rows
     table_rows: dict[tuple[str, str], list[dict]] = field(default_factory=dict)  # (document_id, table_key) → rows
     not_loaded: list[dict] = field(default_factory=list)
+    load_notes: dict[str, list[dict]] = field(default_factory=dict)  # document_id → warnings from reading it
 
 
 def _records(con, sql: str, params=None) -> list[dict]:
@@ -140,5 +141,8 @@ def read_report_data(con: duckdb.DuckDBPyConnection) -> ReportData:
         table_rows=_pivot_rows(rows),
         not_loaded=_records(con, "select file, error_code, message, severity from raw.load_errors where not loaded "
                                  "order by file"),
+        load_notes=_group(_records(con, "select sha256, severity, error_code, message, source_line, table_key "
+                                        "from raw.load_errors where loaded and sha256 is not null "
+                                        "order by sha256, source_line nulls first"), "sha256"),
     )
 

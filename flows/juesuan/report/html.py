@@ -177,7 +177,7 @@ def write_report(warehouse: Path, out_dir: Path, sources: Path | None = None) ->
         page = env.get_template("document.html.j2").render(
             root="../", doc=doc, checks=checks, findings=findings,
             rounding=[c for c in checks if c["outcome"] == "rounding"],
-            tables=tables, rows=rows, measure_names=measure_names,
+            tables=tables, rows=rows, notes=data.load_notes.get(doc["document_id"], []), measure_names=measure_names,
             source_link=source_link,
             annotated_link=os.path.relpath(marked, out_dir / "documents") if marked else None,
             agency_page=doc["agency_id"] in agency_ids, verdict_sentence=_verdict_sentence(doc), **common)
