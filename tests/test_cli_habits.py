@@ -72,7 +72,7 @@ def test_runs_name_the_failing_documents_and_files_not_loaded_and_force_rebuilds
     warehouse, build = tmp_path / "w.duckdb", tmp_path / "build"
     where = ("--raw", str(raw), "--warehouse", str(warehouse), "--build", str(build))
 
-    first = juesuan("run", *where, timeout=900)
+    first = juesuan("run", *where, timeout=1800)
     assert first.returncode == 1, first.stderr[-2000:]  # a file could not be loaded
     out = first.stdout
     assert "documents with findings 有问题的文档 (1):\n  lechang-admin-service-center_2022_dept-self-evaluation.md" \
@@ -82,13 +82,13 @@ def test_runs_name_the_failing_documents_and_files_not_loaded_and_force_rebuilds
         assert f" {stage} " in first.stderr, stage  # the progress display's rows
     assert "Traceback" not in first.stderr
 
-    unchanged = juesuan("run", *where, "--json", timeout=900)
+    unchanged = juesuan("run", *where, "--json", timeout=1800)
     summary = json.loads(unchanged.stdout)
     assert summary["up_to_date"] is True and unchanged.returncode == 0
     assert [d["file_name"] for d in summary["documents_with_findings"]] == [LECHANG_2022.name]
     assert [(f["file"], f["error_code"]) for f in summary["files_not_loaded"]] == [("notes.txt", "not_a_report")]
 
-    forced = juesuan("run", *where, "--force", "--json", "--quiet", timeout=900)
+    forced = juesuan("run", *where, "--force", "--json", "--quiet", timeout=1800)
     summary = json.loads(forced.stdout)
     assert summary["up_to_date"] is False and sorted(summary["extracted"]) == [LECHANG_2022.name, "notes.txt"]
     assert summary["checks"]["fail"] == 1 and summary["documents_with_findings"][0]["failures"] == 1
