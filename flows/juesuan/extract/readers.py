@@ -252,12 +252,12 @@ def read_pdf(path: Path, data: bytes, engine: str = "pdfium") -> RawDocument:
         raise ReadError(f"corrupt PDF: {exc}") from exc
     except (ValueError, KeyError, TypeError) as exc:
         raise ReadError(f"corrupt PDF: {type(exc).__name__}: {exc}") from exc
-    except Exception as exc:  # pdfminer raises many private exception types on damaged files
+    except Exception as exc:  # pdfminer and pypdfium2 raise many private exception types on damaged files
         if _out_of_memory(exc):
             raise MemoryError(f"reading the PDF ran out of memory: {exc}") from exc
         if _encrypted(exc):
             raise ReadError("encrypted PDF: it needs a password to open, so its text cannot be read") from exc
-        if type(exc).__module__.startswith(("pdfminer", "pdfplumber")):
+        if type(exc).__module__.startswith(("pdfminer", "pdfplumber", "pypdfium2")):
             raise ReadError(f"corrupt PDF: {type(exc).__name__}: {exc}") from exc
         raise
     if n_pages == 0:
