@@ -40,12 +40,22 @@ def screenshot(browser, page: Path, name: str, height: int = 2000) -> Path:
     return shot
 
 
+def _doctored_putuo() -> tuple[str, str]:
+    """普陀区财政局's text with the 支出决算表's 201 total (page 10) printed 10 万元 too high: 2,116.66."""
+    lines = external_file(PUTUO, ".pdfplumber.txt").read_text(encoding="utf-8").split("\n")
+    title = next(i for i, line in enumerate(lines) if line.strip("\f") == "支出决算表")
+    index = lines.index("201 2,106.66", title)
+    lines[index] = "201 2,116.66"
+    return "putuo-doctored.txt", "\n".join(lines)
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, prefect_harness):
-    """The seeds, the 普陀区财政局 PDF (four tree and group failures) and a file that is not a report."""
+    """The seeds, the 普陀区财政局 PDF (clean), its text with one total doctored, and a file that is no report."""
     tmp = tmp_path_factory.mktemp("report")
     pdf = external_file(PUTUO, ".pdf")
-    warehouse, report = build_warehouse(tmp, [*sorted(RAW.iterdir()), pdf, ("notes.txt", "会议记录：下周二讨论预算。\n")])
+    warehouse, report = build_warehouse(tmp, [*sorted(RAW.iterdir()), pdf, _doctored_putuo(),
+                                              ("notes.txt", "会议记录：下周二讨论预算。\n")])
     return warehouse, report, tmp / "build"
 
 
@@ -77,7 +87,7 @@ def test_overview_lists_every_agency_by_pinyin_and_every_document(site, browser)
         assert f'href="agencies/{agency_id}.html">{name}</a>' in text
         assert (build / "report" / "agencies" / f"{agency_id}.html").is_file()
     documents = rows(warehouse, "select document_id, file_name from dim_document")
-    assert len(documents) == 6
+    assert len(documents) == 7
     for document_id, file_name in documents:
         assert f'href="documents/{document_id[:12]}.html">{file_name}</a>' in text
     # The verdict chart was drawn (ECharts' SVG) and the file that is not a report is named with its reason.
@@ -120,23 +130,46 @@ def test_agency_page_draws_its_charts_and_says_what_is_missing(site, browser):
     screenshot(browser, page, "agency", 2200)
 
 
-def test_document_page_links_each_finding_to_its_page_in_the_pdf(site, browser):
+def test_document_page_lists_each_finding_with_its_page(site, browser):
+    warehouse, _, build = site
+    [(document_id,)] = rows(warehouse, "select document_id from dim_document where file_name = 'putuo-doctored.txt'")
+    page = build / "report" / "documents" / f"{document_id[:12]}.html"
+    text = dom(browser, page)
+    assert 'data-verdict="有问题"' in text
+    failing = rows(warehouse, f"select rule_id from dq_results where document_id = '{document_id}' "
+                              "and outcome = 'fail' order by all")
+    assert len(failing) == 4  # the 201 total, and the three sums it takes part in
+    assert sorted(re.findall(r'<tr class="finding fail" data-rule="([^"]+)">', text)) == [r for (r,) in failing]
+    # The doctored line: 201 total printed 2,116.66 where its 款 add up to 2,106.66, on page 10.
+    finding = re.search(r'<tr class="finding fail" data-rule="TREE-FUNCTION">.*?</tr>', text, re.S).group(0)
+    assert ">201<" in finding and ">2,106.66<" in finding and ">2,116.66<" in finding and "第 10 页" in finding
+    # A text source is linked whole: a page anchor means nothing in it.
+    assert f'<a id="source-link" href="../files/{document_id[:12]}/putuo-doctored.txt">' in text
+    assert "#page=" not in text
+    screenshot(browser, page, "document-findings", 1600)
+
+
+def test_document_page_links_into_the_pdf(site, browser):
     warehouse, _, build = site
     [(document_id,)] = rows(warehouse, f"select document_id from dim_document where file_name = '{PUTUO}.pdf'")
     page = build / "report" / "documents" / f"{document_id[:12]}.html"
     text = dom(browser, page)
-    assert 'data-verdict="有问题"' in text
-    failing = rows(warehouse, f"select rule_id, row_code from dq_results where document_id = '{document_id}' "
-                              "and outcome = 'fail' order by all")
-    assert len(failing) == 4
-    findings = re.findall(r'<tr class="finding fail" data-rule="([^"]+)">', text)
-    assert sorted(findings) == sorted(rule for rule, _ in failing)
+    assert 'data-verdict="通过"' in text
     source = f"../files/{document_id[:12]}/{PUTUO}.pdf"
     assert (page.parent / source).resolve().is_file()
     assert f'<a id="source-link" href="{source}">' in text
-    # The 一般公共预算财政拨款基本支出决算表 starts on page 16 of the PDF: each of its findings links there.
-    assert text.count(f'<a class="page-link" href="{source}#page=16">第 16 页</a>') >= 4
-    assert 'data-table="general_budget_basic_by_economic"' in text
+    # The 支出决算表 starts on page 10 of the PDF, the 一般公共预算财政拨款基本支出决算表 on page 16.
+    assert re.search(rf'<tr data-table="expenditure_by_function">.*?href="{re.escape(source)}#page=10"', text, re.S)
+    assert re.search(rf'<tr data-table="general_budget_basic_by_economic">.*?href="{re.escape(source)}#page=16"',
+                     text, re.S)
+    # Each check within the rounding tolerance links to its page.
+    rounding = rows(warehouse, f"select count(*) from dq_results where document_id = '{document_id}' "
+                               "and outcome = 'rounding'")[0][0]
+    assert rounding > 0
+    listed = re.findall(r'<tr class="finding rounding".*?</tr>', text, re.S)
+    assert len(listed) == rounding
+    paged = [row for row in listed if re.search(r"第 \d+ 页", row)]
+    assert paged and all(re.search(rf'href="{re.escape(source)}#page=\d+">第 \d+ 页</a>', row) for row in paged)
     screenshot(browser, page, "document", 1600)
 
 

@@ -179,6 +179,8 @@ def write_report(warehouse: Path, out_dir: Path, sources: Path | None = None) ->
             rounding=[c for c in checks if c["outcome"] == "rounding"],
             tables=tables, rows=rows, notes=data.load_notes.get(doc["document_id"], []), measure_names=measure_names,
             source_link=source_link,
+            # A page anchor means something only in a PDF: a text source gets the page number without a link.
+            page_base=source_link if source_link and source_link.lower().endswith(".pdf") else None,
             annotated_link=os.path.relpath(marked, out_dir / "documents") if marked else None,
             agency_page=doc["agency_id"] in agency_ids, verdict_sentence=_verdict_sentence(doc), **common)
         (out_dir / "documents" / doc["page_name"]).write_text(page, encoding="utf-8")
