@@ -11,6 +11,7 @@ final as (
         agency_name,
         fiscal_year,
         document_kind,
+        phase,
         printed_unit,
         source_format,
         file_name,

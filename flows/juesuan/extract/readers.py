@@ -22,6 +22,8 @@ _CODE_RUN = re.compile(r"\d{3}|\d{5}|\d{7}")
 _BEFORE_NON_CODE = re.compile(r"[年月日第（(]$")
 _HEADING_MARK = re.compile(r"^\s*#+\s")
 _SPACES = re.compile(r"\s+")
+# An amount run into the next cell's label ("39,238.43一、本年支出"): two cells.
+_AMOUNT_THEN_TEXT = re.compile(r"^(-?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d{2})([\u4e00-\u9fff（(].*)$")
 
 
 class ReadError(Exception):
@@ -101,6 +103,9 @@ def split_fused(text: str) -> list[str]:
     m = _AMOUNT_THEN_CODE.match(text)
     if m:
         return [m.group(1), m.group(2)]
+    m = _AMOUNT_THEN_TEXT.match(text)
+    if m:
+        return [m.group(1), *split_fused(m.group(2))]
     runs = _SCRIPT_RUNS.findall(text)
     if len(runs) <= 1:
         return [text]

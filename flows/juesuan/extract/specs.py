@@ -17,6 +17,8 @@ class Measure:
 
     key: str
     labels: tuple[str, ...]
+    optional: bool = False  # a column only some layouts print: kept only when its header label is printed
+    group: str | None = None  # optional columns printed together: all kept, or none
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,15 @@ class TableSpec:
     # Words its header prints that no other table's does: a 决算 table under a title no pattern knows is still
     # recognised by them.
     header_words: tuple[str, ...] = ()
+    phase: str = "final"  # final (决算) or budget (预算): which documents print this title
+    row_sums: tuple[tuple[str, tuple[str, ...]], ...] = field(default=())  # other row identities: (total, parts)
+
+    def sums(self, keys: list[str]) -> list[tuple[str, list[str]]]:
+        """The row identities among these measure keys (the first key = Σ the others, unless row_sums say)."""
+        if self.row_sums:
+            return [(total, [p for p in parts if p in keys]) for total, parts in self.row_sums
+                    if total in keys and any(p in keys for p in parts)]
+        return [(keys[0], keys[1:])] if self.row_identity and len(keys) > 1 else []
 
 
 M = Measure
@@ -198,6 +209,119 @@ TABLES: tuple[TableSpec, ...] = (
 )
 
 TABLES_BY_KEY = {spec.key: spec for spec in TABLES}
+
+# Budgets (DOMAIN.md §7): the same canonical keys, their own titles. A title may open with who publishes
+# (部门, 单位, 市级部门, 预算单位) and close with a bracketed note (（按功能分类）, （功能科目）).
+_WHO = r"(?:(?:市级|区级|县级|本级)?(?:部门|单位|预算单位))?"
+_NOTE = r"(?:[（(][^（）()]{1,12}[）)])?"
+_BASIC = M("basic", ("基本支出",))
+_PROJECT = M("project", ("项目支出",))
+_PERSONNEL = M("personnel", ("人员经费", "人员支出"), optional=True, group="basic_split")
+_PUBLIC = M("public", ("公用经费", "日常公用支出", "日常公用"), optional=True, group="basic_split")
+_FUNCTION_SUMS = (("total", ("basic", "project")), ("basic", ("personnel", "public")))
+BUDGET_TABLES: tuple[TableSpec, ...] = (
+    TableSpec(
+        "fiscal_appropriation_summary",
+        "财政拨款收支总表",
+        (_WHO + r"财政拨款收支(?:预算)?总(?:体情况)?表" + _NOTE,),
+        "summary",
+        (M("amount", ("预算数", "预算", "金额")),),
+        expenditure_measures=(
+            M("total", ("合计", "小计", "预算数")),
+            M("general_budget", ("一般公共预算",)),
+            M("gov_fund", ("政府性基金预算", "政府性基金")),
+            M("soe_capital", ("国有资本经营预算", "国有资本经营")),
+        ),
+        phase="budget",
+    ),
+    TableSpec(
+        "income_expenditure_summary",
+        "收支总表",
+        (_WHO + r"(?:财务)?收支(?:预算)?总(?:体情况)?表" + _NOTE,),
+        "summary",
+        (M("amount", ("预算数", "预算")),),
+        expenditure_measures=(M("amount", ("预算数", "预算")),),
+        phase="budget",
+    ),
+    TableSpec(
+        "income_by_function",
+        "收入总表",
+        (_WHO + r"收入(?:预算)?总(?:体情况)?表" + _NOTE,),
+        "coded",
+        (
+            M("total", ("合计", "总计", "收入总计")),
+            # Many budgets print this table per unit (合计 | 本年收入 | 上年结转 groups): only the total is kept there.
+            M("fiscal_appropriation", ("财政拨款收入",), optional=True, group="sources"),
+            M("business_income", ("事业收入",), optional=True, group="sources"),
+            M("operating_income", ("经营收入",), optional=True, group="sources"),
+            M("other_income", ("其他收入",), optional=True, group="sources"),
+        ),
+        row_identity=True,
+        phase="budget",
+    ),
+    TableSpec(
+        "expenditure_by_function",
+        "支出总表",
+        (_WHO + r"(?:本年)?支出(?:预算)?总(?:体情况)?表" + _NOTE,),
+        "coded",
+        (
+            M("total", ("合计", "总计", "支出总计")),
+            _BASIC, _PERSONNEL, _PUBLIC, _PROJECT,
+            M("remit_to_superior", ("上缴上级支出", "上缴上级")),
+            M("operating", ("事业单位经营支出", "经营支出")),
+            M("subsidy_to_subsidiary", ("对附属单位补助支出", "对附属单位")),
+        ),
+        phase="budget",
+        row_sums=(("total", ("basic", "project", "remit_to_superior", "operating", "subsidy_to_subsidiary")),
+                  ("basic", ("personnel", "public"))),
+    ),
+    TableSpec(
+        "general_budget_basic_by_economic",
+        "一般公共预算基本支出表",
+        (_WHO + r"一般公共预算(?:财政拨款)?基本支出(?:部门预算)?(?:经济分类)?(?:预算|情况)?表" + _NOTE,),
+        "economic",
+        (M("amount", ("合计", "总计", "预算数", "预算", "金额")),),
+        phase="budget",
+    ),
+    TableSpec(
+        "general_budget_expenditure",
+        "一般公共预算支出表",
+        (_WHO + r"一般公共预算(?:拨款|财政拨款)?支出(?:功能分类)?(?:预算|情况)?表(?:[（(]按?功能(?:分类)?(?:科目)?[）)])?",),
+        "coded",
+        (M("total", ("合计", "总计", "小计", "支出总计")), _BASIC, _PERSONNEL, _PUBLIC, _PROJECT),
+        phase="budget",
+        row_sums=_FUNCTION_SUMS,
+    ),
+    TableSpec(
+        "gov_fund",
+        "政府性基金预算支出表",
+        (_WHO + r"政府性基金预算(?:拨款|财政拨款)?支出(?:功能分类)?(?:预算|情况)?表" + _NOTE,),
+        "coded",
+        (M("total", ("合计", "总计", "小计", "支出总计")), _BASIC, _PERSONNEL, _PUBLIC, _PROJECT),
+        phase="budget",
+        row_sums=_FUNCTION_SUMS,
+    ),
+    TableSpec(
+        "soe_capital",
+        "国有资本经营预算支出表",
+        (_WHO + r"国有资本经营预算(?:拨款|财政拨款)?支出(?:功能分类)?(?:预算|情况)?(?:预算)?表" + _NOTE,),
+        "coded",
+        (M("total", ("合计", "总计", "小计", "本年支出合计", "支出总计")), _BASIC, _PERSONNEL, _PUBLIC, _PROJECT),
+        phase="budget",
+        row_sums=_FUNCTION_SUMS,
+    ),
+    TableSpec(
+        "three_public",
+        "财政拨款“三公”经费支出表",
+        (_WHO + r"(?:一般公共预算|财政拨款)?(?:安排的行政经费及)?三公经费(?:和机关运行经费|、会议费、培训费)?"
+         r"(?:支出|预算)(?:预算|情况)?表" + _NOTE,),
+        "three_public",
+        (M("budget", ("预算数", "预算")),),
+        phase="budget",
+    ),
+)
+# Every title the finder knows, final accounts' and budgets'.
+TITLE_SPECS: tuple[TableSpec, ...] = TABLES + BUDGET_TABLES
 
 def _seed(name: str) -> list[dict[str, str]]:
     """A reference list kept once, as a dbt seed, and read here too."""

@@ -155,9 +155,15 @@ def row_checks(checks: Checks) -> None:
     """Each row's total against the sum of its columns."""
     for table, rule_id in ROW_RULES.items():
         measures = FUNCTION_TABLES[table]
-        for row in checks.doc.rows(table):
+        rows = checks.doc.rows(table)
+        if checks.doc.kind == "budget" and not any(r.get(m) is not None for r in rows for m in measures[1:]):
+            continue  # a budget table printing only its totals (收入总表 per unit): no columns to add up
+        for row in rows:
             _row_sum(checks, rule_id, table, row, measures[0], measures[1:])
-    for row in checks.doc.rows("fiscal_appropriation_summary"):
+    fas = checks.doc.rows("fiscal_appropriation_summary")
+    # Some budgets print one 预算数 column on the expenditure side: no split to check.
+    split = any(r.get(k) is not None for r in fas for k in ("general_budget", "gov_fund", "soe_capital"))
+    for row in fas if split else []:
         if row["summary_side"] == "expenditure" and row.get("total") is not None:
             _row_sum(checks, "FAS-ROW", "fiscal_appropriation_summary", row, "total",
                      ("general_budget", "gov_fund", "soe_capital"))
@@ -172,17 +178,23 @@ def _row_sum(checks: Checks, rule_id: str, table: str, row: dict, total_key: str
                checks.tolerance(len(present)), f"= {' + '.join(part_keys)}")
 
 
+_LINE_NUMBER = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)])")
+
+
 def _line(rows: list[dict], side: str, *prefixes: str) -> dict | None:
+    """The first line of a side whose name (its number 一、 or （一） aside) starts with one of the prefixes."""
     return next((r for r in rows if r["summary_side"] == side and r["printed_name"]
-                 and r["printed_name"].startswith(prefixes)), None)
+                 and _LINE_NUMBER.sub("", r["printed_name"]).startswith(prefixes)), None)
 
 
 def summary_checks(checks: Checks) -> None:
     """The two summary tables' own identities."""
     for table, prefix, opening, closing, column in (
-        ("income_expenditure_summary", "SUM", ("使用非财政拨款结余", "用事业基金弥补", "年初结转和结余"),
-         ("结余分配", "年末结转和结余"), "amount"),
-        ("fiscal_appropriation_summary", "FAS", ("年初财政拨款结转和结余",), ("年末财政拨款结转和结余",), "total"),
+        # Budgets name the same lines 上年结转(结余) / 年终结转结余, 结转下年, 收入总计 / 支出总计.
+        ("income_expenditure_summary", "SUM", ("使用非财政拨款结余", "用事业基金弥补", "年初结转和结余", "上年结转"),
+         ("结余分配", "年末结转和结余", "年终结转结余", "结转下年"), "amount"),
+        ("fiscal_appropriation_summary", "FAS", ("年初财政拨款结转和结余", "上年结转"),
+         ("年末财政拨款结转和结余", "年终结转结余", "结转下年"), "total"),
     ):
         rows = checks.doc.rows(table)
         if not rows:
@@ -202,8 +214,8 @@ def summary_checks(checks: Checks) -> None:
             for col in columns:
                 checks.sum_check(f"{prefix}-EXPENDITURE", table, expenditure_total, class_lines, col,
                                  f"{len(class_lines)} class lines")
-        grand_income = _line(rows, "income", "总计")
-        grand_expenditure = _line(rows, "expenditure", "总计")
+        grand_income = _line(rows, "income", "总计", "收入总计")
+        grand_expenditure = _line(rows, "expenditure", "总计", "支出总计")
         if grand_income is not None and income_total is not None:
             parts = [income_total] + [r for r in (_line(rows, "income", p) for p in opening) if r is not None]
             checks.sum_check(f"{prefix}-INCOME-TOTAL", table, grand_income, parts, "amount",
@@ -243,6 +255,8 @@ def economic_checks(checks: Checks) -> None:
         if members:
             checks.sum_check("ECO-GROUPS", "general_budget_basic_by_economic", total, members, "amount",
                              f"{group}: {', '.join(r['subject_code'] for r in members)}")
+    if "total" in totals:
+        totals = {"total": totals["total"]}  # a budget's one 合计 line, printed without the 人员/公用 split
     general_total = _total_row(checks.doc.rows("general_budget_expenditure"))
     if totals and general_total is not None and general_total.get("basic") is not None:
         checks.add("ECO-BASIC", "general_budget_basic_by_economic", general_total, "basic",
@@ -276,6 +290,8 @@ def cross_table_checks(checks: Checks) -> None:
                        (detail or {}).get("total"), line.get("amount"), checks.tolerance(1),
                        f"支出决算表 {line['subject_code']}" + (f" (line {detail['source_line']})" if detail else " (absent)"))
     general = {r["subject_code"]: r for r in doc.rows("general_budget_expenditure") if r["subject_code"]}
+    if not any(r.get("general_budget") is not None for r in doc.rows("fiscal_appropriation_summary")):
+        general = {}  # a budget printing one 预算数 column has no 一般公共预算 column to compare
     if general:
         for line in (r for r in doc.rows("fiscal_appropriation_summary")
                      if r["summary_side"] == "expenditure" and r["subject_code"]):

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
+
 from ..columns import assign_columns
 from ..finder import TableRegion, data_lines
 from ..header import cell_columns
 from ..lines import LineParts, RowDraft, split_line
+from ..numbers import rounding_tolerance
 from ..readers import Line
 from ..specs import FUNCTION_CLASSES
 
@@ -28,6 +32,30 @@ def _column_numbers(line: Line) -> bool:
     """The 栏次 line numbering the columns (栏次 1 2 3 …): no row."""
     words = [t.text for t in line.tokens if t.text and t.text not in ("栏次", "栏", "次", "行次")]
     return len(words) >= 2 and words == [str(i) for i in range(1, len(words) + 1)]
+def _complete_relative_codes(decomposed: list[tuple[Line, LineParts]]) -> None:
+    """Codes printed level by level (201 | 08 审计事务 | 01 行政运行): a 款 or 项 prints only its own two digits.
+
+    Only where no line prints a full 款 or 项 code. After a 类 two digits are a 款; after a 项 they are a
+    sibling 项 until the 项 read so far add up to their 款, then a new 款 of the same 类.
+    """
+    if any(p.code and len(p.code) > 3 for _, p in decomposed):
+        return
+    klass = kuan = None
+    kuan_total = xiang_sum = Decimal(0)
+    for line, parts in decomposed:
+        first = parts.numbers[0].value if parts.numbers else Decimal(0)
+        if parts.code:
+            klass, kuan = parts.code, None
+            continue
+        tokens = [t.text for t in line.tokens if t.text]
+        if klass is None or len(tokens) < 2 or not re.fullmatch(r"\d{2}", tokens[0]) or not parts.name:
+            continue
+        if kuan is None or abs(xiang_sum - kuan_total) <= rounding_tolerance(1):
+            kuan, kuan_total, xiang_sum = klass + tokens[0], first, Decimal(0)
+            parts.code = kuan
+        else:
+            parts.code = kuan + tokens[0]
+            xiang_sum += first
 
 
 def assemble_rows(region: TableRegion, classes: dict[str, str] = FUNCTION_CLASSES) -> list[RowDraft]:
@@ -36,12 +64,13 @@ def assemble_rows(region: TableRegion, classes: dict[str, str] = FUNCTION_CLASSE
     decimals_only = region.unit != "元"
     decomposed = [(line, split_line(line, classes, decimals_only)) for line in data_lines(region)
                   if not _column_numbers(line)]
+    _complete_relative_codes(decomposed)
     code_lines = [p for _, p in decomposed if p.code]
     # Layout style: do names stand on the code line (inline) or on their own line above it?
     names_inline = sum(1 for p in code_lines if p.name) * 2 >= len(code_lines)
     rows: list[RowDraft] = []
     pending: list[tuple[Line, LineParts]] = []
-    row_identity = region.spec.row_identity
+    row_identity = bool(region.spec.sums([m.key for m in region.spec.measures]))
 
     def settle_pending(next_row: RowDraft | None) -> None:
         prev = rows[-1] if rows else None
