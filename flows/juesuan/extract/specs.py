@@ -267,9 +267,10 @@ BUDGET_TABLES: tuple[TableSpec, ...] = (
         (
             M("total", ("合计", "总计", "支出总计")),
             _BASIC, _PERSONNEL, _PUBLIC, _PROJECT,
-            M("remit_to_superior", ("上缴上级支出", "上缴上级")),
-            M("operating", ("事业单位经营支出", "经营支出")),
-            M("subsidy_to_subsidiary", ("对附属单位补助支出", "对附属单位")),
+            # Printed by some budgets only (often all blank): kept where the header names them.
+            M("remit_to_superior", ("上缴上级支出", "上缴上级"), optional=True),
+            M("operating", ("事业单位经营支出", "经营支出", "事业单位经营"), optional=True),
+            M("subsidy_to_subsidiary", ("对附属单位补助支出", "对附属单位"), optional=True),
         ),
         phase="budget",
         row_sums=(("total", ("basic", "project", "remit_to_superior", "operating", "subsidy_to_subsidiary")),
