@@ -15,6 +15,7 @@ final as (
         printed_unit,
         source_format,
         file_name,
+        source_file,
         page_count,
         extractor_version,
         is_current,

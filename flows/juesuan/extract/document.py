@@ -13,6 +13,7 @@ from ..settings import EXTRACTOR_VERSION
 from .evidence import cross_evidence, related_hints
 from .finder import TableRegion, document_unit, explain_missing, find_tables
 from .header import header_centers
+from .locate import locate_figures
 from .metadata import (
     BUDGET,
     DEPT_SELF_EVALUATION,
@@ -271,6 +272,7 @@ def extract_file(path: Path, pdf_engine: str = "pdfium") -> Extraction:
         if region is not None:
             rows, warnings = _parse_region(region, doc, result.tables, unit)
             rows, repeats = drop_repeated_rows(spec, rows)
+            locate_figures(doc, region, rows)
             warnings += repeats
             result.problems.extend(Problem("warning", "layout", w, table=spec.key) for w in warnings)
             result.problems.extend(_broken_figures(region))
@@ -315,6 +317,7 @@ def extract_file(path: Path, pdf_engine: str = "pdfium") -> Extraction:
         result.department = department
     result.document = {
         "file": path.name,
+        "source_file": str(path.resolve()),
         "agency": agency,
         "fiscal_year": year,
         "kind": kind,

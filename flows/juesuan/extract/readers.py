@@ -38,6 +38,8 @@ class Token:
     x0: float | None = None
     x1: float | None = None
     col: int | None = None
+    top: float | None = None  # PDF only: the word's vertical extent on its page, in points from the top
+    bottom: float | None = None
 
     @property
     def center(self) -> float | None:
@@ -54,6 +56,7 @@ class Line:
     tokens: list[Token]
     positional: bool = False  # blank cells are kept as empty tokens (tab/pipe tables)
     top: float | None = None
+    bottom: float | None = None
 
     # Computed on first use and kept (plain attributes: functools.cached_property takes a lock on every read).
     @property
@@ -243,14 +246,15 @@ def read_pdf(path: Path, data: bytes, engine: str = "pdfium") -> RawDocument:
             for group in _group_words_into_lines(words):
                 number += 1
                 tokens = []
-                for text, x0, x1, _, _ in group:
+                for text, x0, x1, top, bottom in group:
                     width = (x1 - x0) / max(len(text), 1)
                     start = x0
                     for part in split_fused(normalize_text(text)):
                         end = start + width * len(part)
-                        tokens.append(Token(part, start, end))
+                        tokens.append(Token(part, start, end, top=top, bottom=bottom))
                         start = end
-                lines.append(Line(number, page_no, tokens, top=min(w[3] for w in group)))
+                lines.append(Line(number, page_no, tokens, top=min(w[3] for w in group),
+                                  bottom=max(w[4] for w in group)))
     except PdfError as exc:
         if "password" in str(exc).lower():
             raise ReadError("encrypted PDF: it needs a password to open, so its text cannot be read") from exc

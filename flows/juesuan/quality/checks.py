@@ -38,12 +38,17 @@ class Document:
     fiscal_year: int
     kind: str
     unit: str
+    source_file: str | None = None
     tables: dict[str, list[dict]] = field(default_factory=lambda: defaultdict(list))
     present: dict[str, bool] = field(default_factory=dict)
     declared_empty: dict[str, bool] = field(default_factory=dict)
     prose: list[dict] = field(default_factory=list)
     projects: list[dict] = field(default_factory=list)
     indicators: list[dict] = field(default_factory=list)
+    # Where each table figure was printed: (table, row_index, measure) → (printed text, page, bbox or None).
+    figures: dict[tuple[str, int, str], tuple] = field(default_factory=dict)
+    # Tables extraction warned about (a row read twice, figures it could not place): their failures are suspect.
+    layout_tables: set[str] = field(default_factory=set)
 
     def rows(self, table: str) -> list[dict]:
         return self.tables.get(table, [])
@@ -57,9 +62,17 @@ def read_documents(con: duckdb.DuckDBPyConnection) -> list[Document]:
     """Every loaded document with its table rows (one column per measure) and its prose facts."""
     docs = {
         d["document_id"]: Document(d["document_id"], d["file_name"], d["agency_name"], d["fiscal_year"],
-                                   d["document_kind"], d["printed_unit"])
+                                   d["document_kind"], d["printed_unit"], d["source_file"])
         for d in _records(con, "select * from dim_document order by file_name")
     }
+    for f in _records(con, "select document_id, table_key, row_index, measure, printed_figure, page, bbox_x0, bbox_top,"
+                           " bbox_x1, bbox_bottom from staging.stg_raw__table_rows"):
+        box = (f["bbox_x0"], f["bbox_top"], f["bbox_x1"], f["bbox_bottom"]) if f["bbox_x0"] is not None else None
+        docs[f["document_id"]].figures[(f["table_key"], f["row_index"], f["measure"])] = (f["printed_figure"], f["page"], box)
+    for e in _records(con, "select distinct document_id, table_key from staging.stg_raw__load_errors "
+                           "where error_code = 'layout' and table_key is not null and document_id is not null"):
+        if e["document_id"] in docs:
+            docs[e["document_id"]].layout_tables.add(e["table_key"])
     for row in _records(con, "select * from intermediate.int_table_rows_pivoted order by document_id, table_key, row_index"):
         docs[row["document_id"]].tables[row["table_key"]].append(row)
     for row in _records(con, "select * from staging.stg_raw__document_tables"):
@@ -88,13 +101,36 @@ class Checks:
         return rounding_tolerance(n_terms) * (self.half_unit / HALF_CENT)
 
     def add(self, rule_id: str, table: str, row: dict | None, column: str, expected, actual, tolerance: Decimal,
-            detail: str = "", *, code=None, name=None, line=None) -> None:
-        """Record one comparison; None values count as not printed (0)."""
+            detail: str = "", *, code=None, name=None, line=None, parts: list[dict] = (), fact: dict | None = None,
+            page=None, printed_text: str | None = None) -> None:
+        """Record one comparison; None values count as not printed (0).
+
+        Where: a prose fact's page, clause and box; else the row's figure in `column` (its page, printed text and box).
+        A failure on figures extraction was unsure of (a placement inferred from the identities, a table it warned
+        about) is `suspect_extraction`, not the publisher's error.
+        """
         expected = (expected if expected is not None else ZERO).quantize(MICRO)
         actual = (actual if actual is not None else ZERO).quantize(MICRO)
         tolerance = tolerance.quantize(MICRO)
         difference = actual - expected
         outcome = "pass" if difference == 0 else "rounding" if abs(difference) <= tolerance else "fail"
+        doubts = self.doubts(table, [r for r in (row, *parts) if r])
+        if outcome == "fail" and doubts:
+            outcome = "suspect_extraction"
+            detail = f"{detail} · extraction unsure: {doubts}"
+        box = None
+        if fact is not None:
+            page = fact["page"]
+            printed_text = fact["printed_text"] or f"{fact['printed_subject']}{fact['printed_figure']}"
+            if fact["bbox_x0"] is not None:
+                box = (fact["bbox_x0"], fact["bbox_top"], fact["bbox_x1"], fact["bbox_bottom"])
+        elif row is not None:
+            figure = self.doc.figures.get((row.get("table_key", table), row["row_index"], column))
+            page = page if page is not None else (figure[1] if figure else row.get("page"))
+            printed = figure[0] if figure and figure[0] else ""
+            label = " ".join(str(x) for x in (row.get("subject_code"), row.get("printed_name")) if x)
+            printed_text = printed_text or f"{label} {printed}".strip()
+            box = figure[2] if figure else None
         rule = rules()[rule_id]
         self.rows.append({
             "rule_id": rule_id, "family": rule.family, "severity": rule.severity,
@@ -105,7 +141,21 @@ class Checks:
             "column_name": column, "expected": expected, "actual": actual, "difference": difference,
             "tolerance": tolerance, "outcome": outcome,
             "source_line": line if line is not None else (row or {}).get("source_line"), "detail": detail,
+            "page": page, "printed_text": printed_text, "source_file": self.doc.source_file,
+            **dict(zip(("bbox_x0", "bbox_top", "bbox_x1", "bbox_bottom"), box or (None,) * 4, strict=True)),
         })
+
+    def doubts(self, table: str, rows: list[dict]) -> str:
+        """Why extraction may have misread the figures of a check ('' when it read them plainly)."""
+        reasons = []
+        inferred = [r for r in rows if r.get("placement") == "inferred"]
+        if inferred:
+            reasons.append("column placement inferred for " + ", ".join(
+                str(r.get("subject_code") or r.get("printed_name")) for r in inferred[:3]))
+        warned = sorted({r.get("table_key", table) for r in rows} & self.doc.layout_tables)
+        if warned:
+            reasons.append("layout warnings on " + ", ".join(warned))
+        return "; ".join(reasons)
 
     def sum_check(self, rule_id: str, table: str, parent: dict | None, parts: list[dict], column: str,
                   detail: str = "", parent_value=None) -> None:
@@ -115,7 +165,8 @@ class Checks:
         if actual is None and all(v is None for v in values):
             return  # nothing printed on either side
         present = [v for v in values if v is not None]
-        self.add(rule_id, table, parent, column, sum(present, ZERO), actual, self.tolerance(len(present)), detail)
+        self.add(rule_id, table, parent, column, sum(present, ZERO), actual, self.tolerance(len(present)), detail,
+                 parts=parts)
 
 
 def _total_row(rows: list[dict], name: str = "合计") -> dict | None:
@@ -262,7 +313,7 @@ def economic_checks(checks: Checks) -> None:
         checks.add("ECO-BASIC", "general_budget_basic_by_economic", general_total, "basic",
                    sum((t.get("amount") or ZERO for t in totals.values()), ZERO), general_total.get("basic"),
                    checks.tolerance(len(totals)), "人员经费合计 + 公用经费合计 vs 一般公共预算 合计 基本支出",
-                   code=None, name="人员经费合计 + 公用经费合计")
+                   code=None, name="人员经费合计 + 公用经费合计", parts=list(totals.values()))
 
 
 def cross_table_checks(checks: Checks) -> None:
@@ -275,11 +326,13 @@ def cross_table_checks(checks: Checks) -> None:
     line = _line(summary, "income", "本年收入合计")
     if line is not None and income_total is not None:
         checks.add("X-INCOME-TOTAL", "income_expenditure_summary", line, "amount", income_total.get("total"),
-                   line.get("amount"), checks.tolerance(1), f"收入决算表 合计 (line {income_total['source_line']})")
+                   line.get("amount"), checks.tolerance(1), f"收入决算表 合计 (line {income_total['source_line']})",
+                   parts=[income_total])
     line = _line(summary, "expenditure", "本年支出合计")
     if line is not None and expenditure_total is not None:
         checks.add("X-EXPENDITURE-TOTAL", "income_expenditure_summary", line, "amount", expenditure_total.get("total"),
-                   line.get("amount"), checks.tolerance(1), f"支出决算表 合计 (line {expenditure_total['source_line']})")
+                   line.get("amount"), checks.tolerance(1), f"支出决算表 合计 (line {expenditure_total['source_line']})",
+                   parts=[expenditure_total])
     if expenditure_rows:
         by_code = {r["subject_code"]: r for r in expenditure_rows if r["subject_code"]}
         for line in (r for r in summary if r["summary_side"] == "expenditure" and r["subject_code"]):
@@ -288,7 +341,8 @@ def cross_table_checks(checks: Checks) -> None:
                 continue
             checks.add("X-EXPENDITURE-CLASS", "income_expenditure_summary", line, "amount",
                        (detail or {}).get("total"), line.get("amount"), checks.tolerance(1),
-                       f"支出决算表 {line['subject_code']}" + (f" (line {detail['source_line']})" if detail else " (absent)"))
+                       f"支出决算表 {line['subject_code']}" + (f" (line {detail['source_line']})" if detail else " (absent)"),
+                       parts=[detail] if detail else [])
     general = {r["subject_code"]: r for r in doc.rows("general_budget_expenditure") if r["subject_code"]}
     if not any(r.get("general_budget") is not None for r in doc.rows("fiscal_appropriation_summary")):
         general = {}  # a budget printing one 预算数 column has no 一般公共预算 column to compare
@@ -300,7 +354,7 @@ def cross_table_checks(checks: Checks) -> None:
                 continue
             checks.add("X-GENERAL-BUDGET-CLASS", "fiscal_appropriation_summary", line, "general_budget",
                        (detail or {}).get("total"), line.get("general_budget"), checks.tolerance(1),
-                       f"一般公共预算财政拨款支出决算表 {line['subject_code']}")
+                       f"一般公共预算财政拨款支出决算表 {line['subject_code']}", parts=[detail] if detail else [])
 
 
 def _table_value(doc: Document, table: str, line: str, measure: str, side: str | None):
@@ -326,29 +380,50 @@ def _decimals(clause: str | None) -> int:
     return len(m.group(2) or "") if m else 2
 
 
+def _subject_of(fact: dict, subjects) -> tuple[object, str | None]:
+    """The first subject whose pattern matches the phrase, and the table line it names ({name} filled in)."""
+    for subject in subjects:
+        m = subject.pattern.search(fact["printed_subject"])
+        if m:
+            return subject, subject.line.format(**m.groupdict())
+    return None, None
+
+
 def prose_checks(checks: Checks, prior_documents: dict[tuple[str, int], Document]) -> None:
     """Prose against the tables, and prose against itself."""
     doc = checks.doc
     subjects, bases = prose_subjects()
     half = checks.half_unit
     for fact in doc.prose:
-        subject = next((s for s in subjects if s.pattern.search(fact["printed_subject"])), None)
-        where = {"name": fact["printed_subject"], "line": fact["source_line"], "code": None}
-        if subject is not None and doc.kind == "final_accounts":
-            value, _ = _table_value(doc, subject.table, subject.line, subject.measure, subject.side)
-            if value is not None:
-                checks.add("PROSE-AMOUNT", "prose", None, subject.measure, value, fact["amount_wan"],
-                           checks.tolerance(1), f"{fact['printed_figure']} vs {subject.table} {subject.line}", **where)
+        subject, line_name = _subject_of(fact, subjects)
+        where = {"name": fact["printed_subject"], "line": fact["source_line"], "code": None, "fact": fact}
+        value, row = (_table_value(doc, subject.table, line_name, subject.measure, subject.side)
+                      if subject is not None else (None, None))
+        parts = [row] if row else []
+        if value is not None and not fact["is_change"] and doc.kind in subject.kinds:
+            checks.add("PROSE-AMOUNT", "prose", None, subject.measure, value, fact["amount_wan"],
+                       checks.tolerance(1), f"{fact['printed_figure']} vs {subject.table} {line_name}", parts=parts,
+                       **where)
         if fact["share_pct"] is not None and subject is not None and subject.share_of in bases:
             base_spec = bases[subject.share_of]
-            base, _ = _table_value(doc, base_spec.table, base_spec.line, base_spec.measure, base_spec.side)
+            base, base_row = _table_value(doc, base_spec.table, base_spec.line, base_spec.measure, base_spec.side)
             if base:
                 expected = 100 * fact["amount_wan"] / base
                 tolerance = _pct_tolerance(fact["amount_wan"], base, _decimals(fact["share_printed"]), half)
                 checks.add("PROSE-SHARE", "prose", None, "share_pct", expected.quantize(Decimal("0.0001")),
                            fact["share_pct"], tolerance, f"{fact['printed_figure']}，{fact['share_printed']} of {base}",
-                           **where)
-        if fact["change_pct"] is not None and fact["change_delta_wan"] is not None:
+                           parts=[base_row], **where)
+        if fact["is_change"] and fact["change_pct"] is not None and value:
+            # "收入支出总计减少56.95万元，下降1.87%": the current figure is the table's, the prior one it implies.
+            sign = 1 if fact["change_direction"] == "increase" else -1
+            prior = value - sign * fact["amount_wan"]
+            if prior > 0:
+                tolerance = _pct_tolerance(fact["amount_wan"], prior, _decimals(fact["change_printed"]), 2 * half)
+                checks.add("PROSE-CHANGE", "prose", None, "change_pct",
+                           (100 * fact["amount_wan"] / prior).quantize(Decimal("0.0001")), fact["change_pct"],
+                           tolerance, f"{fact['change_printed']} on {value} ({subject.table} {line_name})",
+                           parts=parts, **where)
+        elif fact["change_pct"] is not None and fact["change_delta_wan"] is not None:
             sign = 1 if fact["change_direction"] == "increase" else -1
             prior = fact["amount_wan"] - sign * fact["change_delta_wan"]
             if prior > 0:
@@ -356,16 +431,17 @@ def prose_checks(checks: Checks, prior_documents: dict[tuple[str, int], Document
                 tolerance = _pct_tolerance(fact["change_delta_wan"], prior, _decimals(fact["change_printed"]), 2 * half)
                 checks.add("PROSE-CHANGE", "prose", None, "change_pct", expected.quantize(Decimal("0.0001")),
                            fact["change_pct"], tolerance, f"{fact['printed_figure']}，{fact['change_printed']}", **where)
+            previous = prior_documents.get((doc.agency_name, doc.fiscal_year - 1))
+            if subject is not None and previous is not None:
+                before, _ = _table_value(previous, subject.table, line_name, subject.measure, subject.side)
+                if before is not None:
+                    checks.add("PROSE-PRIOR-YEAR", "prose", None, subject.measure, before, prior,
+                               checks.tolerance(2), f"{fact['change_printed']} implies {prior}; "
+                               f"{previous.file_name} prints {before}", **where)
+        if fact["change_pct"] is not None and fact["change_direction"] in ("increase", "decrease"):
             words_agree = fact["change_pct_direction"] == fact["change_direction"]
             checks.add("PROSE-WORDS", "prose", None, "change_direction", ZERO, ZERO if words_agree else Decimal(1),
                        ZERO, f"{fact['change_printed']}", **where)
-            previous = prior_documents.get((doc.agency_name, doc.fiscal_year - 1))
-            if subject is not None and previous is not None:
-                value, _ = _table_value(previous, subject.table, subject.line, subject.measure, subject.side)
-                if value is not None:
-                    checks.add("PROSE-PRIOR-YEAR", "prose", None, subject.measure, value, prior,
-                               checks.tolerance(2), f"{fact['change_printed']} implies {prior}; "
-                               f"{previous.file_name} prints {value}", **where)
         if fact["budget_pct"] is not None and fact["budget_wan"]:
             expected = 100 * fact["amount_wan"] / fact["budget_wan"]
             tolerance = _pct_tolerance(fact["amount_wan"], fact["budget_wan"], _decimals(fact["budget_printed"]), half)
@@ -386,7 +462,7 @@ def unit_checks(checks: Checks) -> None:
                 checks.add("UNIT-CONSISTENCY", "prose", None, "amount_wan", twin["amount_wan"], fact["amount_wan"],
                            ZERO, f"{twin['printed_subject']}{twin['printed_figure']} but "
                            f"{fact['printed_subject']}{fact['printed_figure']}: one unit is wrong",
-                           name=fact["printed_subject"], line=fact["source_line"], code=None)
+                           name=fact["printed_subject"], line=fact["source_line"], code=None, fact=fact)
 
 
 _COVERAGE = re.compile(r"涉及(?:一般公共预算)?(?:支出|资金)(?:总额)?$")
@@ -425,7 +501,7 @@ def performance_checks(checks: Checks) -> None:
         if _COVERAGE.search(fact["printed_subject"]) and counted and int(counted[-1]) == len(forms):
             checks.add("PERF-COVERAGE", "prose", None, "amount_wan", executed, fact["amount_wan"],
                        checks.tolerance(len(forms)), f"{len(forms)} project forms' 全年执行数 vs {fact['printed_figure']}",
-                       name=fact["printed_subject"], line=fact["source_line"], code=None)
+                       name=fact["printed_subject"], line=fact["source_line"], code=None, fact=fact)
 
 
 def completeness_checks(checks: Checks) -> None:

@@ -23,6 +23,8 @@ RESULTS = pa.schema([
     ("row_code", pa.string()), ("row_name", pa.string()), ("column_name", pa.string()),
     ("expected", pa.decimal128(24, 6)), ("actual", pa.decimal128(24, 6)), ("difference", pa.decimal128(24, 6)),
     ("tolerance", pa.decimal128(24, 6)), ("outcome", pa.string()), ("source_line", pa.int32()), ("detail", pa.string()),
+    ("page", pa.int32()), ("printed_text", pa.string()), ("bbox_x0", pa.float64()), ("bbox_top", pa.float64()),
+    ("bbox_x1", pa.float64()), ("bbox_bottom", pa.float64()), ("source_file", pa.string()),
     ("run_id", pa.string()),
 ])
 
@@ -153,6 +155,7 @@ def _store_results(warehouse: Path, checks: list[dict], run_id: str) -> None:
                 count(*) filter (where outcome = 'pass') as passed,
                 count(*) filter (where outcome = 'rounding') as rounding,
                 count(*) filter (where outcome = 'fail') as failures,
+                count(*) filter (where outcome = 'suspect_extraction') as suspect_extraction,
                 count(*) filter (where outcome = 'fail' and severity = 'error') as failed_errors,
                 count(*) filter (where outcome = 'fail' and severity = 'warning') as failed_warnings,
             from dim_document
