@@ -37,6 +37,7 @@ from .project_text import extract_text_project_forms
 from .prose import Metric, ProseFact, extract_metrics, extract_prose_facts
 from .readers import RawDocument, ReadError, read_document
 from .specs import TABLES, TABLES_BY_KEY, TableSpec
+from .statements import Statement, document_statements
 from .tables.coded import parse_coded_table
 from .tables.economic import parse_economic_table
 from .tables.items import parse_items_table
@@ -87,6 +88,7 @@ class Extraction:
     tables: dict[str, dict] = field(default_factory=dict)
     prose: list[ProseFact] = field(default_factory=list)
     metrics: list[Metric] = field(default_factory=list)
+    statements: list[Statement] = field(default_factory=list)
     projects: list[ProjectForm] = field(default_factory=list)
     department: DepartmentResult | None = None
     problems: list[Problem] = field(default_factory=list)
@@ -297,6 +299,7 @@ def extract_file(path: Path, pdf_engine: str = "pdfium") -> Extraction:
                 table=key))
     result.prose = extract_prose_facts(doc, regions)
     result.metrics = extract_metrics(doc, regions)
+    result.statements = document_statements(doc, regions)
     department = extract_department_result(doc) if kind != BUDGET else None
     form = extract_department_form(doc) if kind == DEPT_SELF_EVALUATION else None
     if form is not None:

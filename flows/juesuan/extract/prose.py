@@ -121,6 +121,10 @@ def _fill_gaps(text_tokens: list, figures: list) -> list | None:
     """Put a line of figures back into the gaps of the text line above (plain text from PDF extractors prints
     figures set in another font on a line of their own, leaving a space where each stood); None if they do not fit."""
     gaps = len(text_tokens) - 1
+    if not any(re.search(r"[.%]|^\d{4}$", f.text) for f in figures):
+        return None  # a lone small number (a page number) is no figure of the sentence above
+    if any(a.text[-1:].isdigit() or b.text[:1].isdigit() for a, b in zip(text_tokens, text_tokens[1:], strict=False)):
+        return None  # a gap beside a digit is a space inside the text, not where a figure stood
     if len(figures) == gaps:
         head, tail = [], []
     elif len(figures) == gaps + 1 and _UNIT_FIRST.match(text_tokens[0].text):

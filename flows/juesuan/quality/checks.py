@@ -42,6 +42,7 @@ class Document:
     tables: dict[str, list[dict]] = field(default_factory=lambda: defaultdict(list))
     present: dict[str, bool] = field(default_factory=dict)
     declared_empty: dict[str, bool] = field(default_factory=dict)
+    empty: dict[str, bool] = field(default_factory=dict)
     prose: list[dict] = field(default_factory=list)
     projects: list[dict] = field(default_factory=list)
     indicators: list[dict] = field(default_factory=list)
@@ -78,6 +79,7 @@ def read_documents(con: duckdb.DuckDBPyConnection) -> list[Document]:
     for row in _records(con, "select * from staging.stg_raw__document_tables"):
         docs[row["document_id"]].present[row["table_key"]] = row["is_present"]
         docs[row["document_id"]].declared_empty[row["table_key"]] = row["is_declared_empty"]
+        docs[row["document_id"]].empty[row["table_key"]] = row["is_empty"]
     for fact in _records(con, "select * from staging.stg_raw__prose_facts order by document_id, fact_index"):
         docs[fact["document_id"]].prose.append(fact)
     for row in _records(con, "select * from staging.stg_raw__performance_projects order by document_id, project_index"):
@@ -380,6 +382,11 @@ def _decimals(clause: str | None) -> int:
     return len(m.group(2) or "") if m else 2
 
 
+def _emptied(doc: Document, table: str) -> bool:
+    """The table is printed but holds no figure (or says 本表无数据)."""
+    return bool(doc.present.get(table)) and bool(doc.empty.get(table) or doc.declared_empty.get(table))
+
+
 def _subject_of(fact: dict, subjects) -> tuple[object, str | None]:
     """The first subject whose pattern matches the phrase, and the table line it names ({name} filled in)."""
     for subject in subjects:
@@ -400,6 +407,10 @@ def prose_checks(checks: Checks, prior_documents: dict[tuple[str, int], Document
         value, row = (_table_value(doc, subject.table, line_name, subject.measure, subject.side)
                       if subject is not None else (None, None))
         parts = [row] if row else []
+        if subject is not None and _emptied(doc, subject.table) and fact["amount_wan"] and not fact["is_change"]:
+            checks.add("DOC-EMPTIED", subject.table, None, subject.measure, ZERO, fact["amount_wan"], ZERO,
+                       f"{fact['printed_figure']} stated for {subject.table} {line_name}, which is printed empty"
+                       + (" (declared 本表无数据)" if doc.declared_empty.get(subject.table) else ""), **where)
         if value is not None and not fact["is_change"] and doc.kind in subject.kinds:
             checks.add("PROSE-AMOUNT", "prose", None, subject.measure, value, fact["amount_wan"],
                        checks.tolerance(1), f"{fact['printed_figure']} vs {subject.table} {line_name}", parts=parts,

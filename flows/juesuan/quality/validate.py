@@ -13,9 +13,11 @@ import pandas as pd
 import pyarrow as pa
 
 from ..settings import PROJECT_ROOT
+from .annotate import annotate_pdfs
 from .catalog import families, rules
 from .checks import run_checks
 from .docs import write_index
+from .offline import localize_site
 
 RESULTS = pa.schema([
     ("rule_id", pa.string()), ("family", pa.string()), ("severity", pa.string()), ("document_id", pa.string()),
@@ -66,21 +68,32 @@ def _raised(info) -> str | None:
     return None
 
 
-def _label(check: dict) -> str | None:
-    if check["outcome"] != "fail":
-        return None
-    row = check["row_code"] or check["row_name"] or ""
-    return (f"{check['file_name']} · {check['rule_id']} · {check['table_key']} {row} {check['column_name']}"
-            f" (line {check['source_line']}): expected {check['expected']:f}, printed {check['actual']:f}")
+# The check models dbt builds in the warehouse (dbt_project/models/quality/), set-based over every document.
+SQL_CHECK_MODELS = ("quality.chk_document_rules",)
+
+
+def _sql_checks(con) -> list[dict]:
+    """The check rows of the dbt check models, with each rule's family and severity from the catalog."""
+    catalog = rules()
+    out = []
+    for model in SQL_CHECK_MODELS:
+        for row in con.sql(f"select * from {model} order by document_id, rule_id, source_line").to_arrow_table().to_pylist():
+            rule = catalog[row["rule_id"]]
+            out.append({**row, "family": rule.family, "severity": rule.severity})
+    return out
+
+
+INDEX_COLUMNS = ["file_name", "page", "source_line", "rule_id", "printed_text"]
 
 
 def _frame(checks: list[dict]) -> pd.DataFrame:
-    frame = pd.DataFrame(checks, columns=["rule_id", "family", "document_id", "file_name", "table_key", "row_code",
-                                          "row_name", "column_name", "expected", "actual", "difference",
-                                          "tolerance", "outcome", "source_line"])
+    frame = pd.DataFrame(checks, columns=["rule_id", "family", "document_id", "file_name", "page", "source_line",
+                                          "table_key", "row_code", "row_name", "column_name", "expected", "actual",
+                                          "difference", "tolerance", "outcome", "printed_text"])
     for column in ("expected", "actual", "difference", "tolerance"):
         frame[column] = frame[column].astype(float)
-    frame["failure"] = [_label(c) for c in checks]
+    frame["page"] = frame["page"].astype("Int64")
+    frame["source_line"] = frame["source_line"].astype("Int64")
     frame["excess_over_tolerance"] = [float(abs(c["difference"]) - c["tolerance"]) for c in checks]
     return frame
 
@@ -106,7 +119,7 @@ def validate_warehouse(warehouse: Path, build_dir: Path, run_id: str) -> Quality
     from great_expectations.core.run_identifier import RunIdentifier
 
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        checks = run_checks(con)
+        checks = run_checks(con) + _sql_checks(con)
         documents = con.sql("select document_id, file_name, agency_name, fiscal_year from dim_document").to_arrow_table().to_pylist()
     site = build_dir / "dq" / "gx"
     context = _context(site)
@@ -116,14 +129,13 @@ def validate_warehouse(warehouse: Path, build_dir: Path, run_id: str) -> Quality
     summary = QualitySummary(checks=len(checks), outcomes=Counter(c["outcome"] for c in checks))
     run = RunIdentifier(run_name=run_id)
     for family in families():
-        rule_ids = [r.id for r in catalog.values() if r.family == family]
-        suite = context.suites.add(suites.build_suite(family, rule_ids, {r: catalog[r].description for r in rule_ids}))
+        suite = context.suites.add(suites.build_suite(family, [r for r in catalog.values() if r.family == family]))
         batch = datasource.add_dataframe_asset(family).add_batch_definition_whole_dataframe("all documents")
         definition = context.validation_definitions.add(gx.ValidationDefinition(name=family, data=batch, suite=suite))
         checkpoint = context.checkpoints.add(gx.Checkpoint(
             name=f"{family}_checkpoint", validation_definitions=[definition],
             actions=[gx.checkpoint.UpdateDataDocsAction(name="update_data_docs")],
-            result_format={"result_format": "COMPLETE"}))
+            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": INDEX_COLUMNS}))
         frame = _frame([c for c in checks if c["family"] == family])
         result = checkpoint.run(batch_parameters={"dataframe": frame}, run_id=run)
         for validation in result.run_results.values():
@@ -132,9 +144,14 @@ def validate_warehouse(warehouse: Path, build_dir: Path, run_id: str) -> Quality
                 if message is not None:
                     raise DataQualityEngineError(f"{family}: {expectation.expectation_config.type} raised: {message}")
                 if not expectation.success:
-                    summary.failed_expectations.append(f"{family}: {expectation.expectation_config.type}")
+                    rule = (expectation.expectation_config.meta or {}).get("rule", expectation.expectation_config.type)
+                    where = sorted({f"{i['file_name']} p.{i['page']}" if pd.notna(i.get("page")) else i["file_name"]
+                                    for i in expectation.result.get("unexpected_index_list") or []})
+                    summary.failed_expectations.append(f"{family}: {rule}" + (f" on {'; '.join(where)}" if where else ""))
     _store_results(warehouse, checks, run_id)
-    summary.docs_index = write_index(build_dir / "dq", site, documents, checks, catalog, run_id)
+    localize_site(site)
+    links = annotate_pdfs(checks, build_dir / "dq")
+    summary.docs_index = write_index(build_dir / "dq", site, documents, checks, catalog, run_id, links)
     return summary
 
 

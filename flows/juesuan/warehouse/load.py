@@ -68,6 +68,12 @@ create table if not exists raw.prose_metrics (
     sha256 varchar not null, metric_index integer not null, label varchar not null, value decimal(20, 6) not null,
     unit varchar not null, printed varchar not null, source_line integer, primary key (sha256, metric_index)
 );
+create table if not exists raw.document_statements (
+    sha256 varchar not null, statement_index integer not null, kind varchar not null, printed_text varchar,
+    page integer, source_line integer, bbox_x0 double, bbox_top double, bbox_x1 double, bbox_bottom double,
+    year integer, agency varchar, table_key varchar, word varchar, left_value decimal(20, 6),
+    right_value decimal(20, 6), primary key (sha256, statement_index)
+);
 create table if not exists raw.load_errors (
     file varchar not null, sha256 varchar, severity varchar not null, error_code varchar not null,
     message varchar not null, source_line integer, table_key varchar, loaded boolean not null,
@@ -130,6 +136,11 @@ PERFORMANCE_DEPARTMENT = pa.schema([
 PROSE_METRICS = pa.schema([
     ("sha256", pa.string()), ("metric_index", pa.int32()), ("label", pa.string()), ("value", AMOUNT),
     ("unit", pa.string()), ("printed", pa.string()), ("source_line", pa.int32()),
+])
+DOCUMENT_STATEMENTS = pa.schema([
+    ("sha256", pa.string()), ("statement_index", pa.int32()), ("kind", pa.string()), ("printed_text", pa.string()),
+    ("page", pa.int32()), ("source_line", pa.int32()), *BBOX, ("year", pa.int32()), ("agency", pa.string()),
+    ("table_key", pa.string()), ("word", pa.string()), ("left_value", AMOUNT), ("right_value", AMOUNT),
 ])
 LOAD_ERRORS = pa.schema([
     ("file", pa.string()), ("sha256", pa.string()), ("severity", pa.string()), ("error_code", pa.string()),
@@ -290,7 +301,7 @@ SCHEMAS = {
     "raw.documents": DOCUMENTS, "raw.document_tables": DOCUMENT_TABLES, "raw.table_rows": TABLE_ROWS,
     "raw.prose_facts": PROSE_FACTS, "raw.performance_projects": PERFORMANCE_PROJECTS,
     "raw.performance_indicators": PERFORMANCE_INDICATORS, "raw.performance_department": PERFORMANCE_DEPARTMENT,
-    "raw.prose_metrics": PROSE_METRICS,
+    "raw.prose_metrics": PROSE_METRICS, "raw.document_statements": DOCUMENT_STATEMENTS,
 }
 
 
@@ -319,6 +330,13 @@ def _document_batches(extraction: Extraction, run_id: str, now) -> tuple[dict[st
         "raw.table_rows": _row_records(extraction, screen), "raw.prose_facts": _prose_records(extraction, screen),
         "raw.performance_projects": projects, "raw.performance_indicators": indicators,
         "raw.performance_department": department, "raw.prose_metrics": _metric_records(extraction, screen),
+        "raw.document_statements": [
+            {"sha256": extraction.sha256, "statement_index": i, "kind": st.kind, "printed_text": st.printed_text,
+             "page": st.page, "source_line": st.source_line, **_bbox(st.bbox), "year": st.year, "agency": st.agency,
+             "table_key": st.table_key, "word": st.word,
+             "left_value": screen.amount(st.left, "comparison: budget", st.left, st.source_line),
+             "right_value": screen.amount(st.right, "comparison: final", st.right, st.source_line)}
+            for i, st in enumerate(extraction.statements)],
     }
     return {table: pa.Table.from_pylist(rows, SCHEMAS[table]) for table, rows in records.items()}, screen
 
