@@ -15,17 +15,11 @@ import duckdb
 
 from ..extract.document import CORE_TABLES
 from ..extract.numbers import rounding_tolerance
-from ..extract.specs import TABLES_BY_KEY
 from .catalog import prose_subjects, rules
 
 ZERO = Decimal(0)
 HALF_CENT = Decimal("0.005")
 MICRO = Decimal("0.000001")
-FUNCTION_TABLES = {key: tuple(m.key for m in TABLES_BY_KEY[key].measures) for key in
-                   ("income_by_function", "expenditure_by_function", "general_budget_expenditure", "gov_fund",
-                    "soe_capital")}
-ROW_RULES = {"expenditure_by_function": "ROW-EXPENDITURE", "income_by_function": "ROW-INCOME",
-             "general_budget_expenditure": "ROW-GENERAL-BUDGET"}
 _ORDINAL_LINE = re.compile(r"^[一二三四五六七八九十]+[、.．]")
 
 @dataclass
@@ -173,62 +167,6 @@ class Checks:
 
 def _total_row(rows: list[dict], name: str = "合计") -> dict | None:
     return next((r for r in rows if r["subject_code"] is None and r["printed_name"] == name), None)
-
-
-def tree_checks(checks: Checks) -> None:
-    """合计 = Σ 类, 类 = Σ 款, 款 = Σ 项 in every function-coded table and column; economic 类 = Σ 款."""
-    doc = checks.doc
-    for table, measures in FUNCTION_TABLES.items():
-        rows = doc.rows(table)
-        coded = [r for r in rows if r["subject_code"]]
-        families: list[tuple[dict, list[dict]]] = []
-        total = _total_row(rows)
-        if total is not None:
-            families.append((total, [r for r in coded if len(r["subject_code"]) == 3]))
-        for parent in coded:
-            code = parent["subject_code"]
-            kids = [r for r in coded if len(r["subject_code"]) == len(code) + 2 and r["subject_code"].startswith(code)]
-            if kids and len(code) < 7:
-                families.append((parent, kids))
-        for parent, kids in families:
-            if not kids:
-                continue
-            for measure in measures:
-                checks.sum_check("TREE-FUNCTION", table, parent, kids, measure,
-                                 f"{len(kids)} children: {', '.join(k['subject_code'] for k in kids)}")
-    economic = [r for r in doc.rows("general_budget_basic_by_economic") if r["subject_code"]]
-    for parent in (r for r in economic if len(r["subject_code"]) == 3):
-        kids = [r for r in economic if len(r["subject_code"]) == 5 and r["subject_code"].startswith(parent["subject_code"])]
-        if kids:
-            checks.sum_check("TREE-ECONOMIC", "general_budget_basic_by_economic", parent, kids, "amount",
-                             f"{len(kids)} 款")
-
-
-def row_checks(checks: Checks) -> None:
-    """Each row's total against the sum of its columns."""
-    for table, rule_id in ROW_RULES.items():
-        measures = FUNCTION_TABLES[table]
-        rows = checks.doc.rows(table)
-        if checks.doc.kind == "budget" and not any(r.get(m) is not None for r in rows for m in measures[1:]):
-            continue  # a budget table printing only its totals (收入总表 per unit): no columns to add up
-        for row in rows:
-            _row_sum(checks, rule_id, table, row, measures[0], measures[1:])
-    fas = checks.doc.rows("fiscal_appropriation_summary")
-    # Some budgets print one 预算数 column on the expenditure side: no split to check.
-    split = any(r.get(k) is not None for r in fas for k in ("general_budget", "gov_fund", "soe_capital"))
-    for row in fas if split else []:
-        if row["summary_side"] == "expenditure" and row.get("total") is not None:
-            _row_sum(checks, "FAS-ROW", "fiscal_appropriation_summary", row, "total",
-                     ("general_budget", "gov_fund", "soe_capital"))
-
-
-def _row_sum(checks: Checks, rule_id: str, table: str, row: dict, total_key: str, part_keys) -> None:
-    values = [row.get(k) for k in part_keys]
-    if row.get(total_key) is None and all(v is None for v in values):
-        return
-    present = [v for v in values if v is not None]
-    checks.add(rule_id, table, row, total_key, sum(present, ZERO), row.get(total_key),
-               checks.tolerance(len(present)), f"= {' + '.join(part_keys)}")
 
 
 _LINE_NUMBER = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)])")
@@ -532,7 +470,9 @@ def run_checks(con: duckdb.DuckDBPyConnection) -> list[dict]:
     out: list[dict] = []
     for doc in documents:
         checks = Checks(doc)
-        for family in (tree_checks, row_checks, summary_checks, three_public_checks, economic_checks,
+        # The tree and row identities are the dbt model quality.chk_table_rules; the whole-document rules are
+        # quality.chk_document_rules.
+        for family in (summary_checks, three_public_checks, economic_checks,
                        cross_table_checks, unit_checks, completeness_checks, performance_checks):
             family(checks)
         prose_checks(checks, finals)

@@ -69,7 +69,7 @@ def _raised(info) -> str | None:
 
 
 # The check models dbt builds in the warehouse (dbt_project/models/quality/), set-based over every document.
-SQL_CHECK_MODELS = ("quality.chk_document_rules",)
+SQL_CHECK_MODELS = ("quality.chk_table_rules", "quality.chk_document_rules")
 
 
 def _sql_checks(con) -> list[dict]:
