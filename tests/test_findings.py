@@ -28,7 +28,8 @@ def drop_between(text: str, start: str, end: str) -> str:
     lines = text.split("\n")
     first = next(i for i, line in enumerate(lines) if start in line and i > 100)  # past the contents page
     last = next(i for i, line in enumerate(lines) if end in line and i > first)
-    return "\n".join(lines[:first] + lines[last:])
+    page_breaks = "".join(line.count("\f") * "\f" for line in lines[first:last])  # the pages stay numbered
+    return "\n".join(lines[:first] + ([page_breaks] if page_breaks else []) + lines[last:])
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +56,8 @@ def findings(tmp_path_factory, prefect_harness):
         ("sg-placeholder.txt", doctor(shaoguan, "单位：韶关市行政服务中心", "单位：XX单位")),
         # the 三公 table emptied while the 情况说明 still gives its figures
         ("sg-emptied.txt", doctor(shaoguan, "2.80 0.00 2.00 0.00 2.00 0.80 2.02 0.00 1.61 0.00 1.61 0.41", "本表无数据")),
-        # a figure changed where the same row is also printed twice: extraction's doubt makes it suspect
+        # a figure changed (收入决算表 2010301, line 168) where the row is also printed twice: extraction's doubt
+        # makes it suspect
         ("sg-twice.txt", doctor(shaoguan, "2010301 行政运行 428.89 428.89",
                                 "2010301 行政运行 438.89 428.89")
          .replace("2010302 一般行政管理事务 27.28", "2010301 行政运行 428.89 428.89 0.00 0.00 0.00 0.00\n"
@@ -80,15 +82,18 @@ def planted(warehouse, doctored, original):
 
 def test_the_two_real_putuo_errors_are_reported_with_page_and_text(findings):
     warehouse = findings[0]
-    rows = query(warehouse, """select rule_id, page, printed_text, expected, actual, round(bbox_x0), round(bbox_top)
+    rows = query(warehouse, """select rule_id, page, printed_text, expected, actual, bbox_x0, bbox_top, bbox_bottom
                                from dq_results where file_name = ? and outcome = 'fail' order by rule_id""", [PUTUO_PDF])
     # 情况说明 四: the 财政拨款收入支出总计 printed as 0.3万元, while the 财政拨款收入支出决算总表 总计 is 2,961.68.
     # 情况说明 五（二）: 一般公共服务支出 2106.66 of 2940.05 is 71.65 %, printed 占71.73%.
-    assert rows == [
+    assert [row[:5] for row in rows] == [
         ("PROSE-AMOUNT", 21, "四、财政拨款收入支出决算总体情况说明上海市普陀区财政局2024年度财政拨款收入支出总计0.3万元。",
-         D("2961.680000"), D("0.300000"), 372.0, 411.0),
-        ("PROSE-SHARE", 21, "一般公共服务支出（类）2106.66万元，占71.73%；", D("71.653900"), D("71.730000"), 108.0, 647.0),
+         D("2961.680000"), D("0.300000")),
+        ("PROSE-SHARE", 21, "一般公共服务支出（类）2106.66万元，占71.73%；", D("71.653900"), D("71.730000")),
     ]
+    # Where on page 21 (points from the top-left): 0.3 at x 372, the 2106.66 line about 647-659 down.
+    assert rows[0][5] == pytest.approx(372, abs=1) and rows[0][6] == pytest.approx(411, abs=1)
+    assert rows[1][5] == pytest.approx(108, abs=1) and 640 < rows[1][6] < 648 and rows[1][7] == pytest.approx(659, abs=1)
     # The same two in the text rendering of the same report, at the same page.
     assert {(r, p) for r, p, *_ in failures(warehouse, PUTUO_TEXT)} == {("PROSE-AMOUNT", 21), ("PROSE-SHARE", 21)}
 
@@ -112,7 +117,7 @@ def test_the_misread_economic_table_is_suspect_extraction_not_the_publishers(fin
     rows = query(warehouse, """select rule_id, row_code, column_name, expected, actual, detail like '%layout warnings%'
                                from dq_results where file_name = 'sg-twice.txt' and outcome <> 'pass'
                                  and outcome <> 'rounding' order by all""")
-    assert ("ROW-EXPENDITURE", "2010301", "total", D("428.890000"), D("438.890000"), True) in rows
+    assert ("ROW-INCOME", "2010301", "total", D("428.890000"), D("438.890000"), True) in rows
     assert failures(findings[0], "sg-twice.txt") == []
     summary = query(warehouse, "select failures, suspect_extraction from dq_document_summary where file_name = 'sg-twice.txt'")
     assert summary[0][0] == 0 and summary[0][1] >= 2
@@ -177,11 +182,19 @@ def test_every_check_has_its_page_and_printed_text(findings):
 
 
 def test_the_gx_results_name_the_rule_and_the_documents(findings):
-    report = findings[1]
-    assert f"prose: PROSE-AMOUNT on {PUTUO_PDF} p.21; {PUTUO_TEXT} p.21; pt-compare.txt p.21; pt-dropped.txt p.21; " \
-           "pt-total.txt p.21; pt-year.txt p.21" in report.quality.failed_expectations
-    assert "document: DOC-CONTENTS on pt-dropped.txt p.2" in report.quality.failed_expectations
-    assert "document: DOC-YEAR on pt-year.txt p.6" in report.quality.failed_expectations
+    failed = findings[1].quality.failed_expectations
+
+    def places(prefix):
+        entry = next(e for e in failed if e.startswith(prefix))
+        return set(entry.removeprefix(prefix).split("; "))
+
+    # One expectation per rule; its unexpected rows name every document and page the rule failed on.
+    assert places("prose: PROSE-AMOUNT on ") == {
+        f"{PUTUO_PDF} p.21", f"{PUTUO_TEXT} p.21", "pt-compare.txt p.21", "pt-dropped.txt p.21", "pt-total.txt p.21",
+        "pt-year.txt p.21"}
+    assert places("prose: PROSE-COMPARE on ") == {"pt-compare.txt p.22"}
+    assert places("document: DOC-CONTENTS on ") == {"pt-dropped.txt p.2"}
+    assert places("document: DOC-YEAR on ") == {"pt-year.txt p.6"}
 
 
 def test_the_annotated_pdf_marks_each_finding_on_its_page(findings):
@@ -235,3 +248,19 @@ def test_the_pages_open_with_no_network_access(findings, tmp_path):
     # The vendored assets are there and in use: the GX site is styled by the local Bootstrap.
     assert "static/vendor/bootstrap/bootstrap.min.css" in (build / "dq" / "gx" / "index.html").read_text(encoding="utf-8")
     assert (build / "dq" / "gx" / "static" / "vendor" / "bootstrap" / "bootstrap.min.css").is_file()
+
+
+def test_pdf_prose_is_read_with_its_figures_set_on_their_own_baseline():
+    from juesuan.extract.document import extract_file
+
+    extraction = extract_file(external_file(PUTUO, ".pdf"))
+    facts = {(f.page, f.value_text, f.share_text, f.change_text) for f in extraction.prose}
+    # 普陀区 sets each figure of its 情况说明 a few points below the words around it.
+    assert (21, "2106.66万元", "占71.73%", None) in facts
+    assert (21, "0.3万元", None, None) in facts
+    assert (21, "56.95万元", None, "减少56.95万元，下降1.87%") in facts
+    statements = {(s.kind, s.page, s.word, s.left, s.right) for s in extraction.statements if s.kind == "comparison"}
+    assert ("comparison", 22, "less", D("1560.05"), D("1511.89")) in statements
+    assert ("comparison", 22, "flat", D("10.00"), D("10.00")) in statements
+    years = {(s.page, s.year, s.printed_text) for s in extraction.statements if s.kind == "year"}
+    assert (6, 2024, "第二部分上海市普陀区财政局2024年度部门决算表") in years

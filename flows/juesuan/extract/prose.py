@@ -92,13 +92,13 @@ class ProseStream:
         return (min(t.x0 for t in found), min(t.top for t in found), max(t.x1 for t in found),
                 max(t.bottom for t in found))
 
-    def clause(self, start: int, end: int, limit: int = 160) -> str:
-        """The printed clause around start..end: from the previous 。；！？ to the next one."""
-        stops = "。；;！？"
-        left = max((self.text.rfind(c, 0, start) for c in stops), default=-1) + 1
-        rights = [i for i in (self.text.find(c, end) for c in stops) if i >= 0]
+    def clause(self, start: int, end: int, limit: int = 80) -> str:
+        """The printed clause around start..end: from the previous 。；：！？ (at most `limit` characters back) to the
+        next 。；！？ (at most `limit` characters on)."""
+        left = max(self.text.rfind(c, 0, start) for c in "。；;：:！？") + 1
+        rights = [i for i in (self.text.find(c, end) for c in "。；;！？") if i >= 0]
         right = (min(rights) + 1) if rights else len(self.text)
-        left = max(left, start)
+        left = max(left, start - limit)
         right = min(right, end + limit)
         return self.text[left:right]
 
@@ -210,7 +210,9 @@ def extract_prose_facts(doc: RawDocument, regions: dict[str, TableRegion]) -> li
                 consumed = match.end()
         else:
             consumed = match.end() + _read_clauses(fact, stream, match.end())
-        fact.printed_text = prose.clause(start - len(subject), consumed)
+        fact.printed_text = prose.clause(start, consumed)
+        if consumed > match.end():  # the box covers the clause it states too (占71.73%, 下降1.87%)
+            fact.bbox = prose.bbox(start, consumed)
         facts.append(fact)
     return facts
 

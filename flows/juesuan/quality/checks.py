@@ -37,6 +37,7 @@ class Document:
     present: dict[str, bool] = field(default_factory=dict)
     declared_empty: dict[str, bool] = field(default_factory=dict)
     empty: dict[str, bool] = field(default_factory=dict)
+    titles: dict[str, tuple] = field(default_factory=dict)  # table → (title as printed, page)
     prose: list[dict] = field(default_factory=list)
     projects: list[dict] = field(default_factory=list)
     indicators: list[dict] = field(default_factory=list)
@@ -74,6 +75,7 @@ def read_documents(con: duckdb.DuckDBPyConnection) -> list[Document]:
         docs[row["document_id"]].present[row["table_key"]] = row["is_present"]
         docs[row["document_id"]].declared_empty[row["table_key"]] = row["is_declared_empty"]
         docs[row["document_id"]].empty[row["table_key"]] = row["is_empty"]
+        docs[row["document_id"]].titles[row["table_key"]] = (row["printed_title"], row["page"])
     for fact in _records(con, "select * from staging.stg_raw__prose_facts order by document_id, fact_index"):
         docs[fact["document_id"]].prose.append(fact)
     for row in _records(con, "select * from staging.stg_raw__performance_projects order by document_id, project_index"):
@@ -110,7 +112,8 @@ class Checks:
         tolerance = tolerance.quantize(MICRO)
         difference = actual - expected
         outcome = "pass" if difference == 0 else "rounding" if abs(difference) <= tolerance else "fail"
-        doubts = self.doubts(table, [r for r in (row, *parts) if r])
+        # A prose statement compares one printed figure: only that figure's own placement can make it doubtful.
+        doubts = self.doubts(table, [r for r in (row, *parts) if r], layout=fact is None)
         if outcome == "fail" and doubts:
             outcome = "suspect_extraction"
             detail = f"{detail} · extraction unsure: {doubts}"
@@ -141,14 +144,14 @@ class Checks:
             **dict(zip(("bbox_x0", "bbox_top", "bbox_x1", "bbox_bottom"), box or (None,) * 4, strict=True)),
         })
 
-    def doubts(self, table: str, rows: list[dict]) -> str:
+    def doubts(self, table: str, rows: list[dict], layout: bool = True) -> str:
         """Why extraction may have misread the figures of a check ('' when it read them plainly)."""
         reasons = []
         inferred = [r for r in rows if r.get("placement") == "inferred"]
         if inferred:
             reasons.append("column placement inferred for " + ", ".join(
                 str(r.get("subject_code") or r.get("printed_name")) for r in inferred[:3]))
-        warned = sorted({r.get("table_key", table) for r in rows} & self.doc.layout_tables)
+        warned = sorted({r.get("table_key", table) for r in rows} & self.doc.layout_tables) if layout else []
         if warned:
             reasons.append("layout warnings on " + ", ".join(warned))
         return "; ".join(reasons)
@@ -459,8 +462,10 @@ def completeness_checks(checks: Checks) -> None:
         return
     for table in CORE_TABLES:
         present = checks.doc.present.get(table, False)
+        title, page = checks.doc.titles.get(table, (None, None))
         checks.add("DOC-COMPLETE", table, None, "present", Decimal(1), Decimal(1 if present else 0), ZERO,
-                   "present" if present else "missing from the document", name=table)
+                   "present" if present else "missing from the document", name=table, page=page,
+                   printed_text=title if present and title else f"{table}: no such table in the document")
 
 
 def run_checks(con: duckdb.DuckDBPyConnection) -> list[dict]:
