@@ -96,8 +96,9 @@ comparison_checks as (
             when 'equal' then abs(final_wan - budget_wan) <= 0.01
             when 'flat' then abs(final_wan - budget_wan) <= greatest(0.01, 0.01 * abs(budget_wan))
         end::integer as actual_value,
-        '预算 ' || budget_wan::decimal(20, 2) || ', 决算 ' || final_wan::decimal(20, 2) || ': the text says 决算数 '
-        || comparison_word || ' than/as 预算数' as detail,
+        '预算 ' || budget_wan::decimal(20, 2) || ', 决算 ' || final_wan::decimal(20, 2) || '; the text says 决算数'
+        || case comparison_word when 'greater' then '大于预算数' when 'less' then '小于预算数'
+                when 'equal' then '等于预算数' else '与预算数持平' end as detail,
     from located
     where statement_kind = 'comparison'
 ),

@@ -13,7 +13,8 @@ table { border-collapse: collapse; margin: 0.5rem 0 1rem; font-size: 0.9rem; }
 th, td { border: 1px solid #d0d7de; padding: 0.3rem 0.6rem; text-align: left; vertical-align: top; }
 th { background: #f6f8fa; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .fail { color: #b42318; font-weight: 600; } .rounding { color: #9a6700; } .pass { color: #1a7f37; }
-.suspect_extraction { color: #8250df; } td.quote { max-width: 28rem; font-size: 0.85rem; }
+.suspect_extraction { color: #8250df; } td.quote { min-width: 14rem; max-width: 28rem; font-size: 0.85rem; }
+td.page { white-space: nowrap; }
 .muted { color: #57606a; }
 """
 
@@ -53,8 +54,9 @@ def _findings_table(findings: list[dict], pages: dict[str, str], links: dict, cs
         link = pages.get(c["family"])
         rule = f"<a href='{link}'>{c['rule_id']}</a>" if link else c["rule_id"]
         out.append(
-            f"<tr class='finding {c['outcome']}' data-rule='{c['rule_id']}' data-page='{_escape(c.get('page'))}'>"
-            f"<td class='{c['outcome']}'>{rule}</td><td>{_escape(c['severity'])}</td><td>{_page_cell(c, links)}</td>"
+            f"<tr class='finding' data-outcome='{c['outcome']}' data-rule='{c['rule_id']}' "
+            f"data-page='{_escape(c.get('page'))}'>"
+            f"<td class='{c['outcome']}'>{rule}</td><td>{_escape(c['severity'])}</td><td class='page'>{_page_cell(c, links)}</td>"
             f"<td class='quote'>{_escape(c.get('printed_text'))}</td>"
             f"<td>{_escape(c['table_key'])}</td><td>{_escape(c['row_code'] or c['row_name'])}</td>"
             f"<td>{_escape(c['column_name'])}</td><td class='num'>{_escape(c['expected'])}</td>"
