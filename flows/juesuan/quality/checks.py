@@ -468,8 +468,23 @@ def completeness_checks(checks: Checks) -> None:
                    printed_text=title if present and title else f"{table}: no such table in the document")
 
 
+# The check models dbt builds in the warehouse (dbt_project/models/quality/), set-based over every document.
+SQL_CHECK_MODELS = ("quality.chk_table_rules", "quality.chk_document_rules")
+
+
+def sql_checks(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """The check rows of the SQL check models, with each rule's family and severity from the catalog."""
+    catalog = rules()
+    out = []
+    for model in SQL_CHECK_MODELS:
+        for row in _records(con, f"select * from {model} order by document_id, rule_id, source_line"):
+            rule = catalog[row["rule_id"]]
+            out.append({**row, "family": rule.family, "severity": rule.severity})
+    return out
+
+
 def run_checks(con: duckdb.DuckDBPyConnection) -> list[dict]:
-    """Every check of every rule family over every loaded document."""
+    """Every check of every rule family over every loaded document: the SQL check models' rows and the rest."""
     documents = read_documents(con)
     finals = {(d.agency_name, d.fiscal_year): d for d in documents if d.kind == "final_accounts"}
     out: list[dict] = []
@@ -482,4 +497,4 @@ def run_checks(con: duckdb.DuckDBPyConnection) -> list[dict]:
             family(checks)
         prose_checks(checks, finals)
         out.extend(checks.rows)
-    return out
+    return out + sql_checks(con)

@@ -14,7 +14,8 @@ from pathlib import Path
 
 # The models the checks read (quality/checks.py read_documents).
 CHECKED_MODELS = ["dim_document", "int_table_rows_pivoted", "stg_raw__document_tables", "stg_raw__prose_facts",
-                  "stg_raw__performance_projects", "stg_raw__performance_indicators"]
+                  "stg_raw__performance_projects", "stg_raw__performance_indicators", "stg_raw__load_errors",
+                  "chk_table_rules", "chk_document_rules"]
 
 
 class UnusableDocument(Exception):

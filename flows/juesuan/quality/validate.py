@@ -68,21 +68,6 @@ def _raised(info) -> str | None:
     return None
 
 
-# The check models dbt builds in the warehouse (dbt_project/models/quality/), set-based over every document.
-SQL_CHECK_MODELS = ("quality.chk_table_rules", "quality.chk_document_rules")
-
-
-def _sql_checks(con) -> list[dict]:
-    """The check rows of the dbt check models, with each rule's family and severity from the catalog."""
-    catalog = rules()
-    out = []
-    for model in SQL_CHECK_MODELS:
-        for row in con.sql(f"select * from {model} order by document_id, rule_id, source_line").to_arrow_table().to_pylist():
-            rule = catalog[row["rule_id"]]
-            out.append({**row, "family": rule.family, "severity": rule.severity})
-    return out
-
-
 INDEX_COLUMNS = ["file_name", "page", "source_line", "rule_id", "printed_text"]
 
 
@@ -119,7 +104,7 @@ def validate_warehouse(warehouse: Path, build_dir: Path, run_id: str) -> Quality
     from great_expectations.core.run_identifier import RunIdentifier
 
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        checks = run_checks(con) + _sql_checks(con)
+        checks = run_checks(con)
         documents = con.sql("select document_id, file_name, agency_name, fiscal_year from dim_document").to_arrow_table().to_pylist()
     site = build_dir / "dq" / "gx"
     context = _context(site)
