@@ -141,7 +141,8 @@ def test_document_page_lists_each_finding_with_its_page(site, browser):
     assert len(failing) == 4  # the 201 total, and the three sums it takes part in
     assert sorted(re.findall(r'<tr class="finding fail" data-rule="([^"]+)">', text)) == [r for (r,) in failing]
     # The doctored line: 201 total printed 2,116.66 where its 款 add up to 2,106.66, on page 10.
-    finding = re.search(r'<tr class="finding fail" data-rule="TREE-FUNCTION">.*?</tr>', text, re.S).group(0)
+    finding = next(row for row in re.findall(r'<tr class="finding fail" data-rule="TREE-FUNCTION">.*?</tr>', text, re.S)
+                   if "<td>201</td>" in row)
     assert ">201<" in finding and ">2,106.66<" in finding and ">2,116.66<" in finding and "第 10 页" in finding
     # A text source is linked whole: a page anchor means nothing in it.
     assert f'<a id="source-link" href="../files/{document_id[:12]}/putuo-doctored.txt">' in text
