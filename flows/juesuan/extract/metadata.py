@@ -144,7 +144,11 @@ def template_placeholder(doc: RawDocument) -> str | None:
     """The placeholder a blank template prints where the agency belongs (上海市XX局, ××单位, 某单位), or None.
 
     Looked for where an agency is named: the title lines and labelled fields, not the prose (which may say
-    "某单位" of someone else)."""
+    "某单位" of someone else). A report whose agency is named elsewhere is no template: its stray placeholder
+    is a finding about the report (DOC-PLACEHOLDER), not a reason to drop it."""
+    agency = detect_agency(doc)
+    if agency and not _PLACEHOLDER.search(agency):
+        return None
     for index, line in enumerate(doc.lines):
         compact = line.compact
         labelled = re.match(r"^(?:部门|单位|部门[（(]单位[)）]名称|单位名称|部门名称|填报单位名称?|编制单位)[:：]?(.*)$",
