@@ -19,14 +19,14 @@ def query(warehouse, sql, params=None):
         return con.execute(sql, params or []).fetchall()
 
 
-# A subject's name is the one printed most often, so a new document may rightly change it (economic 款 are
+# Two builds read their files from different folders (source_file). A subject's name is the one printed most often, so a new document may rightly change it (economic 款 are
 # printed as 维修(护)费 and 维修（护）费, 公务员医疗补助缴费 and …缴款): names are compared apart from the rows.
 VOTED_NAMES = ("economic_name",)
 
 
 def snapshot(warehouse, table):
     columns = [c for (c,) in query(warehouse, "select column_name from information_schema.columns "
-                                   "where table_name = ? and column_name not in ('loaded_at')", [table])
+                                   "where table_name = ? and column_name not in ('loaded_at', 'source_file')", [table])
                if c not in VOTED_NAMES]
     return query(warehouse, f"select {', '.join(columns)} from {table} order by all")
 
