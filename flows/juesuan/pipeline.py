@@ -185,9 +185,10 @@ def pipeline(raw: str | None = None, warehouse: str | None = None, build: str | 
             return RunReport(run_id, served, len(files), up_to_date=True, reused=[Path(p).name for p, _ in files])
         # A document is reused when the same bytes under the same name were loaded by this extractor version
         # into a raw schema of this shape.
-        same_schema = previous.raw_schema == RAW_SCHEMA_VERSION and not force
+        # --force extracts every document again but still builds on the served file, keeping the run history.
+        same_schema = previous.raw_schema == RAW_SCHEMA_VERSION
         kept = {sha: Path(path).name for path, sha in files
-                if same_schema and previous.documents.get(sha) == (Path(path).name, EXTRACTOR_VERSION)}
+                if same_schema and not force and previous.documents.get(sha) == (Path(path).name, EXTRACTOR_VERSION)}
         to_extract = [path for path, sha in files if sha not in kept or kept[sha] != Path(path).name]
         building = start_build(served, carry_over=same_schema)
         # Every page of this run is written into its own folder, published with the warehouse or not at all.

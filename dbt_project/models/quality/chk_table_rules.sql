@@ -113,6 +113,7 @@ split_tables as (
 ),
 
 row_sums as (
+    -- 人员经费 / 公用经费 (personnel, public) split 基本支出 (basic): parts of a part, not of the total.
     select
         case table_key
             when 'expenditure_by_function' then 'ROW-EXPENDITURE'
@@ -124,9 +125,9 @@ row_sums as (
         table_key,
         row_index as parent_index,
         'total' as measure,
-        sum(amount_wan) filter (where measure not in ('total', 'amount')) as expected_wan,
-        count(amount_wan) filter (where measure not in ('total', 'amount')) as parts_printed,
-        '= ' || string_agg(measure, ' + ' order by measure) filter (where measure not in ('total', 'amount')) as detail,
+        sum(amount_wan) filter (where measure not in ('total', 'amount', 'personnel', 'public')) as expected_wan,
+        count(amount_wan) filter (where measure not in ('total', 'amount', 'personnel', 'public')) as parts_printed,
+        '= ' || string_agg(measure, ' + ' order by measure) filter (where measure not in ('total', 'amount', 'personnel', 'public')) as detail,
         false as parts_inferred,
     from figures
     where (table_key in ('expenditure_by_function', 'income_by_function', 'general_budget_expenditure')
