@@ -1,4 +1,4 @@
-"""Budgets (部门预算 / 单位预算, DOMAIN.md §7): kind, agency and year from content; their tables, rows and identities;
+"""Budgets (部门预算 / 单位预算, docs/domain.md §7): kind, agency and year from content; their tables, rows and identities;
 budget against final accounts and budgets across years in the warehouse."""
 
 from decimal import Decimal as D

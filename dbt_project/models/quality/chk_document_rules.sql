@@ -1,4 +1,4 @@
--- Whole-document rules (DOMAIN.md §5), one check row per statement the document makes about itself:
+-- Whole-document rules (docs/domain.md §5), one check row per statement the document makes about itself:
 -- DOC-YEAR (headings, captions and 截至…年12月31日 name the fiscal year), DOC-AGENCY (headings and captions name
 -- the document's agency), DOC-PLACEHOLDER (no XX / ×× / 某单位 left from a template), DOC-CONTENTS (every table
 -- the contents page lists is in the body) and PROSE-COMPARE (决算数大于/小于/等于预算数, 基本持平 agree with the

@@ -1,4 +1,4 @@
--- Within-table rules (DOMAIN.md §5) as check rows, set-based over every document's figures:
+-- Within-table rules (docs/domain.md §5) as check rows, set-based over every document's figures:
 -- TREE-FUNCTION (合计 = Σ 类, 类 = Σ 款, 款 = Σ 项 in every function-coded table and measure column),
 -- TREE-ECONOMIC (economic 类 = Σ its 款), and the row identities ROW-EXPENDITURE, ROW-INCOME, ROW-GENERAL-BUDGET,
 -- FAS-ROW (a row's total = the sum of its other columns). Tolerance 0.005 × (n + 1) 万元 for n printed parts

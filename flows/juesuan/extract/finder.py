@@ -150,7 +150,7 @@ def explain_missing(doc: RawDocument, spec: TableSpec) -> str:
 
 
 def _recognise_by_header(doc: RawDocument, marks: list[tuple[int, TableSpec | None]]):
-    """Give a 决算 table whose title no pattern knows the spec its header names (DOMAIN.md §8: title variants);
+    """Give a 决算 table whose title no pattern knows the spec its header names (docs/domain.md §8: title variants);
     only specs no title found, each at most once."""
     ends = [marks[p + 1][0] if p + 1 < len(marks) else len(doc.lines) for p in range(len(marks))]
     found = {spec.key for (index, spec), end in zip(marks, ends, strict=True)

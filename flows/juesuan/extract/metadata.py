@@ -21,9 +21,9 @@ _YEAR_TITLE = re.compile(r"(20\d{2})\s*年度?\s*(?:部门决算|度?部门整�
                          r"(?:市级|区级|县级)?(?:部门|单位)预算)")
 _YEAR_LABEL = re.compile(r"(?:评价年度|年度)[:：]?\s*(20\d{2})\s*年|[（(]\s*(20\d{2})\s*年度\s*[）)]|^(20\d{2})\s*年度$")
 _YEAR_ANY = re.compile(r"(20\d{2})\s*年")
-# The agency field of a form printed as cells: "部门（单位）名称 | 某某中心" (DOMAIN.md §8).
+# The agency field of a form printed as cells: "部门（单位）名称 | 某某中心" (docs/domain.md §8).
 _NAME_CELL = re.compile(r"^(?:部门[（(]单位[)）]名称|单位名称|部门名称|填报单位)[:：]?$")
-# A blank national template names no agency: 上海市XX局, ××单位, 某单位, 某某局 (DOMAIN.md §5, §8).
+# A blank national template names no agency: 上海市XX局, ××单位, 某单位, 某某局 (docs/domain.md §5, §8).
 _PLACEHOLDER = re.compile(r"(?:[XxＸｘ×]{2}|某某?)(?:市|区|县|省)?[\u4e00-\u9fff]{0,12}?"
                           r"(?:中心|局|委员会|办公室|厅|院|单位|部门|委|办)")
 _NOT_AGENCY = ("万元", "元", "本部门", "本单位", "我单位", "我部门", "单位", "部门")

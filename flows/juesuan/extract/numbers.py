@@ -111,5 +111,5 @@ def to_wan(value: Decimal | None, unit: str) -> Decimal | None:
 
 
 def rounding_tolerance(n_terms: int) -> Decimal:
-    """DOMAIN.md §5: a parent and the sum of its n printed children may differ by 0.005 × (n + 1)."""
+    """docs/domain.md §5: a parent and the sum of its n printed children may differ by 0.005 × (n + 1)."""
     return Decimal("0.005") * (n_terms + 1)

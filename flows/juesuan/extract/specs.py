@@ -1,4 +1,4 @@
-"""The standard final-accounts tables (DOMAIN.md §3) and the classification codes (§4), as data.
+"""The standard final-accounts tables (docs/domain.md §3) and the classification codes (§4), as data.
 
 Adding a table or a locality's title variant is an entry here, not a new code path.
 """
@@ -23,7 +23,7 @@ class Measure:
 
 @dataclass(frozen=True)
 class CrossFigure:
-    """A coded table's cell that a summary table prints too (DOMAIN.md §5, between tables).
+    """A coded table's cell that a summary table prints too (docs/domain.md §5, between tables).
 
     `lines` are summary line labels (ordinal removed) whose figures sum to the cell; `row` is "合计", or "class"
     for every 类 row, matched to the summary's class line by its code.
@@ -47,7 +47,7 @@ class TableSpec:
     row_kind: str  # coded | summary | economic | three_public | items
     measures: tuple[Measure, ...]
     expenditure_measures: tuple[Measure, ...] = field(default=())  # summary tables: the expenditure side
-    row_identity: bool = False  # first measure = sum of the others (DOMAIN.md §5 row rules)
+    row_identity: bool = False  # first measure = sum of the others (docs/domain.md §5 row rules)
     cross_figures: tuple[CrossFigure, ...] = ()  # cells other tables print too: evidence for placing figures
     related: tuple[str, ...] = ()  # tables whose row of the same code shares measures: a tie-breaker
     # Words its header prints that no other table's does: a 决算 table under a title no pattern knows is still
@@ -210,7 +210,7 @@ TABLES: tuple[TableSpec, ...] = (
 
 TABLES_BY_KEY = {spec.key: spec for spec in TABLES}
 
-# Budgets (DOMAIN.md §7): the same canonical keys, their own titles. A title may open with who publishes
+# Budgets (docs/domain.md §7): the same canonical keys, their own titles. A title may open with who publishes
 # (部门, 单位, 市级部门, 预算单位) and close with a bracketed note (（按功能分类）, （功能科目）).
 _WHO = r"(?:(?:市级|区级|县级|本级)?(?:部门|单位|预算单位))?"
 _NOTE = r"(?:[（(][^（）()]{1,12}[）)])?"
@@ -330,10 +330,10 @@ def _seed(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-# DOMAIN.md §4: function classes, in the order the summary tables number them (一 … 二十六).
+# docs/domain.md §4: function classes, in the order the summary tables number them (一 … 二十六).
 FUNCTION_CLASSES: dict[str, str] = {r["class_code"]: r["class_name"] for r in _seed("function_classes")}
 ECONOMIC_CLASSES: dict[str, str] = {r["class_code"]: r["class_name"] for r in _seed("economic_classes")}
-# 人员经费 is 301 + 303; everything else is 公用经费 (DOMAIN.md §4).
+# 人员经费 is 301 + 303; everything else is 公用经费 (docs/domain.md §4).
 PERSONNEL_ECONOMIC_CLASSES = {r["class_code"] for r in _seed("economic_classes") if r["expense_group"] == "personnel"}
 
 CHINESE_ORDINALS = (
