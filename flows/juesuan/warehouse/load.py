@@ -317,7 +317,7 @@ def _document_batches(extraction: Extraction, run_id: str, now) -> tuple[dict[st
     doc, screen = extraction.document, Screen()
     documents = [{**{k: doc[k] for k in ("sha256", "kind", "agency", "fiscal_year", "unit", "source_format",
                                          "pages", "lines", "bytes", "extractor_version")},
-                  "file": printable(doc["file"]), "source_file": doc.get("source_file"), "run_id": run_id,
+                  "file": printable(doc["file"]), "source_file": printable(doc.get("source_file")), "run_id": run_id,
                   "loaded_at": now}]
     document_tables = [{
         "sha256": extraction.sha256, "table_key": key, "title": table["title"], "present": table["present"],
