@@ -28,6 +28,7 @@ FACTS = {
 FORMATS = (".pdf", ".pdfplumber.txt")
 WANLI_2024, WANLI_2025 = "上海市普陀区人民政府万里街道办事处_2024_部门预算", "上海市普陀区人民政府万里街道办事处_2025_部门预算"
 SUZHOU, CHONGQING, YANTAI = "苏州市审计局_2026_部门预算", "中共重庆市委宣传部_2026_部门预算", "烟台市审计局_2026_部门预算"
+WUXI, SHENZHEN = "无锡市统计局_2026_部门预算", "深圳市信访局_2026_部门预算"
 _cache: dict = {}
 
 
@@ -133,12 +134,31 @@ def test_chongqing_and_yantai_three_public(suffix):
     assert three["因公出国（境）费"]["budget_prior"] == D("8.50")
 
 
-IDENTITY_CASES = [(base, suffix) for base in (SUZHOU, WANLI_2024, WANLI_2025) for suffix in FORMATS]
-# Chongqing's and Yantai's plain text drop the blank cells of 支出总表 (总计 | 基本支出 | 项目支出): a row printing
-# two figures (205 教育支出 9.30 9.30; 2010801 行政运行 1,535.85 1,535.85) can be basic or project, and the table's
-# tree does not settle all of them; their PDFs keep the columns' positions and hold. A known limit of reading that
-# text, not a disagreement of the publishers'.
-IDENTITY_CASES += [(CHONGQING, ".pdf"), (YANTAI, ".pdf")]
+IDENTITY_CASES = [(base, suffix) for base in (SUZHOU, WANLI_2024, WANLI_2025, YANTAI, WUXI) for suffix in FORMATS]
+# Chongqing's plain text drops the blank cells of 支出总表 (总计 | 基本支出 | 项目支出): a row printing two figures
+# (205 教育支出 9.30 9.30) can be basic or project, and the table's tree does not settle all of them at the 类 level;
+# its PDF keeps the columns' positions and holds. A known limit of reading that text, not a disagreement of the
+# publisher's. Shenzhen's text prints nine figures a row for six columns (政府采购 columns besides): not placed.
+IDENTITY_CASES += [(CHONGQING, ".pdf"), (SHENZHEN, ".pdf")]
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_wuxi_project_items_are_project_spending(suffix):
+    # 支出总表, page 10: 20105 统计信息事务 2,404.17 = 基本 1,429.11 (行政运行) + 项目 975.06 (the other four 项). The
+    # PDF places each 项's one figure by its column; the text (blank cells gone) by the family adding up only so.
+    assert [(r["total"], r["basic"], r["project"]) for r in (
+        row(WUXI, suffix, "expenditure_by_function", code) for code in ("2010501", "2010502", "2010599"))] == [
+        (D("1429.11"), D("1429.11"), None), (D("391.72"), None, D("391.72")), (D("190.00"), None, D("190.00"))]
+
+
+def test_shenzhen_unit_line_is_a_row_of_its_own():
+    # 支出总表, page 18: the 预算单位 column prints 深圳市信访局 4,684.30 3,072.01 1,612.29 … above
+    # 201 一般公共服务支出 3,459.13 1,866.84 1,592.29 …: two rows, not one row's figures offset from its label.
+    unit = row(SHENZHEN, ".pdf", "expenditure_by_function", "深圳市信访局")
+    assert (unit["code"], unit["total"], unit["basic"], unit["project"]) == (None, D("4684.30"), D("3072.01"), D("1612.29"))
+    klass = row(SHENZHEN, ".pdf", "expenditure_by_function", "201")
+    assert (klass["name"], klass["total"], klass["basic"], klass["project"]) == (
+        "一般公共服务支出", D("3459.13"), D("1866.84"), D("1592.29"))
 
 
 @pytest.mark.parametrize(("base", "suffix"), IDENTITY_CASES)

@@ -12,6 +12,7 @@ fits exactly as well stay `inferred`.
 from __future__ import annotations
 
 import itertools
+import math
 from decimal import Decimal
 
 from .lines import RowDraft, Slot
@@ -19,6 +20,8 @@ from .numbers import rounding_tolerance
 from .specs import TableSpec
 
 Assignment = dict[str, Decimal | None]
+# A family's leaf readings tried all together at most this many ways (2 readings each: 12 children).
+_MAX_COMBINATIONS = 4096
 
 
 def _by_position(slots: list[Slot], keys: list[str], centers: dict[str, float]) -> Assignment:
@@ -239,6 +242,8 @@ class _TreeProblem:
             cost = self.cost(choice)
             if not improved:
                 break
+        if cost != (0, 0):
+            choice = self._settle_leaf_families(choice)
         ambiguous = [False] * len(self.options)
         for i in open_rows:
             here = self.local_cost(choice, i)
@@ -248,6 +253,36 @@ class _TreeProblem:
                         ambiguous[i] = True
                         break
         return choice, ambiguous
+
+    def _settle_leaf_families(self, choice: list[int]) -> list[int]:
+        """Families that still do not add up: every combination of their leaf children's readings, when few.
+
+        Moving one row at a time can stop short: a 项 that alone takes the other column may lower the error while
+        the right reading needs all its siblings moved at once (行政运行 basic, the rest project).
+        """
+        for parent_key, kids in self.children.items():
+            if not self.family_error(choice, parent_key):
+                continue
+            open_kids = [i for i in kids if len(self.options[i]) > 1 and not self.descendants[i]]
+            if not open_kids or math.prod(len(self.options[i]) for i in open_kids) > _MAX_COMBINATIONS:
+                continue
+
+            def family_cost(candidate: list[int], kids=open_kids, parent_key=parent_key) -> tuple[int, int]:
+                error = self.family_error(candidate, parent_key) + sum(
+                    abs(self.values[r][candidate[r]][c] - v) for (r, c), v in self.evidence.items() if r in kids)
+                misses = sum(1 for (r, c), v in self.hints.items() if r in kids and self.values[r][candidate[r]][c] != v)
+                return error, misses
+
+            best, best_cost = choice, family_cost(choice)
+            for combination in itertools.product(*(range(len(self.options[i])) for i in open_kids)):
+                candidate = list(choice)
+                for i, j in zip(open_kids, combination, strict=True):
+                    candidate[i] = j
+                candidate_cost = family_cost(candidate)
+                if candidate_cost < best_cost:
+                    best, best_cost = candidate, candidate_cost
+            choice = best
+        return choice
 
     def local_cost(self, choice: list[int], i: int) -> tuple[int, int]:
         """The part of the cost a move of row i's subtree can change: its parent's family and those below it."""

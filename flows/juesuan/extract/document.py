@@ -124,8 +124,9 @@ def _parse_region(
     spec = region.spec = _printed_measures(region)
     if spec.row_kind == "coded":
         # A budget header grouping columns (基本支出 over 小计 | 人员经费 | 公用经费) puts a header word's centre
-        # away from its column's: there the row identities place the figures, as for plain text.
-        grouped = any(m.optional for m in spec.measures)  # only kept when printed, under their group header
+        # away from its column's: there the row identities place the figures, as for plain text. Optional columns
+        # printed each under its own label (上缴上级支出, 事业单位经营支出) are placed by position like the rest.
+        grouped = any(m.optional and m.group for m in spec.measures)  # only kept when printed, under a group header
         centers = header_centers(region.lines[:20], spec) if doc.source_format == "pdf" and not grouped else None
         # Other tables are in 万元 by now; this table's figures are still in its own unit.
         scale = Decimal(10000) if (region.unit or doc_unit) == "元" else Decimal(1)

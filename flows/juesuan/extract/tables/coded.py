@@ -28,6 +28,12 @@ def _balanced(row: RowDraft) -> bool:
     return any(abs(2 * v - total) <= 0.005 * (len(values) + 1) for v in values)
 
 
+def _total_first(numbers: list) -> bool:
+    """Three figures or more, the first the largest: a whole row, its total first."""
+    values = [s.value for s in numbers if s.value is not None]
+    return len(values) >= 3 and values[0] > 0 and all(values[0] >= v for v in values[1:])
+
+
 def _column_numbers(line: Line) -> bool:
     """The 栏次 line numbering the columns (栏次 1 2 3 …): no row."""
     words = [t.text for t in line.tokens if t.text and t.text not in ("栏次", "栏", "次", "行次")]
@@ -81,6 +87,15 @@ def assemble_rows(region: TableRegion, classes: dict[str, str] = FUNCTION_CLASSE
                 prev.suffix.append(first.name)
                 pending.remove((first_line, first))
         if next_row is not None:
+            # A named line printing a whole row of its own above a row printing one as well is a row too, not
+            # figures offset from the next label: a 预算单位 column's unit line (单位名 4,684.30 3,072.01 1,612.29 …
+            # over 201 一般公共服务支出 3,459.13 1,866.84 1,592.29 …). Both print as many figures, total first.
+            own = next_row.parts[0].numbers
+            if _total_first(own):
+                for line, parts in [(ln, p) for ln, p in pending if p.name and len(p.numbers) == len(own)]:
+                    if _total_first(parts.numbers):
+                        rows.append(RowDraft(None, None, line, [parts], inline_name=parts.name))
+                        pending.remove((line, parts))
             if not next_row.label:
                 next_row.prefix = [p.name for _, p in pending if p.name]
                 next_row.text_prefix = bool(pending) and all(not p.slots for _, p in pending)
