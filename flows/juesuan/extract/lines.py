@@ -134,7 +134,8 @@ def split_line(line: Line, classes: dict[str, str] = FUNCTION_CLASSES, decimals_
                 names.append(text)
                 parts.name_col = token.col
         i += 1
-    parts.name = "".join(names)
+    # Codes printed in brackets ([201]一般公共服务支出) leave the closing bracket on the name.
+    parts.name = "".join(names).strip("[]【】〔〕")
     if parts.label is None and re.fullmatch(r"合\s*计|总\s*计", parts.name):
         parts.label, parts.name = parts.name.replace(" ", ""), ""
     return parts

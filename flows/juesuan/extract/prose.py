@@ -18,7 +18,7 @@ _AMOUNT = re.compile(rf"(?P<num>{_NUMBER})(?P<unit>万元|元)")
 _SUBJECT_START = re.compile(r"[，,。；;：:、！!？?]|其中|具体情况如下")
 _SHARE = re.compile(rf"^[，,]?(?:[^，,。；;]{{0,6}}?)占(?P<base>[^，,。；;%\d]{{0,16}}?)(?:的)?(?P<pct>{_NUMBER})%")
 _CHANGE = re.compile(
-    rf"^[，,]?(?:与|比|较)(?:上年|上一年|\d{{4}}年)(?:度)?(?:决算数?|相比)?(?:相比)?(?P<dir>增加|减少|增长|下降)(?P<delta>{_NUMBER})万元"
+    rf"^[，,]?(?:与|比|较)(?:上年|上一年|\d{{4}}年)(?:度)?(?:年初)?(?:决算数?|预算数?|相比)?(?:相比)?(?P<dir>增加|减少|增长|下降)(?P<delta>{_NUMBER})万元"
     rf"(?:[，,]?(?P<dir2>增长|下降)(?P<pct>{_NUMBER})%)?"
 )
 _BUDGET_RATE = re.compile(rf"^[，,]?完成(?:全年|年初)?预算(?:数)?(?P<budget>{_NUMBER})万元的(?P<pct>{_NUMBER})%")

@@ -69,7 +69,8 @@ def heading_statements(doc: RawDocument, regions: dict[str, TableRegion]) -> lis
         line = group[0]
         text = _compact(group)
         where = {"page": line.page, "source_line": line.number, "bbox": _box(group)}
-        short = len(text) <= 60 and not re.search(r"[。，,；;]", text)
+        # A heading is short and no sentence: no clause punctuation, and no lead-in to a list ("纳入…单位包括：").
+        short = len(text) <= 60 and not re.search(r"[。，,；;]", text) and not text.endswith(("：", ":"))
         if short:
             for m in _HEADING_YEAR.finditer(text):
                 out.append(Statement("year", text, year=int(m.group(1)), **where))

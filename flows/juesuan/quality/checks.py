@@ -317,6 +317,15 @@ def _pct_tolerance(part: Decimal, base: Decimal, pct_text_decimals: int, half_un
     return own + spread
 
 
+def _printed_half(printed: str | None) -> Decimal:
+    """Half the last printed digit of a prose amount, in 万元 ("18,976.76万元" → 0.005; "3,500元" → 0.00005)."""
+    m = re.search(r"\d(?:\.(\d+))?\s*(万元|元)", printed or "")
+    if m is None:
+        return HALF_CENT
+    half = Decimal(5) / Decimal(10) ** (len(m.group(1) or "") + 1)
+    return half / 10000 if m.group(2) == "元" else half
+
+
 def _decimals(clause: str | None) -> int:
     """Decimals of the percentage printed at the end of a clause ("下降5.8%" → 1)."""
     m = re.search(r"(\d+(?:\.(\d+))?)%\s*$", clause or "")
@@ -326,6 +335,19 @@ def _decimals(clause: str | None) -> int:
 def _emptied(doc: Document, table: str) -> bool:
     """The table is printed but holds no figure (or says 本表无数据)."""
     return bool(doc.present.get(table)) and bool(doc.empty.get(table) or doc.declared_empty.get(table))
+
+
+_STATED_BASE = re.compile(r"(?:比|较|与)[^，。；]*?(?P<num>\d[\d,]*(?:\.\d+)?)(?P<unit>万元|元)$")
+
+
+def _stated_base(subject: str) -> Decimal | None:
+    """The base figure a change's own phrase prints (比上年预算数9,819.98万元 → 9819.98), in 万元; None when absent."""
+    m = _STATED_BASE.search(subject or "")
+    if m is None:
+        return None
+    base = Decimal(m.group("num").replace(",", ""))
+    base = base / 10000 if m.group("unit") == "元" else base
+    return base if base > 0 else None
 
 
 def _subject_of(fact: dict, subjects) -> tuple[object, str | None]:
@@ -353,9 +375,11 @@ def prose_checks(checks: Checks, prior_documents: dict[tuple[str, int], Document
                        f"{fact['printed_figure']} stated for {subject.table} {line_name}, which is printed empty"
                        + (" (declared 本表无数据)" if doc.declared_empty.get(subject.table) else ""), **where)
         if value is not None and not fact["is_change"] and doc.kind in subject.kinds:
+            # The table's figure and the prose's, each rounded to its own last printed digit (a document in 元 may
+            # state 18,976.76万元 for the table's 189,767,551).
+            tolerance = checks.tolerance(0) + _printed_half(fact["printed_figure"])
             checks.add("PROSE-AMOUNT", "prose", None, subject.measure, value, fact["amount_wan"],
-                       checks.tolerance(1), f"{fact['printed_figure']} vs {subject.table} {line_name}", parts=parts,
-                       **where)
+                       tolerance, f"{fact['printed_figure']} vs {subject.table} {line_name}", parts=parts, **where)
         if fact["share_pct"] is not None and subject is not None and subject.share_of in bases:
             base_spec = bases[subject.share_of]
             base, base_row = _table_value(doc, base_spec.table, base_spec.line, base_spec.measure, base_spec.side)
@@ -375,7 +399,14 @@ def prose_checks(checks: Checks, prior_documents: dict[tuple[str, int], Document
                            (100 * fact["amount_wan"] / prior).quantize(Decimal("0.0001")), fact["change_pct"],
                            tolerance, f"{fact['change_printed']} on {value} ({subject.table} {line_name})",
                            parts=parts, **where)
-        elif fact["change_pct"] is not None and fact["change_delta_wan"] is not None:
+        elif fact["is_change"] and fact["change_pct"] is not None and (base := _stated_base(fact["printed_subject"])):
+            # "比2025年年初预算数9,819.98万元减少193.20万元，下降1.97%": the change on the base the sentence prints.
+            tolerance = _pct_tolerance(fact["amount_wan"], base, _decimals(fact["change_printed"]), 2 * half)
+            checks.add("PROSE-CHANGE", "prose", None, "change_pct", (100 * fact["amount_wan"] / base).quantize(
+                Decimal("0.0001")), fact["change_pct"], tolerance, f"{fact['change_printed']} on the {base} printed "
+                "before it", **where)
+        elif not fact["is_change"] and fact["change_pct"] is not None and fact["change_delta_wan"] is not None:
+            # A figure with its change clause ("支出2,940.05万元，比上年减少56.95万元，下降1.87%"): the prior it implies.
             sign = 1 if fact["change_direction"] == "increase" else -1
             prior = fact["amount_wan"] - sign * fact["change_delta_wan"]
             if prior > 0:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..finder import TableRegion, data_lines
-from ..numbers import is_blank, is_figure, is_integer, parse_amount
+from ..numbers import is_blank, is_figure, is_integer, parse_amount, rounding_tolerance
 from ..readers import Line
 from ..specs import CHINESE_ORDINALS, FUNCTION_CLASSES
 
@@ -131,7 +131,8 @@ def parse_summary_table(region: TableRegion) -> tuple[list[dict], list[str]]:
             if previous is not None and not previous.label.endswith(_COMPLETE_ENDINGS) and not _ANY_ORDINAL.match(fragment):
                 previous.label += fragment  # the tail of a label cut by wrapping
                 continue
-        if len(labelled) >= 2 and all(not s.slots for s in labelled[:-1]) and len(labelled[-1].slots) >= len(labelled):
+        if (len(labelled) >= 2 and all(not s.slots for s in labelled[:-1]) and len(labelled[-1].slots) >= len(labelled)
+                and not _a_whole_row(labelled[-1], len(expenditure_keys))):
             # Labels printed side by side, their figures after the last one: one figure each, in order.
             figures, labelled[-1].slots = labelled[-1].slots, []
             for segment, figure in zip(labelled, figures, strict=False):
@@ -176,6 +177,17 @@ def parse_summary_table(region: TableRegion) -> tuple[list[dict], list[str]]:
         row["page"] = segment.line.page
         rows.append(row)
     return rows, warnings
+
+
+def _a_whole_row(segment: Segment, columns: int) -> bool:
+    """The figures after a line's last label are its own row: placed right of it on a PDF page, or, in text, no
+    more than its columns, a total and the parts adding up to it (二、政府性基金 [blank] 二、公共安全支出 2,878,025
+    2,878,025: the income cell is blank; 总计 总计 2,995.39 2,995.39 in a one-column table is one figure each)."""
+    if segment.x is not None:
+        return True
+    values = [v for v, _ in segment.slots if v is not None]
+    return (2 <= len(values) and len(segment.slots) <= columns
+            and abs(values[0] - sum(values[1:])) <= rounding_tolerance(len(values) - 1))
 
 
 def _distribute(waiting: list[Segment], loose, warnings: list[str], line: Line) -> None:
