@@ -138,8 +138,28 @@ IDENTITY_CASES = [(base, suffix) for base in (SUZHOU, WANLI_2024, WANLI_2025, YA
 # Chongqing's plain text drops the blank cells of 支出总表 (总计 | 基本支出 | 项目支出): a row printing two figures
 # (205 教育支出 9.30 9.30) can be basic or project, and the table's tree does not settle all of them at the 类 level;
 # its PDF keeps the columns' positions and holds. A known limit of reading that text, not a disagreement of the
-# publisher's. Shenzhen's text prints nine figures a row for six columns (政府采购 columns besides): not placed.
-IDENTITY_CASES += [(CHONGQING, ".pdf"), (SHENZHEN, ".pdf")]
+# publisher's.
+IDENTITY_CASES += [(CHONGQING, ".pdf"), (SHENZHEN, ".pdf"), (SHENZHEN, ".pdfplumber.txt")]
+# Budgets whose every check passes (within rounding): any failure on them is our misreading.
+CLEAN = ("上海市域外农场管理办公室_2026_单位预算", WANLI_2024, "广州市信访局_2026_部门预算", WUXI, SHENZHEN,
+         "福州经济技术开发区生态环境局_2026_单位预算", SUZHOU)
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+@pytest.mark.parametrize("base", CLEAN)
+def test_clean_budgets_show_no_failure(base, suffix):
+    from juesuan.quality.one_document import check_document
+
+    result = check_document(BUDGETS / f"{base}{suffix}")
+    assert len(result.checks) > 40
+    assert [(c["rule_id"], c["row_code"], c["row_name"], c["column_name"]) for c in result.checks
+            if c["outcome"] in ("fail", "suspect_extraction")] == []
+
+
+def test_shenzhen_text_keeps_the_six_columns_before_the_procurement_ones():
+    # 支出总表 in text: nine figures a row, the last three 政府采购 columns the spec does not keep.
+    r = row(SHENZHEN, ".pdfplumber.txt", "expenditure_by_function", "2014004")
+    assert (r["total"], r["basic"], r["project"], r["operating"]) == (D("1592.29"), D("0.00"), D("1592.29"), D("0.00"))
 
 
 @pytest.mark.parametrize("suffix", FORMATS)
@@ -267,3 +287,25 @@ def test_budget_prose_and_headings_read_as_printed(suffix):
     # 烟台, page 6: "纳入烟台市审计局2026年部门预算编制范围的二级预算单位包括：" is a sentence, not a heading naming an agency.
     yantai = check_document(BUDGETS / f"{YANTAI}{suffix}")
     assert [c for c in yantai.checks if c["rule_id"] == "DOC-AGENCY" and c["outcome"] == "fail"] == []
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_yantai_economic_codes_paired_with_the_governments_are_summed(suffix):
+    # 一般公共预算基本支出情况表, pages 17-18: each line pairs a department code with a government one
+    # (301 01 基本工资 | 501 01 工资奖金津补贴 442.38; again under 505 01 工资福利支出 128.46): one row per department code.
+    rows = {r["code"]: r for r in budget(YANTAI, suffix).tables["general_budget_basic_by_economic"]["rows"] if r["code"]}
+    assert (rows["30101"]["name"], rows["30101"]["amount"]) == ("基本工资", D("570.84"))
+    assert rows["30101"]["printed"] == {"amount": "442.38 + 128.46"}
+    assert (rows["301"]["amount"], rows["302"]["amount"], rows["303"]["amount"]) == (
+        D("2322.18"), D("235.33"), D("214.73"))
+    assert rows["302"]["name"] == "商品和服务支出"  # not the next page's repeated header
+    assert tree_violations(list(rows.values()), ["amount"]) == []
+
+
+def test_yantai_pdf_codes_printed_level_by_level_with_names_around_them():
+    # 收入总体情况表, page 9: "机关事业单位基本养老保 | 05 221.01 … | 险缴费支出" — a 项 whose name wraps around its
+    # code's line; page 10 repeats the header above 02 事业单位医疗.
+    rows = {r["code"]: r for r in budget(YANTAI, ".pdf").tables["income_by_function"]["rows"] if r["code"]}
+    assert [(c, rows[c]["name"], rows[c]["total"]) for c in ("2080505", "2080599", "2101102")] == [
+        ("2080505", "机关事业单位基本养老保险缴费支出", D("221.01")), ("2080599", "其他行政事业单位养老支出", D("1.22")),
+        ("2101102", "事业单位医疗", D("22.75"))]

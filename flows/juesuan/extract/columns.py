@@ -84,6 +84,11 @@ def _candidates(slots: list[Slot], keys: list[str], sums: list[tuple[str, list[s
         else:
             numbers = [s for s in order if s.value is not None]
             if len(numbers) > n and row_identity:
+                # More figures than kept columns (政府采购 columns printed after them): the first ones, in print
+                # order, when they balance the row on their own; the rest are columns the spec does not keep.
+                head = dict(zip(keys, (s.value for s in numbers[:n]), strict=True))
+                if displacement == 0 and _row_balances(head, sums):
+                    readings.append(((False, 0, 0), head))
                 continue
             # Without an identity to check, figures beyond the kept columns are columns the spec does not keep
             # (a budget's 收入总表 per unit: 合计 first, then its sources): print order decides.

@@ -187,7 +187,12 @@ def drop_repeated_rows(spec: TableSpec, rows: list[dict]) -> tuple[list[dict], l
             continue
         first = kept[key]
         figures = {k: v for k, v in row.items() if k in AMOUNT_FIELDS | {"count"}}
-        if figures != {k: v for k, v in first.items() if k in AMOUNT_FIELDS | {"count"}}:
+        first_figures = {k: v for k, v in first.items() if k in AMOUNT_FIELDS | {"count"}}
+        if all(v is None for v in first_figures.values()) and any(v is not None for v in figures.values()):
+            # The first printed no figure: a header word read as a row (合计 alone in a wrapped header).
+            out[next(i for i, r in enumerate(out) if r is first)] = kept[key] = row
+            continue
+        if figures != first_figures:
             warnings.append(f"{spec.key}: {key} read twice with different figures (lines {first['source_line']} and "
                             f"{row['source_line']}); kept line {first['source_line']}")
     return out, warnings

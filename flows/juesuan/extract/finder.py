@@ -178,11 +178,18 @@ def document_unit(regions: dict[str, TableRegion], doc: RawDocument) -> str:
 def data_lines(region: TableRegion, codes: dict[str, str] | None = None) -> list[Line]:
     """The region's lines up to its note (注：…), without page furniture; a line that is just one of `codes`
     (a 类 printed alone on its line, which page furniture would look like) is kept."""
+    from .header import header_lines
+
     out = []
     lines = region.lines
+    # A continuation page repeats the header: a later line printing exactly one of its lines is no data.
+    header = header_lines(lines, limit=40)
+    repeated = {line.compact for line in header if len(line.compact) >= 2}
     for index, line in enumerate(lines):
         if line.compact.startswith(("注：", "注:", "注1", "说明：")):
             break
+        if index >= len(header) and line.compact in repeated:
+            continue
         if not is_noise(line) or (codes is not None and _lone_code(lines, index, codes)):
             out.append(line)
     return out

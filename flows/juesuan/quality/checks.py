@@ -21,6 +21,7 @@ ZERO = Decimal(0)
 HALF_CENT = Decimal("0.005")
 MICRO = Decimal("0.000001")
 _ORDINAL_LINE = re.compile(r"^[一二三四五六七八九十]+[、.．]")
+_ANY_LINE_NUMBER = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．])")
 
 @dataclass
 class Document:
@@ -184,10 +185,11 @@ def _line(rows: list[dict], side: str, *prefixes: str) -> dict | None:
 def summary_checks(checks: Checks) -> None:
     """The two summary tables' own identities."""
     for table, prefix, opening, closing, column in (
-        # Budgets name the same lines 上年结转(结余) / 年终结转结余, 结转下年, 收入总计 / 支出总计.
-        ("income_expenditure_summary", "SUM", ("使用非财政拨款结余", "用事业基金弥补", "年初结转和结余", "上年结转"),
+        # Budgets name the same lines 上年结转(结余) or 上年结余、结转 / 年终结转结余, 结转下年, 收入总计 / 支出总计.
+        ("income_expenditure_summary", "SUM", ("使用非财政拨款结余", "用事业基金弥补", "年初结转和结余", "上年结转",
+                                               "上年结余"),
          ("结余分配", "年末结转和结余", "年终结转结余", "结转下年"), "amount"),
-        ("fiscal_appropriation_summary", "FAS", ("年初财政拨款结转和结余", "上年结转"),
+        ("fiscal_appropriation_summary", "FAS", ("年初财政拨款结转和结余", "上年结转", "上年结余"),
          ("年末财政拨款结转和结余", "年终结转结余", "结转下年"), "total"),
     ):
         rows = checks.doc.rows(table)
@@ -196,9 +198,16 @@ def summary_checks(checks: Checks) -> None:
         income_total = _line(rows, "income", "本年收入合计")
         expenditure_total = _line(rows, "expenditure", "本年支出合计")
         # The numbered income lines above 本年收入合计 (those below it break down the opening balance).
-        income_lines = [r for r in rows if r["summary_side"] == "income" and r["printed_name"]
-                        and _ORDINAL_LINE.match(r["printed_name"])
-                        and (income_total is None or r["row_index"] < income_total["row_index"])]
+        above = [r for r in rows if r["summary_side"] == "income" and r["printed_name"]
+                 and (income_total is None or r["row_index"] < income_total["row_index"])]
+        income_lines = [r for r in above if _ORDINAL_LINE.match(r["printed_name"])]
+        if not income_lines:
+            # Lines printed without 一、 (财政拨款 4,676.96 over 1.一般公共预算拨款 …): those no number marks as a
+            # breakdown of the line above, printed beside an expenditure line (a 款 printed alone on the right half
+            # of the table, 信访事务 3,459.13, is no income line).
+            two_sided = {r["source_line"] for r in rows if r["summary_side"] == "expenditure"}
+            income_lines = [r for r in above if not _ANY_LINE_NUMBER.match(r["printed_name"])
+                            and r is not income_total and r["source_line"] in two_sided]
         class_lines = [r for r in rows if r["summary_side"] == "expenditure" and r["subject_code"]]
         if income_total is not None:
             checks.sum_check(f"{prefix}-INCOME", table, income_total, income_lines, "amount",

@@ -28,6 +28,13 @@ def _balanced(row: RowDraft) -> bool:
     return any(abs(2 * v - total) <= 0.005 * (len(values) + 1) for v in values)
 
 
+def _in_figure_columns(line: Line, row: RowDraft) -> bool:
+    """On a PDF page, text starting right of the row's first figure is no wrapped name: a repeated header's words."""
+    xs = [s.x for s in row.slots if s.x is not None]
+    first = next((t.x0 for t in line.tokens if t.x0 is not None), None)
+    return bool(xs) and first is not None and first > min(xs)
+
+
 def _total_first(numbers: list) -> bool:
     """Three figures or more, the first the largest: a whole row, its total first."""
     values = [s.value for s in numbers if s.value is not None]
@@ -54,7 +61,8 @@ def _complete_relative_codes(decomposed: list[tuple[Line, LineParts]]) -> None:
             klass, kuan = parts.code, None
             continue
         tokens = [t.text for t in line.tokens if t.text]
-        if klass is None or len(tokens) < 2 or not re.fullmatch(r"\d{2}", tokens[0]) or not parts.name:
+        # The name may wrap around its code's line (机关事业单位基本养老保 | 05 221.01 … | 险缴费支出): figures suffice.
+        if klass is None or len(tokens) < 2 or not re.fullmatch(r"\d{2}", tokens[0]) or not (parts.name or parts.numbers):
             continue
         if kuan is None or abs(xiang_sum - kuan_total) <= rounding_tolerance(1):
             kuan, kuan_total, xiang_sum = klass + tokens[0], first, Decimal(0)
@@ -97,7 +105,10 @@ def assemble_rows(region: TableRegion, classes: dict[str, str] = FUNCTION_CLASSE
                         rows.append(RowDraft(None, None, line, [parts], inline_name=parts.name))
                         pending.remove((line, parts))
             if not next_row.label:
-                next_row.prefix = [p.name for _, p in pending if p.name]
+                # A name wrapped above its code is on the code's page; text from the page before is not its name
+                # (a continuation page's repeated header, or the last page's footer).
+                next_row.prefix = [p.name for ln, p in pending if p.name and ln.page == next_row.first_line.page
+                                   and not _in_figure_columns(ln, next_row)]
                 next_row.text_prefix = bool(pending) and all(not p.slots for _, p in pending)
             # Figures printed above their row's label (or its code) belong to it.
             next_row.parts = [p for _, p in pending if p.slots] + next_row.parts

@@ -31,10 +31,16 @@ class Layout:
 
     unit: str | None = None  # 元 tables print whole numbers
     budget: bool = False  # one item per line with its 合计 | 人员经费 | 公用经费 columns, 7-digit 项, a 合计 line
+    # Each line pairs the department's economic code with the government's (301 01 基本工资 | 501 01 工资奖金津补贴):
+    # the government's code and name are skipped, and a code printed under several government codes is summed.
+    paired: bool = False
 
     @property
     def totals(self) -> dict[str, str]:
         return BUDGET_TOTALS if self.budget else TOTALS
+# The government's economic classification (政府预算支出经济分类): 501 机关工资福利支出 … 599 其他支出.
+_GOVERNMENT_CODE = re.compile(r"5\d{2}")
+_PAIRED_HEADER = ("政府预算支出经济分类", "政府经济分类", "政府预算经济分类")
 _HEADER_TEXT = ("经济分类", "科目编码", "科目名称", "金额", "决算数", "人员经费", "公用经费", "款", "类", "项目")
 
 
@@ -77,9 +83,17 @@ def _read_rows(lines, layout: Layout = Layout()) -> list[_Row]:
             rows.append(_Row())
         row = rows[-1]
         cursor: _Item | None = None  # the item the text being read belongs to
+        government = False  # reading the government classification's code and name on a paired line
         i = 0
         while i < len(tokens):
             token, text = tokens[i], tokens[i].text
+            if layout.paired and cursor is not None and not government and _GOVERNMENT_CODE.fullmatch(text):
+                government = True
+                i += 1
+                continue
+            if government and (re.fullmatch(r"\d{2}", text) or _CJK.search(text)):
+                i += 1
+                continue
             found = _code_at(tokens, i, ECONOMIC_CLASSES) if starts else None
             if found and len(found[0]) <= longest:
                 cursor = _Item(found[0], None, token.x0, line)
@@ -101,7 +115,7 @@ def _read_rows(lines, layout: Layout = Layout()) -> list[_Row]:
                 row.figures.append((parse_amount(text), text, token.center))
             elif _CJK.search(text) and compact not in _HEADER_TEXT:
                 owner = _name_owner(row, cursor, token, starts)
-                if owner is not None:
+                if owner is not None and owner.line.page == line.page:  # not the next page's repeated header
                     owner.name += compact
                     cursor = owner
             i += 1
@@ -274,7 +288,7 @@ def parse_printed_rows(lines, layout: Layout = Layout()) -> tuple[list[dict], li
         if len(row.figures) > len(row.items):
             warnings.append(f"line {row.items[0].line.number}: {len(row.figures)} figures for "
                             f"{len(row.items)} items; extra figures dropped")
-    out = []
+    out: list[dict] = []
     for index, row in enumerate(rows):
         many = len(_readings(row)) > 1
         placement = "position" if positioned else ("inferred" if index in ambiguous else "solved" if many else "order")
@@ -289,4 +303,27 @@ def parse_printed_rows(lines, layout: Layout = Layout()) -> tuple[list[dict], li
                 "page": item.line.page,
                 "placement": placement,
             })
-    return out, warnings
+    return (_sum_paired(out) if layout.paired else out), warnings
+
+
+def is_paired(header_text: str) -> bool:
+    """The header names the government's economic classification beside the department's."""
+    return any(words in header_text for words in _PAIRED_HEADER)
+
+
+def _sum_paired(rows: list[dict]) -> list[dict]:
+    """One row per department code: the amounts it is printed with under each government code, added up."""
+    out: list[dict] = []
+    by_code: dict[str, dict] = {}
+    for row in rows:
+        first = by_code.get(row["code"]) if row["code"] else None
+        if first is None:
+            out.append(row)
+            if row["code"]:
+                by_code[row["code"]] = row
+            continue
+        if row["amount"] is not None:
+            first["amount"] = (first["amount"] or Decimal(0)) + row["amount"]
+            texts = [t for t in (first["printed"].get("amount"), row["printed"].get("amount")) if t]
+            first["printed"] = {"amount": " + ".join(texts)}
+    return out
