@@ -284,6 +284,12 @@ def test_budget_prose_and_headings_read_as_printed(suffix):
     shenzhen = check_document(BUDGETS / f"深圳市信访局_2026_部门预算{suffix}")
     changes = [(c["expected"], c["actual"], c["outcome"]) for c in shenzhen.checks if c["rule_id"] == "PROSE-CHANGE"]
     assert changes[:2] == [(D("5.0223"), D("5.0"), "rounding")] * 2
+    # 重庆, page 4: "一般公共预算财政拨款支出37,891.58万元…。其中：基本支出12,899.62万元…；项目支出24,991.96万元": the
+    # parts of 一般公共预算支出表's 合计, not of 支出总表's.
+    chongqing = check_document(BUDGETS / f"{CHONGQING}{suffix}")
+    parts = {(c["column_name"], c["expected"], c["actual"], c["outcome"]) for c in chongqing.checks
+             if c["rule_id"] == "PROSE-AMOUNT" and c["column_name"] in ("basic", "project")}
+    assert parts == {("basic", D("12899.62"), D("12899.62"), "pass"), ("project", D("24991.96"), D("24991.96"), "pass")}
     # 烟台, page 6: "纳入烟台市审计局2026年部门预算编制范围的二级预算单位包括：" is a sentence, not a heading naming an agency.
     yantai = check_document(BUDGETS / f"{YANTAI}{suffix}")
     assert [c for c in yantai.checks if c["rule_id"] == "DOC-AGENCY" and c["outcome"] == "fail"] == []

@@ -194,7 +194,7 @@ def extract_prose_facts(doc: RawDocument, regions: dict[str, TableRegion]) -> li
         fact = ProseFact(
             subject=subject, value=Decimal(match.group("num").replace(",", "")), unit=match.group("unit"),
             value_text=match.group(0), source_line=prose.line_at(start),
-            sentence=bisect.bisect_right(sentence_ends, start), context=stream[max(0, start - 120) : start],
+            sentence=bisect.bisect_right(sentence_ends, start), context=stream[max(0, start - 240) : start],
             page=prose.page_at(start), bbox=prose.bbox(start, match.start("unit")),
         )
         standalone = _CHANGE_SUBJECT.match(subject)

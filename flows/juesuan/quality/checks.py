@@ -363,6 +363,8 @@ def _subject_of(fact: dict, subjects) -> tuple[object, str | None]:
     """The first subject whose pattern matches the phrase, and the table line it names ({name} filled in)."""
     for subject in subjects:
         m = subject.pattern.search(fact["printed_subject"])
+        if m and subject.context is not None and not subject.context.search(fact["printed_context"] or ""):
+            continue
         if m:
             return subject, subject.line.format(**m.groupdict())
     return None, None
@@ -489,7 +491,7 @@ def performance_checks(checks: Checks) -> None:
         return
     executed = sum((p["executed"] for p in forms), ZERO)
     for fact in doc.prose:
-        counted = _PROJECT_COUNT.findall(fact["printed_context"] or "")
+        counted = _PROJECT_COUNT.findall((fact["printed_context"] or "")[-120:])  # the clause's own count
         if _COVERAGE.search(fact["printed_subject"]) and counted and int(counted[-1]) == len(forms):
             checks.add("PERF-COVERAGE", "prose", None, "amount_wan", executed, fact["amount_wan"],
                        checks.tolerance(len(forms)), f"{len(forms)} project forms' 全年执行数 vs {fact['printed_figure']}",
