@@ -38,6 +38,8 @@ class Layout:
     @property
     def totals(self) -> dict[str, str]:
         return BUDGET_TOTALS if self.budget else TOTALS
+
+
 # The government's economic classification (政府预算支出经济分类): 501 机关工资福利支出 … 599 其他支出.
 _GOVERNMENT_CODE = re.compile(r"5\d{2}")
 _PAIRED_HEADER = ("政府预算支出经济分类", "政府经济分类", "政府预算经济分类")
