@@ -15,13 +15,13 @@ import duckdb
 
 from ..extract.document import CORE_TABLES
 from ..extract.numbers import rounding_tolerance
+from ..extract.tables.summary import ANY_ORDINAL as _ANY_LINE_NUMBER
 from .catalog import prose_subjects, rules
 
 ZERO = Decimal(0)
 HALF_CENT = Decimal("0.005")
 MICRO = Decimal("0.000001")
 _ORDINAL_LINE = re.compile(r"^[一二三四五六七八九十]+[、.．]")
-_ANY_LINE_NUMBER = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．])")
 
 @dataclass
 class Document:

@@ -13,7 +13,7 @@ from ..specs import CHINESE_ORDINALS, FUNCTION_CLASSES
 
 _ORDINAL = re.compile(r"^([一二三四五六七八九十]+)[、.．]")
 # Any line number: 一、 （一） 1. — a new label starts there, never the tail of the one before.
-_ANY_ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．])")
+ANY_ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．])")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # Every label of these tables ends in one of these; a label that does not was cut by wrapping.
 _COMPLETE_ENDINGS = ("收入", "支出", "合计", "总计", "结余", "分配", "拨款", "差额", "专用结余）", "专用结余)",
@@ -40,7 +40,7 @@ def class_code(label: str, by_ordinal: bool = True) -> str | None:
 
     Budgets number only the classes they list, so there an ordinal says nothing about the class.
     """
-    name = _ANY_ORDINAL.sub("", label).removesuffix("支出").replace("（类）", "")
+    name = ANY_ORDINAL.sub("", label).removesuffix("支出").replace("（类）", "")
     if name in _CLASS_BY_NAME:
         return _CLASS_BY_NAME[name]
     m = _ORDINAL.match(label) if by_ordinal else None
@@ -68,7 +68,7 @@ def _segments(line: Line, has_line_numbers: bool, unit: str | None = None) -> tu
                     and previous.label.endswith(_COMPLETE_ENDINGS)):
                 continue  # one character of a column heading printed inside a row (pymupdf): not a label
             if (previous is not None and not previous.slots and previous.line_no is None and label_parts
-                    and not previous.label.endswith(_COMPLETE_ENDINGS) and not _ANY_ORDINAL.match(text)):
+                    and not previous.label.endswith(_COMPLETE_ENDINGS) and not ANY_ORDINAL.match(text)):
                 label_parts.append(text)
                 segments[-1].label = "".join(label_parts)
             else:
@@ -128,7 +128,7 @@ def parse_summary_table(region: TableRegion) -> tuple[list[dict], list[str]]:
         if len(labelled) == 1 and not labelled[0].slots and len(line_segments) == 1 and segments:
             fragment = labelled[0].label
             previous = next((s for s in reversed(segments) if s.label), None)
-            if previous is not None and not previous.label.endswith(_COMPLETE_ENDINGS) and not _ANY_ORDINAL.match(fragment):
+            if previous is not None and not previous.label.endswith(_COMPLETE_ENDINGS) and not ANY_ORDINAL.match(fragment):
                 previous.label += fragment  # the tail of a label cut by wrapping
                 continue
         if (len(labelled) >= 2 and all(not s.slots for s in labelled[:-1]) and len(labelled[-1].slots) >= len(labelled)
@@ -211,7 +211,7 @@ def _side(label: str | None, income_side_taken: bool) -> str:
         return "income"
     if label in ("总计", "合计"):
         return "expenditure" if income_side_taken else "income"
-    label = _ANY_ORDINAL.sub("", label)
+    label = ANY_ORDINAL.sub("", label)
     if label.endswith("支出") or label in _EXPENDITURE_LABELS or label.startswith(("年末", "年终", "支出总计")):
         return "expenditure"
     return "income"
