@@ -1,4 +1,4 @@
-"""The tree and row identities of DOMAIN.md §5, computed over extracted rows (used by the tests)."""
+"""The tree and row identities of docs/domain.md §5, computed over extracted rows (used by the tests)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Layouts of other localities (DOMAIN.md §8), proved on documents doctored from the visible ones in tmp_path."""
+"""Layouts of other localities (docs/domain.md §8), proved on documents doctored from the visible ones in tmp_path."""
 
 from decimal import Decimal as D
 

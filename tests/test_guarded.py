@@ -64,3 +64,20 @@ def test_a_seeded_fuzz_sample_gives_no_traceback(tmp_path):
     assert summary["tried"] == 40
     assert [(f["input"], f["what"], f["traceback"]) for f in summary["failures"] if f["status"] in ("error", "crashed")] == []
     assert summary["crashed"] == 0 and summary["ok"] + summary["timed_out"] == 40
+
+
+def test_a_page_pdfium_cannot_load_is_a_corrupt_pdf_not_a_traceback(tmp_path):
+    # Found by the fuzz sample: scrambled xref offsets and flipped bytes in a real budget PDF.
+    import random
+
+    from juesuan.extract.document import extract_file
+
+    budget = fuzz.CORPUS / "budgets" / "上海市普陀区人民政府万里街道办事处_2025_部门预算.pdf"
+    if not budget.is_file():
+        pytest.skip(f"{budget} is missing")
+    rng = random.Random(0)
+    path = tmp_path / "damaged.pdf"
+    path.write_bytes(fuzz.flip_bytes(fuzz.pdf_scramble_xref(budget.read_bytes(), rng), rng))
+    result = extract_file(path)
+    assert [(p.code, p.message) for p in result.problems] == [
+        ("unreadable_file", "corrupt PDF: PdfiumError: Failed to load page.")]

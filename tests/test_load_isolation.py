@@ -8,7 +8,7 @@ from conftest import GANZHOU_2023, LECHANG_2020, SHAOGUAN_2024
 from juesuan.extract.document import extract_file
 from juesuan.warehouse.load import load_extractions
 
-RUN_TOGETHER = "40434043404310100.00"  # form cells run together by text extraction (DOMAIN.md §8)
+RUN_TOGETHER = "40434043404310100.00"  # form cells run together by text extraction (docs/domain.md §8)
 
 
 def query(warehouse, sql):

@@ -57,7 +57,7 @@ def test_bad_input_is_listed_with_its_reason_and_the_rest_loads(bad_raw, tmp_pat
     assert set(loaded) | not_loaded == {p.name for p in bad_raw.iterdir()}
     printed = capsys.readouterr().out
     assert "documents loaded: 4 · failed: 4" in printed
-    assert "ERROR   notes.txt: not a final-accounts or self-evaluation document" in printed
+    assert "  notes.txt: not_a_report: not a final-accounts, budget or self-evaluation document" in printed
     # The GBK copy is read as well as the UTF-8 original.
     assert query(warehouse, """select amount from raw.table_rows join raw.documents using (sha256)
                                 where file = 'gbk.md' and table_key = 'expenditure_by_function'

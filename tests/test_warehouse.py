@@ -19,9 +19,15 @@ def query(warehouse, sql, params=None):
         return con.execute(sql, params or []).fetchall()
 
 
+# Two builds read their files from different folders (source_file). A subject's name is the one printed most often, so a new document may rightly change it (economic 款 are
+# printed as 维修(护)费 and 维修（护）费, 公务员医疗补助缴费 and …缴款): names are compared apart from the rows.
+VOTED_NAMES = ("economic_name",)
+
+
 def snapshot(warehouse, table):
     columns = [c for (c,) in query(warehouse, "select column_name from information_schema.columns "
-                                   "where table_name = ? and column_name not in ('loaded_at')", [table])]
+                                   "where table_name = ? and column_name not in ('loaded_at', 'source_file')", [table])
+               if c not in VOTED_NAMES]
     return query(warehouse, f"select {', '.join(columns)} from {table} order by all")
 
 
@@ -41,7 +47,7 @@ def test_pipeline_runs_dbt_build_with_all_tests_passing(built):
     assert results["args"]["which"] == "generate"  # docs generated after the build
     manifest = json.loads((build_dir / "dbt" / "target" / "manifest.json").read_text())
     kinds = [n["resource_type"] for n in manifest["nodes"].values()]
-    assert (report.dbt.models, report.dbt.seeds) == (kinds.count("model"), kinds.count("seed")) == (30, 3)
+    assert (report.dbt.models, report.dbt.seeds) == (kinds.count("model"), kinds.count("seed")) == (37, 3)
     assert report.dbt.tests_passed == kinds.count("test") > 100
     assert (build_dir / "dbt" / "target" / "index.html").is_file()
     assert (build_dir / "dbt" / "target" / "catalog.json").is_file()
@@ -148,6 +154,11 @@ def test_a_new_agency_and_year_adds_rows_and_touches_nothing_else(built, tmp_pat
                              "where agency_name = '上海市普陀区财政局'")
     assert overview == [("上海市普陀区财政局", 2024, D("2940.050000"))]
     assert report.unregistered_agencies == []
+    names = dict(query(bigger, "select economic_code, economic_name from dim_economic_subject "
+                               "where economic_code in ('30111', '30213', '30399')"))
+    assert names["30213"] in ("维修(护)费", "维修（护）费")
+    assert names["30111"] in ("公务员医疗补助缴费", "公务员医疗补助缴款")
+    assert names["30399"] in ("其他对个人和家庭的补助", "其他对个人和家庭的补助支出")
 
 
 def test_an_agency_missing_from_the_register_loads_under_unknown_region(tmp_path, prefect_harness):

@@ -10,6 +10,7 @@
         'amount', 'total', 'basic', 'project', 'remit_to_superior', 'operating', 'subsidy_to_subsidiary',
         'fiscal_appropriation', 'superior_subsidy', 'business_income', 'operating_income', 'subsidiary_remittance',
         'other_income', 'general_budget', 'gov_fund', 'soe_capital', 'opening_balance', 'income',
-        'expenditure_total', 'closing_balance', 'budget_initial', 'budget', 'actual', 'count',
+        'expenditure_total', 'closing_balance', 'budget_initial', 'budget', 'actual', 'count', 'personnel', 'public',
+        'budget_prior',
     ]) }}
 {%- endmacro %}

@@ -7,6 +7,7 @@ import math
 import os
 import uuid
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -72,14 +73,29 @@ def discover_documents(raw_dir: str) -> Inputs:
 
 _pool: GuardedExtractor | None = None
 _progress: Callable[[int, int, str], None] | None = None
+_stages: Callable[[str, str], None] | None = None
+STAGES = ("extract", "load", "dbt", "checks", "docs", "report", "publish")
 
 
 def on_progress(callback: Callable[[int, int, str], None] | None) -> None:
-    """Have callback(done, total, file) called as each document is extracted (the CLI's progress bar)."""
+    """Have callback(done, total, file) called as each batch of documents is extracted (the CLI's progress bar)."""
     global _progress
     _progress = callback
 
 
+def on_stage(callback: Callable[[str, str], None] | None) -> None:
+    """Have callback(stage, "start" | "done") called around each of STAGES (the CLI's progress display)."""
+    global _stages
+    _stages = callback
+
+
+@contextmanager
+def _stage(name: str):
+    if _stages is not None:
+        _stages(name, "start")
+    yield
+    if _stages is not None:
+        _stages(name, "done")
 
 def _process_pool() -> GuardedExtractor:
     """One set of extraction processes per flow run (parsing is CPU-bound, so threads would share one core), each
@@ -118,9 +134,10 @@ def build_warehouse_models(warehouse: str, build_dir: str, run_id: str) -> DbtSu
     return build_models(Path(warehouse), Path(build_dir), run_id)
 
 
-@task(name="dbt-docs", cache_policy=NO_CACHE)
-def build_dbt_docs(warehouse: str, pages: str, published: str | None) -> bool:
-    """dbt docs generate, or the published docs carried over when the models are unchanged; True when generated."""
+@task(name="generate-dbt-docs", cache_policy=NO_CACHE)
+def generate_dbt_docs(warehouse: str, pages: str, published: str | None) -> bool:
+    """dbt docs as one static page, after the checks so their results are in the catalog; or the published page
+    carried over when the models are unchanged. True when generated."""
     return generate_docs(Path(warehouse), Path(pages), Path(published) if published else None)
 
 
@@ -137,9 +154,9 @@ def validate_data_quality(warehouse: str, build_dir: str, run_id: str) -> Qualit
 
 
 @task(name="write-report", cache_policy=NO_CACHE)
-def write_html_report(warehouse: str, build_dir: str) -> str:
+def write_html_report(warehouse: str, build_dir: str, raw_dir: str | None = None) -> str:
     """The static HTML report with charts, from the marts and the data-quality results."""
-    return str(write_report(Path(warehouse), Path(build_dir) / "report"))
+    return str(write_report(Path(warehouse), Path(build_dir) / "report", Path(raw_dir) if raw_dir else None))
 
 
 @task(name="find-unregistered-agencies", cache_policy=NO_CACHE)
@@ -195,18 +212,20 @@ def dask_runner(address: str):
 
 
 def run_pipeline(raw: str | None = None, warehouse: str | None = None, build: str | None = None,
-                 dask: str | None = None, parquet: str | None = None) -> RunReport:
+                 dask: str | None = None, parquet: str | None = None, force: bool = False) -> RunReport:
     """Run the flow; its extraction on a Dask cluster when one is given (`dask`, or JUESUAN_DASK_ADDRESS)."""
     address = dask or os.environ.get("JUESUAN_DASK_ADDRESS")
     flow_ = pipeline.with_options(task_runner=dask_runner(address)) if address else pipeline
-    return flow_(raw=raw, warehouse=warehouse, build=build, parquet=parquet)
+    return flow_(raw=raw, warehouse=warehouse, build=build, parquet=parquet, force=force)
 
 
 @flow(name="juesuan-pipeline", task_runner=ThreadPoolTaskRunner(max_workers=_workers()))
 def pipeline(raw: str | None = None, warehouse: str | None = None, build: str | None = None,
-             parquet: str | None = None) -> RunReport:
+             parquet: str | None = None, force: bool = False) -> RunReport:
     """Build the warehouse from the input folder into a new file, and publish it when every step succeeded;
-    with `parquet` (or JUESUAN_PARQUET), also export it there as partitioned Parquet."""
+    with `parquet` (or JUESUAN_PARQUET), also export it there as partitioned Parquet.
+
+    force: rebuild even when nothing changed, extracting every document again."""
     settings = load_settings(raw, warehouse, build)
     parquet = parquet or os.environ.get("JUESUAN_PARQUET")
     served = settings.warehouse
@@ -220,13 +239,14 @@ def pipeline(raw: str | None = None, warehouse: str | None = None, build: str | 
         fingerprint = inputs_fingerprint(inputs.names(settings.raw_dir))
         vanished = [(printable(path.name), "warning", "removed from the input folder while the run was reading it; not loaded",
                      None) for path in inputs.vanished]
-        if up_to_date(settings, inputs):
+        if not force and up_to_date(settings, inputs):
             return RunReport(run_id, served, len(files), up_to_date=True, reused=[Path(p).name for p, _ in files])
         # A document is reused when the same bytes under the same name were loaded by this extractor version
         # into a raw schema of this shape.
+        # --force extracts every document again but still builds on the served file, keeping the run history.
         same_schema = previous.raw_schema == RAW_SCHEMA_VERSION
         kept = {sha: Path(path).name for path, sha in files
-                if same_schema and previous.documents.get(sha) == (Path(path).name, EXTRACTOR_VERSION)}
+                if same_schema and not force and previous.documents.get(sha) == (Path(path).name, EXTRACTOR_VERSION)}
         to_extract = [path for path, sha in files if sha not in kept or kept[sha] != Path(path).name]
         building = start_build(served, carry_over=same_schema)
         # Every page of this run is written into its own folder, published with the warehouse or not at all.
@@ -239,15 +259,21 @@ def pipeline(raw: str | None = None, warehouse: str | None = None, build: str | 
             duplicates = {str(path): str(first) for path, first in
                           repeated_files([(Path(p), sha) for p, sha in files if p in extracting], kept).items()}
             in_place = not isinstance(get_run_context().task_runner, ThreadPoolTaskRunner)
-            outcomes = _extract_all(to_extract, staging, run_id, duplicates, in_place, _workers())
+            with _stage("extract"):
+                outcomes = _extract_all(to_extract, staging, run_id, duplicates, in_place, _workers())
             failed = [o.name for o in outcomes if o.failed]
-            summary = load_warehouse(str(building), str(staging), kept, failed)
+            with _stage("load"):
+                summary = load_warehouse(str(building), str(staging), kept, failed)
             clear(staging)
-            dbt_summary = build_warehouse_models(str(building), pages, run_id)
-            build_dbt_docs(str(building), pages, str(published) if published else None)
-            quality = validate_data_quality(str(building), pages, run_id)
+            with _stage("dbt"):
+                dbt_summary = build_warehouse_models(str(building), pages, run_id)
+            with _stage("checks"):
+                quality = validate_data_quality(str(building), pages, run_id)
+            with _stage("docs"):
+                generate_dbt_docs(str(building), pages, str(published) if published else None)
             unregistered = find_unregistered_agencies(str(building))
-            write_html_report(str(building), pages)
+            with _stage("report"):
+                write_html_report(str(building), pages, str(settings.raw_dir))
             problems = vanished + [(o.name, severity, printable(message), line)
                                    for o in outcomes for severity, message, line in o.problems]
             report = RunReport(run_id, served, len(files), summary, dbt_summary, quality, problems, unregistered,
@@ -261,7 +287,8 @@ def pipeline(raw: str | None = None, warehouse: str | None = None, build: str | 
                 "checks_passed": quality.outcomes["pass"], "checks_rounding": quality.outcomes["rounding"],
                 "checks_failed": quality.outcomes["fail"], "inputs_fingerprint": fingerprint,
             })
-            publish(building, served, Path(pages), settings.build_dir)
+            with _stage("publish"):
+                publish(building, served, Path(pages), settings.build_dir)
             quality.docs_index = settings.build_dir / "dq" / "index.html"  # where it is published
             if parquet:
                 export_lake(str(served), str(Path(parquet).resolve()))

@@ -13,6 +13,8 @@ ranked as (
             order by case source_format when 'pdf' then 0 when 'markdown' then 1 else 2 end, loaded_at desc, file_name
         ) = 1 as is_current,
         substr(md5(agency_name), 1, 16) as agency_id,
+        -- The budget phase (Fiscal Data Package): what was planned (部门预算) or what was spent (部门决算).
+        case when document_kind = 'budget' then 'budget' else 'final' end as phase,
     from documents
 )
 

@@ -13,6 +13,7 @@ final as (
         table_rows.document_id,
         documents.agency_id,
         documents.fiscal_year,
+        documents.phase,
         table_rows.line_key,
         table_rows.subject_code as economic_code,
         table_rows.printed_name as line_name,

@@ -1,1 +1,1 @@
-{{ function_fact('general_budget_expenditure', ['total', 'basic', 'project']) }}
+{{ function_fact('general_budget_expenditure', ['total', 'basic', 'personnel', 'public', 'project']) }}

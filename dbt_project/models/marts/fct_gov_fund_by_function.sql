@@ -1,1 +1,1 @@
-{{ function_fact('gov_fund', ['opening_balance', 'income', 'expenditure_total', 'basic', 'project', 'closing_balance']) }}
+{{ function_fact('gov_fund', ['opening_balance', 'income', 'expenditure_total', 'total', 'basic', 'project', 'closing_balance']) }}

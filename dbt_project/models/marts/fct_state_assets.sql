@@ -13,6 +13,7 @@ final as (
         table_rows.document_id,
         documents.agency_id,
         documents.fiscal_year,
+        documents.phase,
         table_rows.printed_name as item_name,
         table_rows.printed_line_no,
         cast(table_rows.item_count as integer) as item_count,

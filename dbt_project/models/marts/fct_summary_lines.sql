@@ -13,6 +13,7 @@ final as (
         table_rows.document_id,
         documents.agency_id,
         documents.fiscal_year,
+        documents.phase,
         table_rows.table_key,
         table_rows.row_index,
         table_rows.summary_side,

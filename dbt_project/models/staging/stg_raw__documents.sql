@@ -13,6 +13,7 @@ final as (
         cast(fiscal_year as integer) as fiscal_year,
         unit as printed_unit,
         source_format,
+        source_file,
         pages as page_count,
         bytes as file_bytes,
         extractor_version,

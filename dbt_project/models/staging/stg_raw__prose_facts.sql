@@ -27,6 +27,13 @@ final as (
         budget_pct,
         budget_printed,
         context as printed_context,
+        coalesce(is_change, false) as is_change,
+        page,
+        printed_text,
+        bbox_x0,
+        bbox_top,
+        bbox_x1,
+        bbox_bottom,
     from prose_facts
 )
 

@@ -21,6 +21,10 @@ final as (
         source_line,
         page,
         placement,
+        bbox_x0,
+        bbox_top,
+        bbox_x1,
+        bbox_bottom,
     from table_rows
 )
 

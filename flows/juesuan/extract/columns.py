@@ -12,6 +12,7 @@ fits exactly as well stay `inferred`.
 from __future__ import annotations
 
 import itertools
+import math
 from decimal import Decimal
 
 from .lines import RowDraft, Slot
@@ -19,6 +20,8 @@ from .numbers import rounding_tolerance
 from .specs import TableSpec
 
 Assignment = dict[str, Decimal | None]
+# A family's leaf readings tried all together at most this many ways (2 readings each: 12 children).
+_MAX_COMBINATIONS = 4096
 
 
 def _by_position(slots: list[Slot], keys: list[str], centers: dict[str, float]) -> Assignment:
@@ -55,9 +58,12 @@ def _by_cell(row: RowDraft, keys: list[str], cells: dict[int, str] | None = None
     return dict(zip(keys, values + [None] * (len(keys) - len(values)), strict=True))
 
 
-def _candidates(slots: list[Slot], keys: list[str], row_identity: bool) -> list[Assignment]:
+def _candidates(slots: list[Slot], keys: list[str], sums: list[tuple[str, list[str]]]) -> list[Assignment]:
     """Readings of a plain-text row, best first by (balance, print order, leftmost columns)."""
     n = len(keys)
+    row_identity = bool(sums)
+    # Only a first-column total (final accounts) is known to be printed on every row; budget sums are nested.
+    total_first = row_identity and sums[0][0] == keys[0] and len(sums) == 1
     if not any(s.value is not None for s in slots):
         return [dict.fromkeys(keys)]
     if any(s.unreadable for s in slots) or (len(slots) == n and any(s.value is not None and s.value < 0 for s in slots)):
@@ -66,9 +72,9 @@ def _candidates(slots: list[Slot], keys: list[str], row_identity: bool) -> list[
         return [dict(zip(keys, [s.value for s in slots][:n] + [None] * (n - len(slots)), strict=True))]
     orders = [list(slots)]
     printed = dict(zip(keys, (s.value for s in slots), strict=False))
-    if len(slots) == n and (not row_identity or _row_balances(printed, keys)):
+    if len(slots) == n and (not row_identity or _row_balances(printed, sums)):
         return [printed]  # every cell printed, in order, and it balances: nothing to infer
-    if row_identity:
+    if total_first:
         for i in range(1, len(slots)):
             orders.append([slots[i]] + slots[:i] + slots[i + 1 :])
     readings: list[tuple[tuple, Assignment]] = []
@@ -77,31 +83,42 @@ def _candidates(slots: list[Slot], keys: list[str], row_identity: bool) -> list[
             subsets = [tuple(range(n))]
         else:
             numbers = [s for s in order if s.value is not None]
-            if len(numbers) > n:
+            if len(numbers) > n and row_identity:
+                # More figures than kept columns (政府采购 columns printed after them): the first ones, in print
+                # order, when they balance the row on their own; the rest are columns the spec does not keep.
+                head = dict(zip(keys, (s.value for s in numbers[:n]), strict=True))
+                if displacement == 0 and _row_balances(head, sums):
+                    readings.append(((False, 0, 0), head))
                 continue
-            order = numbers
-            rest = itertools.combinations(range(1, n), len(order) - 1) if row_identity else None
+            # Without an identity to check, figures beyond the kept columns are columns the spec does not keep
+            # (a budget's 收入总表 per unit: 合计 first, then its sources): print order decides.
+            order = numbers[:n]
+            rest = itertools.combinations(range(1, n), len(order) - 1) if total_first else None
             subsets = [(0, *c) for c in rest] if rest is not None else list(itertools.combinations(range(n), len(order)))
         for subset in subsets:
             assignment: Assignment = dict.fromkeys(keys)
             for index, slot in zip(subset, order, strict=True):
                 assignment[keys[index]] = slot.value
-            balanced = not row_identity or _row_balances(assignment, keys)
+            balanced = not row_identity or _row_balances(assignment, sums)
             readings.append(((not balanced, displacement, sum(subset)), assignment))
     readings.sort(key=lambda r: r[0])
     unique: list[Assignment] = []
     for _, assignment in readings:
         if assignment not in unique:
             unique.append(assignment)
-    if row_identity and unique and _row_balances(unique[0], keys):
-        unique = [a for a in unique if _row_balances(a, keys)]
+    if row_identity and unique and _row_balances(unique[0], sums):
+        unique = [a for a in unique if _row_balances(a, sums)]
     return unique or [dict.fromkeys(keys)]
 
 
-def _row_balances(assignment: Assignment, keys: list[str]) -> bool:
-    total = assignment[keys[0]] or Decimal(0)
-    parts = [assignment[k] for k in keys[1:] if assignment[k] is not None]
-    return abs(total - sum(parts, Decimal(0))) <= rounding_tolerance(len(parts))
+def _row_balances(assignment: Assignment, sums: list[tuple[str, list[str]]]) -> bool:
+    """Every row identity holds: each total equals the sum of its printed parts."""
+    for total_key, part_keys in sums:
+        parts = [assignment[k] for k in part_keys if assignment[k] is not None]
+        total = assignment[total_key] or Decimal(0)
+        if abs(total - sum(parts, Decimal(0))) > rounding_tolerance(len(parts)):
+            return False
+    return True
 
 
 def _parent_of(row_key: str, present: set[str]) -> str | None:
@@ -230,6 +247,8 @@ class _TreeProblem:
             cost = self.cost(choice)
             if not improved:
                 break
+        if cost != (0, 0):
+            choice = self._settle_leaf_families(choice)
         ambiguous = [False] * len(self.options)
         for i in open_rows:
             here = self.local_cost(choice, i)
@@ -239,6 +258,36 @@ class _TreeProblem:
                         ambiguous[i] = True
                         break
         return choice, ambiguous
+
+    def _settle_leaf_families(self, choice: list[int]) -> list[int]:
+        """Families that still do not add up: every combination of their leaf children's readings, when few.
+
+        Moving one row at a time can stop short: a 项 that alone takes the other column may lower the error while
+        the right reading needs all its siblings moved at once (行政运行 basic, the rest project).
+        """
+        for parent_key, kids in self.children.items():
+            if not self.family_error(choice, parent_key):
+                continue
+            open_kids = [i for i in kids if len(self.options[i]) > 1 and not self.descendants[i]]
+            if not open_kids or math.prod(len(self.options[i]) for i in open_kids) > _MAX_COMBINATIONS:
+                continue
+
+            def family_cost(candidate: list[int], kids=open_kids, parent_key=parent_key) -> tuple[int, int]:
+                error = self.family_error(candidate, parent_key) + sum(
+                    abs(self.values[r][candidate[r]][c] - v) for (r, c), v in self.evidence.items() if r in kids)
+                misses = sum(1 for (r, c), v in self.hints.items() if r in kids and self.values[r][candidate[r]][c] != v)
+                return error, misses
+
+            best, best_cost = choice, family_cost(choice)
+            for combination in itertools.product(*(range(len(self.options[i])) for i in open_kids)):
+                candidate = list(choice)
+                for i, j in zip(open_kids, combination, strict=True):
+                    candidate[i] = j
+                candidate_cost = family_cost(candidate)
+                if candidate_cost < best_cost:
+                    best, best_cost = candidate, candidate_cost
+            choice = best
+        return choice
 
     def local_cost(self, choice: list[int], i: int) -> tuple[int, int]:
         """The part of the cost a move of row i's subtree can change: its parent's family and those below it."""
@@ -280,7 +329,7 @@ def assign_columns(
             options.append([_by_cell(row, keys, cells)])
             methods.append("cell")
         else:
-            opts = _candidates(slots, keys, spec.row_identity)
+            opts = _candidates(slots, keys, spec.sums(keys))
             options.append(opts)
             methods.append("order" if len(opts) == 1 else "inferred")
             if sum(1 for s in slots if s.value is not None) > len(keys):

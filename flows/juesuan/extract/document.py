@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,7 +13,9 @@ from ..settings import EXTRACTOR_VERSION
 from .evidence import cross_evidence, related_hints
 from .finder import TableRegion, document_unit, explain_missing, find_tables
 from .header import header_centers
+from .locate import locate_figures
 from .metadata import (
+    BUDGET,
     DEPT_SELF_EVALUATION,
     FINAL_ACCOUNTS,
     PROJECT_SELF_EVALUATION,
@@ -34,6 +37,7 @@ from .project_text import extract_text_project_forms
 from .prose import Metric, ProseFact, extract_metrics, extract_prose_facts
 from .readers import RawDocument, ReadError, read_document
 from .specs import TABLES, TABLES_BY_KEY, TableSpec
+from .statements import Statement, document_statements
 from .tables.coded import parse_coded_table
 from .tables.economic import parse_economic_table
 from .tables.items import parse_items_table
@@ -56,7 +60,7 @@ AMOUNT_FIELDS = {"amount", "total", "basic", "project", "remit_to_superior", "op
                  "fiscal_appropriation", "superior_subsidy", "business_income", "operating_income",
                  "subsidiary_remittance", "other_income", "general_budget", "gov_fund", "soe_capital",
                  "opening_balance", "income", "expenditure_total", "closing_balance", "budget_initial", "budget",
-                 "actual"}
+                 "actual", "personnel", "public", "budget_prior"}
 
 
 @dataclass
@@ -84,6 +88,7 @@ class Extraction:
     tables: dict[str, dict] = field(default_factory=dict)
     prose: list[ProseFact] = field(default_factory=list)
     metrics: list[Metric] = field(default_factory=list)
+    statements: list[Statement] = field(default_factory=list)
     projects: list[ProjectForm] = field(default_factory=list)
     department: DepartmentResult | None = None
     problems: list[Problem] = field(default_factory=list)
@@ -97,12 +102,32 @@ class Extraction:
                 "errors": [p.as_dict() for p in self.problems]}
 
 
+def _printed_measures(region: TableRegion) -> TableSpec:
+    """The region's spec without the optional columns its header does not print (人员经费 / 公用经费 …)."""
+    spec = region.spec
+    if not any(m.optional for m in spec.measures):
+        return spec
+    header = ""
+    for line in region.lines[:20]:
+        if re.search(r"\d\.\d", line.compact):
+            break
+        header += line.compact
+    printed = {m.key for m in spec.measures if not m.optional or any(label in header for label in m.labels)}
+    incomplete = {m.group for m in spec.measures if m.optional and m.key not in printed}
+    kept = tuple(m for m in spec.measures if m.key in printed and (not m.optional or m.group not in incomplete))
+    return replace(spec, measures=kept)
+
+
 def _parse_region(
     region: TableRegion, doc: RawDocument, tables: dict[str, dict], doc_unit: str
 ) -> tuple[list[dict], list[str]]:
-    spec = region.spec
+    spec = region.spec = _printed_measures(region)
     if spec.row_kind == "coded":
-        centers = header_centers(region.lines[:20], spec) if doc.source_format == "pdf" else None
+        # A budget header grouping columns (基本支出 over 小计 | 人员经费 | 公用经费) puts a header word's centre
+        # away from its column's: there the row identities place the figures, as for plain text. Optional columns
+        # printed each under its own label (上缴上级支出, 事业单位经营支出) are placed by position like the rest.
+        grouped = any(m.optional and m.group for m in spec.measures)  # only kept when printed, under a group header
+        centers = header_centers(region.lines[:20], spec) if doc.source_format == "pdf" and not grouped else None
         # Other tables are in 万元 by now; this table's figures are still in its own unit.
         scale = Decimal(10000) if (region.unit or doc_unit) == "元" else Decimal(1)
         evidence = {k: v * scale for k, v in cross_evidence(spec, tables).items()}
@@ -162,7 +187,12 @@ def drop_repeated_rows(spec: TableSpec, rows: list[dict]) -> tuple[list[dict], l
             continue
         first = kept[key]
         figures = {k: v for k, v in row.items() if k in AMOUNT_FIELDS | {"count"}}
-        if figures != {k: v for k, v in first.items() if k in AMOUNT_FIELDS | {"count"}}:
+        first_figures = {k: v for k, v in first.items() if k in AMOUNT_FIELDS | {"count"}}
+        if all(v is None for v in first_figures.values()) and any(v is not None for v in figures.values()):
+            # The first printed no figure: a header word read as a row (合计 alone in a wrapped header).
+            out[next(i for i, r in enumerate(out) if r is first)] = kept[key] = row
+            continue
+        if figures != first_figures:
             warnings.append(f"{spec.key}: {key} read twice with different figures (lines {first['source_line']} and "
                             f"{row['source_line']}); kept line {first['source_line']}")
     return out, warnings
@@ -227,13 +257,11 @@ def extract_file(path: Path, pdf_engine: str = "pdfium") -> Extraction:
         result.fatal = True
         return result
     regions = find_tables(doc)
-    kind = detect_kind(doc, len(regions))
+    kind = detect_kind(doc, len(regions), Counter(region.spec.phase for region in regions.values()))
     if kind is None:
-        budget = re.search(r"(?:部门|单位)预算", re.sub(r"\s+", "", doc.full_text[:20000]))
         result.problems.append(Problem(
             "error", "not_a_report",
-            "budget document (部门预算): not loaded, budgets are not read yet" if budget else
-            "not a final-accounts or self-evaluation document: no standard table, no 部门决算 or 绩效自评 title"))
+            "not a final-accounts, budget or self-evaluation document: no standard table, no 部门决算, 部门预算 or 绩效自评 title"))
         result.fatal = True
         return result
     agency, year = detect_agency(doc), detect_year(doc)
@@ -245,17 +273,28 @@ def extract_file(path: Path, pdf_engine: str = "pdfium") -> Extraction:
     unit = document_unit(regions, doc)
     for spec in _parse_order(TABLES):
         region = regions.get(spec.key)
+        if region is not None:
+            spec = region.spec
         rows: list[dict] = []
         warnings: list[str] = []
         if region is not None:
             rows, warnings = _parse_region(region, doc, result.tables, unit)
             rows, repeats = drop_repeated_rows(spec, rows)
+            locate_figures(doc, region, rows)
             warnings += repeats
             result.problems.extend(Problem("warning", "layout", w, table=spec.key) for w in warnings)
             result.problems.extend(_broken_figures(region))
         unplaced = any(w.startswith("unplaced") for w in warnings)
         result.tables[spec.key] = _table_entry(spec, region, rows, unit, unplaced)
     result.tables = {spec.key: result.tables[spec.key] for spec in TABLES}  # print order of the specs
+    if kind == BUDGET:
+        absent = [key for key in CORE_TABLES if key not in regions]
+        if absent:
+            # Some budgets publish the tables apart from the 情况说明: loaded with what they carry, saying so.
+            result.problems.append(Problem(
+                "warning", "missing_tables",
+                f"budget without {len(absent)} standard table(s): {', '.join(absent)}"
+                + (" (it carries only the narrative; the tables are published elsewhere)" if not regions else "")))
     if kind == FINAL_ACCOUNTS:
         missing = [key for key in CORE_TABLES if key not in regions]
         for key in missing:
@@ -266,15 +305,19 @@ def extract_file(path: Path, pdf_engine: str = "pdfium") -> Extraction:
                 table=key))
     result.prose = extract_prose_facts(doc, regions)
     result.metrics = extract_metrics(doc, regions)
-    department = extract_department_result(doc)
+    result.statements = document_statements(doc, regions)
+    department = extract_department_result(doc) if kind != BUDGET else None
     form = extract_department_form(doc) if kind == DEPT_SELF_EVALUATION else None
     if form is not None:
         # The one-page form's figures stand where the prose states none.
         for name in ("budget", "executed", "execution_rate", "budget_line", "score", "score_line"):
             if getattr(department, name) is None:
                 setattr(department, name, getattr(form, name))
-    result.projects = extract_project_forms(doc) + extract_text_project_forms(doc)
-    if kind == PROJECT_SELF_EVALUATION and not result.projects:
+    # A budget's 绩效目标表 are targets, not self-evaluations: nothing of a budget is read as one.
+    result.projects = extract_project_forms(doc) + extract_text_project_forms(doc) if kind != BUDGET else []
+    if kind == BUDGET:
+        pass
+    elif kind == PROJECT_SELF_EVALUATION and not result.projects:
         labelled = extract_labelled_project(doc, department.score)
         result.projects = [labelled] if labelled else []
         result.problems.extend(Problem("warning", "layout", f"project form: {why}") for why in
@@ -283,6 +326,7 @@ def extract_file(path: Path, pdf_engine: str = "pdfium") -> Extraction:
         result.department = department
     result.document = {
         "file": path.name,
+        "source_file": str(path.resolve()),
         "agency": agency,
         "fiscal_year": year,
         "kind": kind,

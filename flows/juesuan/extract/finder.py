@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from .lines import is_noise
 from .readers import Line, RawDocument
-from .specs import TABLES, TableSpec
+from .specs import TABLES, TITLE_SPECS, TableSpec
 
 # Decorations around a title: list markers, numbering ("表3", "公开 02 表", "一、"), a trailing unit or table number.
 _TITLE_PREFIX = re.compile(
@@ -19,7 +19,8 @@ _TITLE_PREFIX = re.compile(
 _TITLE_SUFFIX = re.compile(r"(?:[（(]?公开\d+表[）)]?|[（(]?表\d+[）)]?|(?:金额)?单位[:：].*)*$")
 _YEAR_PREFIX = re.compile(r"^.{0,40}?\d{4}年度?")
 _PART_HEADING = re.compile(r"^第[一二三四五六七八九十]+部分")
-_OTHER_TABLE_TITLE = re.compile(r"^.{2,30}(?:决算表|情况表|明细表)$")
+# Titles of tables no spec reads (政府采购预算明细表, 项目支出总表 …): they end the table before them.
+_OTHER_TABLE_TITLE = re.compile(r"^.{2,30}(?:决算表|情况表|明细表|预算表|总表|支出表|收入表|目标表)(?:[（(][^（）()]{1,12}[）)])?$")
 _UNIT = re.compile(r"(?:金额)?单位[:：]\s*(万元|元)")
 EMPTY_DECLARATIONS = ("无发生额", "本表无数据", "此表无数据", "本表为空表", "无此项支出", "本表为空")
 
@@ -38,8 +39,8 @@ class TableRegion:
 
 # Each table's title patterns as one compiled alternative, in spec order, and all of them together: most lines are
 # no title, and one match against every pattern at once says so.
-_SPEC_TITLES = [(spec, re.compile("|".join(f"(?:{p})" for p in spec.title_patterns))) for spec in TABLES]
-_ANY_TITLE = re.compile("|".join(f"(?:{p})" for spec in TABLES for p in spec.title_patterns))
+_SPEC_TITLES = [(spec, re.compile("|".join(f"(?:{p})" for p in spec.title_patterns))) for spec in TITLE_SPECS]
+_ANY_TITLE = re.compile("|".join(f"(?:{p})" for spec in TITLE_SPECS for p in spec.title_patterns))
 
 
 @lru_cache(maxsize=8192)
@@ -149,7 +150,7 @@ def explain_missing(doc: RawDocument, spec: TableSpec) -> str:
 
 
 def _recognise_by_header(doc: RawDocument, marks: list[tuple[int, TableSpec | None]]):
-    """Give a 决算 table whose title no pattern knows the spec its header names (DOMAIN.md §8: title variants);
+    """Give a 决算 table whose title no pattern knows the spec its header names (docs/domain.md §8: title variants);
     only specs no title found, each at most once."""
     ends = [marks[p + 1][0] if p + 1 < len(marks) else len(doc.lines) for p in range(len(marks))]
     found = {spec.key for (index, spec), end in zip(marks, ends, strict=True)
@@ -177,11 +178,18 @@ def document_unit(regions: dict[str, TableRegion], doc: RawDocument) -> str:
 def data_lines(region: TableRegion, codes: dict[str, str] | None = None) -> list[Line]:
     """The region's lines up to its note (注：…), without page furniture; a line that is just one of `codes`
     (a 类 printed alone on its line, which page furniture would look like) is kept."""
+    from .header import header_lines
+
     out = []
     lines = region.lines
+    # A continuation page repeats the header: a later line printing exactly one of its lines is no data.
+    header = header_lines(lines, limit=40)
+    repeated = {line.compact for line in header if len(line.compact) >= 2}
     for index, line in enumerate(lines):
         if line.compact.startswith(("注：", "注:", "注1", "说明：")):
             break
+        if index >= len(header) and line.compact in repeated:
+            continue
         if not is_noise(line) or (codes is not None and _lone_code(lines, index, codes)):
             out.append(line)
     return out

@@ -46,7 +46,9 @@ def _prefix_overlap(word: str, label: str) -> int:
 
 
 def _token_score(text: str, label: str) -> int:
-    """How well a header word names a label: exactly (best), or as a cut start of it (three characters at least)."""
+    """How well a header word names a label: exactly (best), or as a cut start of it (three characters at least).
+    A leading 其中 (小计 | 其中：基本支出 | 项目支出) names no column of its own."""
+    text = re.sub(r"^其中[:：]?", "", text)
     if text == label:
         return 100 + len(label)
     score = _prefix_overlap(text, label)

@@ -21,7 +21,7 @@ HEADER_FRAGMENTS = (
     "栏次", "科目编码", "科目名称", "功能分类", "经济分类", "本年收入", "本年支出", "基本支出", "项目支出",
     "财政拨款收", "上级补助", "附属单位", "上缴上级", "经营支出", "经营收", "事业收", "其他收", "年初结转", "年末结转",
 )
-_PAGE_NUMBER = re.compile(r"^(?:[-—－]\s*\d{1,3}\s*[-—－]|\d{1,3}|第\d+页(?:共\d+页)?|表\d+|公开\d+表|\d{4}年度?)$")
+_PAGE_NUMBER = re.compile(r"^(?:[-—－]\s*\d{1,3}\s*[-—－]|\d{1,3}|第\d+页(?:共\d+页)?|表\d+|公开\d+表|公开表\d+|\d{4}年度?)$")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -58,7 +58,8 @@ def is_noise(line: Line) -> bool:
     compact = line.compact
     if not compact or _PAGE_NUMBER.match(compact):
         return True
-    return compact.startswith(("单位：", "单位:", "金额单位", "部门：", "部门:", "编制单位", "填报单位"))
+    return compact.startswith(("单位：", "单位:", "金额单位", "部门：", "部门:", "编制单位", "填报单位", "部门（单位）：",
+                               "部门(单位):", "单位名称：", "部门名称：", "编制部门："))
 
 
 def _code_at(tokens: list[Token], i: int, classes: dict[str, str]) -> tuple[str, int] | None:
@@ -67,8 +68,17 @@ def _code_at(tokens: list[Token], i: int, classes: dict[str, str]) -> tuple[str,
     if not re.fullmatch(r"\d{3}|\d{5}|\d{7}", text) or text[:3] not in classes:
         return None
     code, used = text, 1
-    while len(code) < 7 and i + used < len(tokens) and re.fullmatch(r"\d{2}", tokens[i + used].text):
-        code += tokens[i + used].text
+    while len(code) < 7 and i + used < len(tokens):
+        part = tokens[i + used].text
+        if not re.fullmatch(r"\d{1,2}", part):
+            break
+        if len(part) == 1:
+            # A 款 or 项 printed without its leading zero ("301 2 津贴补贴"): only when the name follows it.
+            following = tokens[i + used + 1].text if i + used + 1 < len(tokens) else ""
+            if not _CJK.search(following):
+                break
+            part = "0" + part
+        code += part
         used += 1
     return code, used
 
@@ -124,7 +134,8 @@ def split_line(line: Line, classes: dict[str, str] = FUNCTION_CLASSES, decimals_
                 names.append(text)
                 parts.name_col = token.col
         i += 1
-    parts.name = "".join(names)
+    # Codes printed in brackets ([201]一般公共服务支出) leave the closing bracket on the name.
+    parts.name = "".join(names).strip("[]【】〔〕")
     if parts.label is None and re.fullmatch(r"合\s*计|总\s*计", parts.name):
         parts.label, parts.name = parts.name.replace(" ", ""), ""
     return parts

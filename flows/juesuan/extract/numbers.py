@@ -79,6 +79,11 @@ def is_broken_figure(text: str) -> bool:
     return bool(_BROKEN.match(text)) and not _CJK.search(text) and not re.fullmatch(r"\d+[A-Za-z]?", text)
 
 
+def is_figure(text: str, unit: str | None = None) -> bool:
+    """True for a table amount: printed with decimals, or, in a table in 元, any amount (元 print whole numbers)."""
+    return is_decimal(text) or (unit == "元" and is_amount(text))
+
+
 def is_integer(text: str) -> bool:
     """True for a bare integer (a code, a line number, a count or a page number)."""
     text = text.strip()
@@ -106,5 +111,5 @@ def to_wan(value: Decimal | None, unit: str) -> Decimal | None:
 
 
 def rounding_tolerance(n_terms: int) -> Decimal:
-    """DOMAIN.md §5: a parent and the sum of its n printed children may differ by 0.005 × (n + 1)."""
+    """docs/domain.md §5: a parent and the sum of its n printed children may differ by 0.005 × (n + 1)."""
     return Decimal("0.005") * (n_terms + 1)

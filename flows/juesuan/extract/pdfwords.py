@@ -230,37 +230,47 @@ def _page_text(f: _Pdfium, raw: int, start: int, count: int) -> str:
 
 def _words_of(chars: list[tuple]) -> list[Word]:
     """pdfplumber's WordExtractor for one run of characters of the same uprightness (left to right, top down)."""
-    # Lines: cluster the distinct tops, chaining sorted values within the tolerance (pdfplumber's cluster_list).
-    tops = sorted({c[3] for c in chars})
+    # Lines: cluster the distinct tops, chaining sorted values within the tolerance (pdfplumber's cluster_list);
+    # within a line, characters keep their drawing order until sorted (stably) by x0.
     cluster_of: dict[float, int] = {}
-    cluster = 0
-    last = None
-    for value in tops:
+    cluster, last = 0, None
+    for value in sorted({c[3] for c in chars}):
         if last is not None and value > last + Y_TOLERANCE:
             cluster += 1
         cluster_of[value] = cluster
         last = value
-    by_line = sorted(chars, key=lambda c: cluster_of[c[3]])  # stable: content order within a line
+    lines: dict[int, list[tuple]] = {}
+    for char in chars:
+        key = cluster_of[char[3]]
+        line = lines.get(key)
+        if line is None:
+            lines[key] = [char]
+        else:
+            line.append(char)
     words: list[Word] = []
-    for _, line in itertools.groupby(by_line, key=lambda c: cluster_of[c[3]]):
-        current: list[tuple] = []
-        for char in sorted(line, key=lambda c: c[1]):
-            if char[0].isspace():
-                if current:
-                    words.append(_merge(current))
-                current = []
+    append = words.append
+    for key in sorted(lines):
+        parts: list[str] = []
+        x0 = x1 = top = bottom = prev_x0 = prev_x1 = prev_top = 0.0
+        for text, c_x0, c_x1, c_top, c_bottom, _ in sorted(lines[key], key=_X0):
+            if text.isspace():
+                if parts:
+                    append(("".join(parts), x0, x1, top, bottom))
+                    parts = []
                 continue
-            if current:
-                prev = current[-1]
-                if char[1] < prev[1] or char[1] > prev[2] + X_TOLERANCE or abs(char[3] - prev[3]) > Y_TOLERANCE:
-                    words.append(_merge(current))
-                    current = []
-            current.append(char)
-        if current:
-            words.append(_merge(current))
+            if parts and (c_x0 < prev_x0 or c_x0 > prev_x1 + X_TOLERANCE or abs(c_top - prev_top) > Y_TOLERANCE):
+                append(("".join(parts), x0, x1, top, bottom))
+                parts = []
+            if parts:
+                x1, top, bottom = max(x1, c_x1), min(top, c_top), max(bottom, c_bottom)
+            else:
+                x0, x1, top, bottom = c_x0, c_x1, c_top, c_bottom  # sorted by x0: the first has the word's x0
+            parts.append(LIGATURES.get(text, text))
+            prev_x0, prev_x1, prev_top = c_x0, c_x1, c_top
+        if parts:
+            append(("".join(parts), x0, x1, top, bottom))
     return words
 
 
-def _merge(chars: list[tuple]) -> Word:
-    return ("".join(LIGATURES.get(c[0], c[0]) for c in chars), min(c[1] for c in chars), max(c[2] for c in chars),
-            min(c[3] for c in chars), max(c[4] for c in chars))
+def _X0(char: tuple) -> float:
+    return char[1]

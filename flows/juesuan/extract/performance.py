@@ -226,7 +226,7 @@ _DEPT_FORM_TITLE = re.compile(r"部门整体支出绩效自评表")
 
 
 def extract_department_form(doc: RawDocument) -> DepartmentResult | None:
-    """The one-page department form (部门整体支出绩效自评表, DOMAIN.md §8): from its 年度资金总额 row the
+    """The one-page department form (部门整体支出绩效自评表, docs/domain.md §8): from its 年度资金总额 row the
     全年预算数, 执行数 and 执行率 (年初预算数, 全年预算数, 执行数, 分值, 执行率, 得分 in print order), and 总分."""
     if not any(_DEPT_FORM_TITLE.search(line.compact) for line in doc.lines):
         return None

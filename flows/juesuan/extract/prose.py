@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from .finder import TableRegion
 from .numbers import TEN_THOUSAND
-from .readers import RawDocument
+from .readers import Line, RawDocument
 
 _NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _AMOUNT = re.compile(rf"(?P<num>{_NUMBER})(?P<unit>万元|元)")
@@ -18,11 +18,14 @@ _AMOUNT = re.compile(rf"(?P<num>{_NUMBER})(?P<unit>万元|元)")
 _SUBJECT_START = re.compile(r"[，,。；;：:、！!？?]|其中|具体情况如下")
 _SHARE = re.compile(rf"^[，,]?(?:[^，,。；;]{{0,6}}?)占(?P<base>[^，,。；;%\d]{{0,16}}?)(?:的)?(?P<pct>{_NUMBER})%")
 _CHANGE = re.compile(
-    rf"^[，,]?(?:与|比|较)上年(?:度)?(?:决算数?|相比)?(?:相比)?(?P<dir>增加|减少|增长|下降)(?P<delta>{_NUMBER})万元"
+    rf"^[，,]?(?:与|比|较)(?:上年|上一年|\d{{4}}年)(?:度)?(?:年初)?(?:决算数?|预算数?|相比)?(?:相比)?(?P<dir>增加|减少|增长|下降)(?P<delta>{_NUMBER})万元"
     rf"(?:[，,]?(?P<dir2>增长|下降)(?P<pct>{_NUMBER})%)?"
 )
 _BUDGET_RATE = re.compile(rf"^[，,]?完成(?:全年|年初)?预算(?:数)?(?P<budget>{_NUMBER})万元的(?P<pct>{_NUMBER})%")
-_FLAT = re.compile(r"^[，,]?(?:与|和)上年(?:决算数?|度)?(?:相比)?持平")
+_FLAT = re.compile(r"^[，,]?(?:与|和)(?:上年|\d{4}年)(?:决算数?|度)?(?:相比)?持平")
+# A change stated on its own ("与2023年度相比，收入支出总计减少56.95万元，下降1.87%"): the subject ends in the word.
+_CHANGE_SUBJECT = re.compile(r"^(?P<subject>.+?)(?:决算数?)?(?P<dir>增加|减少)$")
+_CHANGE_PCT = re.compile(rf"^[，,]?(?P<dir>增长|下降)(?P<pct>{_NUMBER})%")
 _DIRECTIONS = {"增加": "increase", "增长": "increase", "减少": "decrease", "下降": "decrease"}
 
 
@@ -48,38 +51,136 @@ class ProseFact:
     budget: Decimal | None = None
     budget_pct: Decimal | None = None
     budget_text: str | None = None
+    is_change: bool = False  # the figure is itself a change on the prior year, of the subject's quantity
+    page: int | None = None
+    printed_text: str = ""  # the clause as printed, for quoting the finding
+    bbox: tuple[float, float, float, float] | None = None  # the figure's box on its PDF page
 
     @property
     def value_wan(self) -> Decimal:
         return self.value / TEN_THOUSAND if self.unit == "元" else self.value
 
 
-def _prose_stream(doc: RawDocument, regions: dict[str, TableRegion]) -> tuple[str, list[int], list[int]]:
-    """The document's text outside its tables, spaces removed, with each character's source line."""
+_FIGURE_TOKEN = re.compile(r"^-?[\d,]+(?:\.\d+)?%?$")
+_UNIT_FIRST = re.compile(r"^(?:万元|元|%)")
+_OPEN_END = re.compile(r"(?:为|占|的|计|数|共|约)$")
+
+
+@dataclass
+class ProseStream:
+    """The document's text outside its tables, spaces removed, with where each character was printed."""
+
+    text: str
+    lines: list[int]  # per character: source line number
+    pages: list[int | None]  # per character: page
+    tokens: list[object]  # per character: the Token it came from (PDF tokens carry their box)
+
+    def line_at(self, offset: int) -> int:
+        return self.lines[min(offset, len(self.lines) - 1)]
+
+    def page_at(self, offset: int) -> int | None:
+        return self.pages[min(offset, len(self.pages) - 1)]
+
+    def bbox(self, start: int, end: int) -> tuple[float, float, float, float] | None:
+        """The box around the printed characters start..end that lie on the page of start (PDF only)."""
+        page = self.page_at(start)
+        boxes = {id(t): t for i in range(start, min(end, len(self.tokens)))
+                 if (t := self.tokens[i]) is not None and getattr(t, "top", None) is not None and self.pages[i] == page}
+        if not boxes:
+            return None
+        found = boxes.values()
+        return (min(t.x0 for t in found), min(t.top for t in found), max(t.x1 for t in found),
+                max(t.bottom for t in found))
+
+    def clause(self, start: int, end: int, limit: int = 80) -> str:
+        """The printed clause around start..end: from the previous 。；：！？ (at most `limit` characters back) to the
+        next 。；！？ (at most `limit` characters on)."""
+        left = max(self.text.rfind(c, 0, start) for c in "。；;：:！？") + 1
+        rights = [i for i in (self.text.find(c, end) for c in "。；;！？") if i >= 0]
+        right = (min(rights) + 1) if rights else len(self.text)
+        left = max(left, start - limit)
+        right = min(right, end + limit)
+        return self.text[left:right]
+
+
+def _visual_lines(lines: list[Line]) -> list[list[Line]]:
+    """Lines printed on one baseline group: a PDF line whose top lies within ~half a text height of the line
+    above it (figures set in another font sit a few points lower) belongs with it."""
+    groups: list[list[Line]] = []
+    for line in lines:
+        prev = groups[-1][0] if groups else None
+        if (prev is not None and line.top is not None and prev.top is not None and prev.bottom is not None
+                and line.page == prev.page and 0 <= line.top - prev.top < 0.6 * (prev.bottom - prev.top)):
+            groups[-1].append(line)
+        else:
+            groups.append([line])
+    return groups
+
+
+def _fill_gaps(text_tokens: list, figures: list) -> list | None:
+    """Put a line of figures back into the gaps of the text line above (plain text from PDF extractors prints
+    figures set in another font on a line of their own, leaving a space where each stood); None if they do not fit."""
+    gaps = len(text_tokens) - 1
+    if not any(re.search(r"[.%]|^\d{4}$", f.text) for f in figures):
+        return None  # a lone small number (a page number) is no figure of the sentence above
+    if any(a.text[-1:].isdigit() or b.text[:1].isdigit() for a, b in zip(text_tokens, text_tokens[1:], strict=False)):
+        return None  # a gap beside a digit is a space inside the text, not where a figure stood
+    if len(figures) == gaps:
+        head, tail = [], []
+    elif len(figures) == gaps + 1 and _UNIT_FIRST.match(text_tokens[0].text):
+        head, tail = figures[:1], []
+        figures = figures[1:]
+    elif len(figures) == gaps + 1 and _OPEN_END.search(text_tokens[-1].text):
+        head, tail = [], figures[-1:]
+        figures = figures[:-1]
+    else:
+        return None
+    out = list(head)
+    for index, token in enumerate(text_tokens):
+        out.append(token)
+        if index < len(figures):
+            out.append(figures[index])
+    return out + tail
+
+
+def _prose_stream(doc: RawDocument, regions: dict[str, TableRegion]) -> ProseStream:
+    """The document's text outside its tables, spaces removed, with each character's source line, page and token."""
     table_lines = {id(line) for region in regions.values() for line in region.lines}
     table_lines |= {id(region.title_line) for region in regions.values()}
-    parts: list[str] = []
-    starts: list[int] = []
-    numbers: list[int] = []
-    offset = 0
-    for line in doc.lines:
-        if id(line) in table_lines:
-            continue
-        text = re.sub(r"\s+", "", line.text)
-        if not text:
-            continue
+    prose_lines = [line for line in doc.lines if id(line) not in table_lines]
+    rows: list[tuple[Line, list]] = []
+    for group in _visual_lines(prose_lines):
+        tokens = sorted((t for line in group for t in line.tokens), key=lambda t: t.x0) \
+            if len(group) > 1 else list(group[0].tokens)
+        line = group[0]
+        figures_only = tokens and all(_FIGURE_TOKEN.match(t.text) for t in tokens if t.text)
+        if (figures_only and rows and line.top is None and not line.positional and not rows[-1][0].positional
+                and rows[-1][0].page == line.page):
+            filled = _fill_gaps(rows[-1][1], tokens)
+            if filled is not None:
+                rows[-1] = (rows[-1][0], filled)
+                continue
+        rows.append((line, tokens))
+    text: list[str] = []
+    lines: list[int] = []
+    pages: list[int | None] = []
+    owners: list[object] = []
+    for line, tokens in rows:
+        pieces = [(re.sub(r"\s+", "", t.text), t) for t in tokens]
         if line.positional:
-            text += "。"  # a table row in prose: never let a figure run into the next line
-        parts.append(text)
-        starts.append(offset)
-        numbers.append(line.number)
-        offset += len(text)
-    return "".join(parts), starts, numbers
+            pieces.append(("。", None))  # a table row in prose: never let a figure run into the next line
+        for piece, token in pieces:
+            text.append(piece)
+            lines.extend([line.number] * len(piece))
+            pages.extend([line.page] * len(piece))
+            owners.extend([token] * len(piece))
+    return ProseStream("".join(text), lines, pages, owners)
 
 
 def extract_prose_facts(doc: RawDocument, regions: dict[str, TableRegion]) -> list[ProseFact]:
     """Every amount the prose states, with its share, prior-year change or budget-completion clause."""
-    stream, starts, numbers = _prose_stream(doc, regions)
+    prose = _prose_stream(doc, regions)
+    stream = prose.text
     facts: list[ProseFact] = []
     sentence_ends = [m.end() for m in re.finditer(r"[。！？]", stream)]
     consumed = 0  # figures inside an earlier figure's clause (its budget, its change) are not facts of their own
@@ -90,13 +191,28 @@ def extract_prose_facts(doc: RawDocument, regions: dict[str, TableRegion]) -> li
         window = stream[max(0, start - 40) : start]
         cut = [m.end() for m in _SUBJECT_START.finditer(window)]
         subject = window[cut[-1] if cut else 0 :]
-        line = numbers[bisect.bisect_right(starts, start) - 1]
         fact = ProseFact(
             subject=subject, value=Decimal(match.group("num").replace(",", "")), unit=match.group("unit"),
-            value_text=match.group(0), source_line=line, sentence=bisect.bisect_right(sentence_ends, start),
-            context=stream[max(0, start - 120) : start],
+            value_text=match.group(0), source_line=prose.line_at(start),
+            sentence=bisect.bisect_right(sentence_ends, start), context=stream[max(0, start - 240) : start],
+            page=prose.page_at(start), bbox=prose.bbox(start, match.start("unit")),
         )
-        consumed = match.end() + _read_clauses(fact, stream, match.end())
+        standalone = _CHANGE_SUBJECT.match(subject)
+        if standalone and not re.match(r"[\d,.]", standalone.group("subject")) and re.search(r"(?:与|比|较)(?:上年|上一年|\d{4}年)", fact.context[-60:]):
+            fact.subject, fact.is_change = standalone.group("subject"), True
+            fact.change_direction, fact.change_delta = _DIRECTIONS[standalone.group("dir")], fact.value
+            fact.change_text = subject[len(fact.subject):] + match.group(0)
+            if m := _CHANGE_PCT.match(stream[match.end() : match.end() + 20]):
+                fact.change_pct, fact.change_pct_direction = Decimal(m.group("pct")), _DIRECTIONS[m.group("dir")]
+                fact.change_text += m.group(0)
+                consumed = match.end() + m.end()
+            else:
+                consumed = match.end()
+        else:
+            consumed = match.end() + _read_clauses(fact, stream, match.end())
+        fact.printed_text = prose.clause(start, consumed)
+        if consumed > match.end():  # the box covers the clause it states too (占71.73%, 下降1.87%)
+            fact.bbox = prose.bbox(start, consumed)
         facts.append(fact)
     return facts
 
@@ -144,7 +260,8 @@ class Metric:
 
 def extract_metrics(doc: RawDocument, regions: dict[str, TableRegion]) -> list[Metric]:
     """Counts and rates stated in prose (12345热线办理业务63.29万件, 服务满意率99.80%), with their labels."""
-    stream, starts, numbers = _prose_stream(doc, regions)
+    prose = _prose_stream(doc, regions)
+    stream = prose.text
     metrics: list[Metric] = []
     for match in _METRIC.finditer(stream):
         start = match.start()
@@ -155,7 +272,6 @@ def extract_metrics(doc: RawDocument, regions: dict[str, TableRegion]) -> list[M
         label = re.sub(r"^[（(]?[一二三四五六七八九十\d]+[）)、.．]", "", window[cut[-1] if cut else 0 :])
         if len(label) < 2 or _NOT_A_METRIC.search(label) or not re.search(r"[\u4e00-\u9fff]", label):
             continue
-        line = numbers[bisect.bisect_right(starts, start) - 1]
         metrics.append(Metric(label, Decimal(match.group("num").replace(",", "")), match.group("unit"),
-                              match.group(0), line))
+                              match.group(0), prose.line_at(start)))
     return metrics

@@ -22,6 +22,8 @@ _CODE_RUN = re.compile(r"\d{3}|\d{5}|\d{7}")
 _BEFORE_NON_CODE = re.compile(r"[年月日第（(]$")
 _HEADING_MARK = re.compile(r"^\s*#+\s")
 _SPACES = re.compile(r"\s+")
+# An amount run into the next cell's label ("39,238.43一、本年支出"): two cells.
+_AMOUNT_THEN_TEXT = re.compile(r"^(-?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d{2})([\u4e00-\u9fff（(].*)$")
 
 
 class ReadError(Exception):
@@ -36,6 +38,8 @@ class Token:
     x0: float | None = None
     x1: float | None = None
     col: int | None = None
+    top: float | None = None  # PDF only: the word's vertical extent on its page, in points from the top
+    bottom: float | None = None
 
     @property
     def center(self) -> float | None:
@@ -52,6 +56,7 @@ class Line:
     tokens: list[Token]
     positional: bool = False  # blank cells are kept as empty tokens (tab/pipe tables)
     top: float | None = None
+    bottom: float | None = None
 
     # Computed on first use and kept (plain attributes: functools.cached_property takes a lock on every read).
     @property
@@ -101,6 +106,9 @@ def split_fused(text: str) -> list[str]:
     m = _AMOUNT_THEN_CODE.match(text)
     if m:
         return [m.group(1), m.group(2)]
+    m = _AMOUNT_THEN_TEXT.match(text)
+    if m:
+        return [m.group(1), *split_fused(m.group(2))]
     runs = _SCRIPT_RUNS.findall(text)
     if len(runs) <= 1:
         return [text]
@@ -238,26 +246,27 @@ def read_pdf(path: Path, data: bytes, engine: str = "pdfium") -> RawDocument:
             for group in _group_words_into_lines(words):
                 number += 1
                 tokens = []
-                for text, x0, x1, _, _ in group:
+                for text, x0, x1, top, bottom in group:
                     width = (x1 - x0) / max(len(text), 1)
                     start = x0
                     for part in split_fused(normalize_text(text)):
                         end = start + width * len(part)
-                        tokens.append(Token(part, start, end))
+                        tokens.append(Token(part, start, end, top=top, bottom=bottom))
                         start = end
-                lines.append(Line(number, page_no, tokens, top=min(w[3] for w in group)))
+                lines.append(Line(number, page_no, tokens, top=min(w[3] for w in group),
+                                  bottom=max(w[4] for w in group)))
     except PdfError as exc:
         if "password" in str(exc).lower():
             raise ReadError("encrypted PDF: it needs a password to open, so its text cannot be read") from exc
         raise ReadError(f"corrupt PDF: {exc}") from exc
     except (ValueError, KeyError, TypeError) as exc:
         raise ReadError(f"corrupt PDF: {type(exc).__name__}: {exc}") from exc
-    except Exception as exc:  # pdfminer raises many private exception types on damaged files
+    except Exception as exc:  # pdfminer and pypdfium2 raise many private exception types on damaged files
         if _out_of_memory(exc):
             raise MemoryError(f"reading the PDF ran out of memory: {exc}") from exc
         if _encrypted(exc):
             raise ReadError("encrypted PDF: it needs a password to open, so its text cannot be read") from exc
-        if type(exc).__module__.startswith(("pdfminer", "pdfplumber")):
+        if type(exc).__module__.startswith(("pdfminer", "pdfplumber", "pypdfium2")):
             raise ReadError(f"corrupt PDF: {type(exc).__name__}: {exc}") from exc
         raise
     if n_pages == 0:

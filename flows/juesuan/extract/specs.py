@@ -1,4 +1,4 @@
-"""The standard final-accounts tables (DOMAIN.md §3) and the classification codes (§4), as data.
+"""The standard final-accounts tables (docs/domain.md §3) and the classification codes (§4), as data.
 
 Adding a table or a locality's title variant is an entry here, not a new code path.
 """
@@ -17,11 +17,13 @@ class Measure:
 
     key: str
     labels: tuple[str, ...]
+    optional: bool = False  # a column only some layouts print: kept only when its header label is printed
+    group: str | None = None  # optional columns printed together: all kept, or none
 
 
 @dataclass(frozen=True)
 class CrossFigure:
-    """A coded table's cell that a summary table prints too (DOMAIN.md §5, between tables).
+    """A coded table's cell that a summary table prints too (docs/domain.md §5, between tables).
 
     `lines` are summary line labels (ordinal removed) whose figures sum to the cell; `row` is "合计", or "class"
     for every 类 row, matched to the summary's class line by its code.
@@ -45,12 +47,21 @@ class TableSpec:
     row_kind: str  # coded | summary | economic | three_public | items
     measures: tuple[Measure, ...]
     expenditure_measures: tuple[Measure, ...] = field(default=())  # summary tables: the expenditure side
-    row_identity: bool = False  # first measure = sum of the others (DOMAIN.md §5 row rules)
+    row_identity: bool = False  # first measure = sum of the others (docs/domain.md §5 row rules)
     cross_figures: tuple[CrossFigure, ...] = ()  # cells other tables print too: evidence for placing figures
     related: tuple[str, ...] = ()  # tables whose row of the same code shares measures: a tie-breaker
     # Words its header prints that no other table's does: a 决算 table under a title no pattern knows is still
     # recognised by them.
     header_words: tuple[str, ...] = ()
+    phase: str = "final"  # final (决算) or budget (预算): which documents print this title
+    row_sums: tuple[tuple[str, tuple[str, ...]], ...] = field(default=())  # other row identities: (total, parts)
+
+    def sums(self, keys: list[str]) -> list[tuple[str, list[str]]]:
+        """The row identities among these measure keys (the first key = Σ the others, unless row_sums say)."""
+        if self.row_sums:
+            return [(total, [p for p in parts if p in keys]) for total, parts in self.row_sums
+                    if total in keys and any(p in keys for p in parts)]
+        return [(keys[0], keys[1:])] if self.row_identity and len(keys) > 1 else []
 
 
 M = Measure
@@ -199,16 +210,130 @@ TABLES: tuple[TableSpec, ...] = (
 
 TABLES_BY_KEY = {spec.key: spec for spec in TABLES}
 
+# Budgets (docs/domain.md §7): the same canonical keys, their own titles. A title may open with who publishes
+# (部门, 单位, 市级部门, 预算单位) and close with a bracketed note (（按功能分类）, （功能科目）).
+_WHO = r"(?:(?:市级|区级|县级|本级)?(?:部门|单位|预算单位))?"
+_NOTE = r"(?:[（(][^（）()]{1,12}[）)])?"
+_BASIC = M("basic", ("基本支出",))
+_PROJECT = M("project", ("项目支出",))
+_PERSONNEL = M("personnel", ("人员经费", "人员支出"), optional=True, group="basic_split")
+_PUBLIC = M("public", ("公用经费", "日常公用支出", "日常公用"), optional=True, group="basic_split")
+_FUNCTION_SUMS = (("total", ("basic", "project")), ("basic", ("personnel", "public")))
+BUDGET_TABLES: tuple[TableSpec, ...] = (
+    TableSpec(
+        "fiscal_appropriation_summary",
+        "财政拨款收支总表",
+        (_WHO + r"财政拨款收支(?:预算)?总(?:体情况)?表" + _NOTE,),
+        "summary",
+        (M("amount", ("预算数", "预算", "金额")),),
+        expenditure_measures=(
+            M("total", ("合计", "小计", "预算数")),
+            M("general_budget", ("一般公共预算",)),
+            M("gov_fund", ("政府性基金预算", "政府性基金")),
+            M("soe_capital", ("国有资本经营预算", "国有资本经营")),
+        ),
+        phase="budget",
+    ),
+    TableSpec(
+        "income_expenditure_summary",
+        "收支总表",
+        (_WHO + r"(?:财务)?收支(?:预算)?总(?:体情况)?表" + _NOTE,),
+        "summary",
+        (M("amount", ("预算数", "预算")),),
+        expenditure_measures=(M("amount", ("预算数", "预算")),),
+        phase="budget",
+    ),
+    TableSpec(
+        "income_by_function",
+        "收入总表",
+        (_WHO + r"收入(?:预算)?总(?:体情况)?表" + _NOTE,),
+        "coded",
+        (
+            M("total", ("合计", "总计", "收入总计")),
+            # Many budgets print this table per unit (合计 | 本年收入 | 上年结转 groups): only the total is kept there.
+            M("fiscal_appropriation", ("财政拨款收入",), optional=True, group="sources"),
+            M("business_income", ("事业收入",), optional=True, group="sources"),
+            M("operating_income", ("经营收入",), optional=True, group="sources"),
+            M("other_income", ("其他收入",), optional=True, group="sources"),
+        ),
+        row_identity=True,
+        phase="budget",
+    ),
+    TableSpec(
+        "expenditure_by_function",
+        "支出总表",
+        (_WHO + r"(?:本年)?支出(?:预算)?总(?:体情况)?表" + _NOTE,),
+        "coded",
+        (
+            M("total", ("合计", "总计", "支出总计")),
+            _BASIC, _PERSONNEL, _PUBLIC, _PROJECT,
+            # Printed by some budgets only (often all blank): kept where the header names them.
+            M("remit_to_superior", ("上缴上级支出", "上缴上级"), optional=True),
+            M("operating", ("事业单位经营支出", "经营支出", "事业单位经营"), optional=True),
+            M("subsidy_to_subsidiary", ("对附属单位补助支出", "对附属单位"), optional=True),
+        ),
+        phase="budget",
+        row_sums=(("total", ("basic", "project", "remit_to_superior", "operating", "subsidy_to_subsidiary")),
+                  ("basic", ("personnel", "public"))),
+    ),
+    TableSpec(
+        "general_budget_basic_by_economic",
+        "一般公共预算基本支出表",
+        (_WHO + r"一般公共预算(?:财政拨款)?基本支出(?:部门预算)?(?:经济分类)?(?:预算|情况)?表" + _NOTE,),
+        "economic",
+        (M("amount", ("合计", "总计", "预算数", "预算", "金额")),),
+        phase="budget",
+    ),
+    TableSpec(
+        "general_budget_expenditure",
+        "一般公共预算支出表",
+        (_WHO + r"一般公共预算(?:拨款|财政拨款)?支出(?:功能分类)?(?:预算|情况)?表(?:[（(]按?功能(?:分类)?(?:科目)?[）)])?",),
+        "coded",
+        (M("total", ("合计", "总计", "小计", "支出总计")), _BASIC, _PERSONNEL, _PUBLIC, _PROJECT),
+        phase="budget",
+        row_sums=_FUNCTION_SUMS,
+    ),
+    TableSpec(
+        "gov_fund",
+        "政府性基金预算支出表",
+        (_WHO + r"政府性基金预算(?:拨款|财政拨款)?支出(?:功能分类)?(?:预算|情况)?表" + _NOTE,),
+        "coded",
+        (M("total", ("合计", "总计", "小计", "支出总计")), _BASIC, _PERSONNEL, _PUBLIC, _PROJECT),
+        phase="budget",
+        row_sums=_FUNCTION_SUMS,
+    ),
+    TableSpec(
+        "soe_capital",
+        "国有资本经营预算支出表",
+        (_WHO + r"国有资本经营预算(?:拨款|财政拨款)?支出(?:功能分类)?(?:预算|情况)?(?:预算)?表" + _NOTE,),
+        "coded",
+        (M("total", ("合计", "总计", "小计", "本年支出合计", "支出总计")), _BASIC, _PERSONNEL, _PUBLIC, _PROJECT),
+        phase="budget",
+        row_sums=_FUNCTION_SUMS,
+    ),
+    TableSpec(
+        "three_public",
+        "财政拨款“三公”经费支出表",
+        (_WHO + r"(?:一般公共预算|财政拨款)?(?:安排的行政经费及)?三公经费(?:和机关运行经费|、会议费、培训费)?"
+         r"(?:支出|预算)(?:预算|情况)?表" + _NOTE,),
+        "three_public",
+        (M("budget", ("预算数", "预算")),),
+        phase="budget",
+    ),
+)
+# Every title the finder knows, final accounts' and budgets'.
+TITLE_SPECS: tuple[TableSpec, ...] = TABLES + BUDGET_TABLES
+
 def _seed(name: str) -> list[dict[str, str]]:
     """A reference list kept once, as a dbt seed, and read here too."""
     with open(PROJECT_ROOT / "dbt_project" / "seeds" / f"{name}.csv", encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
 
 
-# DOMAIN.md §4: function classes, in the order the summary tables number them (一 … 二十六).
+# docs/domain.md §4: function classes, in the order the summary tables number them (一 … 二十六).
 FUNCTION_CLASSES: dict[str, str] = {r["class_code"]: r["class_name"] for r in _seed("function_classes")}
 ECONOMIC_CLASSES: dict[str, str] = {r["class_code"]: r["class_name"] for r in _seed("economic_classes")}
-# 人员经费 is 301 + 303; everything else is 公用经费 (DOMAIN.md §4).
+# 人员经费 is 301 + 303; everything else is 公用经费 (docs/domain.md §4).
 PERSONNEL_ECONOMIC_CLASSES = {r["class_code"] for r in _seed("economic_classes") if r["expense_group"] == "personnel"}
 
 CHINESE_ORDINALS = (

@@ -48,13 +48,17 @@ class Subject:
     measure: str
     side: str | None = None
     share_of: str | None = None
+    kinds: tuple[str, ...] = ("final_accounts", "budget")  # document kinds whose tables the phrase refers to
+    context: re.Pattern | None = None  # what the text before the phrase must say for it to refer to this figure
 
 
 @cache
 def prose_subjects() -> tuple[list[Subject], dict[str, Subject]]:
     """The phrase patterns in order (first match wins) and the share bases."""
     data = yaml.safe_load((EXPECTATIONS / "prose_subjects.yml").read_text(encoding="utf-8"))
-    subjects = [Subject(re.compile(s["pattern"]), s["table"], s["line"], s["measure"], s.get("side"), s.get("share_of"))
+    subjects = [Subject(re.compile(s["pattern"]), s["table"], s["line"], s["measure"], s.get("side"), s.get("share_of"),
+                        tuple(s.get("kinds", ("final_accounts", "budget"))),
+                        re.compile(s["context"]) if s.get("context") else None)
                 for s in data["subjects"]]
     bases = {name: Subject(re.compile(""), b["table"], b["line"], b["measure"], b.get("side"))
              for name, b in data["share_bases"].items()}

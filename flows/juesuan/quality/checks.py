@@ -15,17 +15,12 @@ import duckdb
 
 from ..extract.document import CORE_TABLES
 from ..extract.numbers import rounding_tolerance
-from ..extract.specs import TABLES_BY_KEY
+from ..extract.tables.summary import ANY_ORDINAL as _ANY_LINE_NUMBER
 from .catalog import prose_subjects, rules
 
 ZERO = Decimal(0)
 HALF_CENT = Decimal("0.005")
 MICRO = Decimal("0.000001")
-FUNCTION_TABLES = {key: tuple(m.key for m in TABLES_BY_KEY[key].measures) for key in
-                   ("income_by_function", "expenditure_by_function", "general_budget_expenditure", "gov_fund",
-                    "soe_capital")}
-ROW_RULES = {"expenditure_by_function": "ROW-EXPENDITURE", "income_by_function": "ROW-INCOME",
-             "general_budget_expenditure": "ROW-GENERAL-BUDGET"}
 _ORDINAL_LINE = re.compile(r"^[一二三四五六七八九十]+[、.．]")
 
 @dataclass
@@ -38,12 +33,19 @@ class Document:
     fiscal_year: int
     kind: str
     unit: str
+    source_file: str | None = None
     tables: dict[str, list[dict]] = field(default_factory=lambda: defaultdict(list))
     present: dict[str, bool] = field(default_factory=dict)
     declared_empty: dict[str, bool] = field(default_factory=dict)
+    empty: dict[str, bool] = field(default_factory=dict)
+    titles: dict[str, tuple] = field(default_factory=dict)  # table → (title as printed, page)
     prose: list[dict] = field(default_factory=list)
     projects: list[dict] = field(default_factory=list)
     indicators: list[dict] = field(default_factory=list)
+    # Where each table figure was printed: (table, row_index, measure) → (printed text, page, bbox or None).
+    figures: dict[tuple[str, int, str], tuple] = field(default_factory=dict)
+    # Tables extraction warned about (a row read twice, figures it could not place): their failures are suspect.
+    layout_tables: set[str] = field(default_factory=set)
 
     def rows(self, table: str) -> list[dict]:
         return self.tables.get(table, [])
@@ -57,14 +59,24 @@ def read_documents(con: duckdb.DuckDBPyConnection) -> list[Document]:
     """Every loaded document with its table rows (one column per measure) and its prose facts."""
     docs = {
         d["document_id"]: Document(d["document_id"], d["file_name"], d["agency_name"], d["fiscal_year"],
-                                   d["document_kind"], d["printed_unit"])
+                                   d["document_kind"], d["printed_unit"], d["source_file"])
         for d in _records(con, "select * from dim_document order by file_name")
     }
+    for f in _records(con, "select document_id, table_key, row_index, measure, printed_figure, page, bbox_x0, bbox_top,"
+                           " bbox_x1, bbox_bottom from staging.stg_raw__table_rows"):
+        box = (f["bbox_x0"], f["bbox_top"], f["bbox_x1"], f["bbox_bottom"]) if f["bbox_x0"] is not None else None
+        docs[f["document_id"]].figures[(f["table_key"], f["row_index"], f["measure"])] = (f["printed_figure"], f["page"], box)
+    for e in _records(con, "select distinct document_id, table_key from staging.stg_raw__load_errors "
+                           "where error_code = 'layout' and table_key is not null and document_id is not null"):
+        if e["document_id"] in docs:
+            docs[e["document_id"]].layout_tables.add(e["table_key"])
     for row in _records(con, "select * from intermediate.int_table_rows_pivoted order by document_id, table_key, row_index"):
         docs[row["document_id"]].tables[row["table_key"]].append(row)
     for row in _records(con, "select * from staging.stg_raw__document_tables"):
         docs[row["document_id"]].present[row["table_key"]] = row["is_present"]
         docs[row["document_id"]].declared_empty[row["table_key"]] = row["is_declared_empty"]
+        docs[row["document_id"]].empty[row["table_key"]] = row["is_empty"]
+        docs[row["document_id"]].titles[row["table_key"]] = (row["printed_title"], row["page"])
     for fact in _records(con, "select * from staging.stg_raw__prose_facts order by document_id, fact_index"):
         docs[fact["document_id"]].prose.append(fact)
     for row in _records(con, "select * from staging.stg_raw__performance_projects order by document_id, project_index"):
@@ -88,13 +100,37 @@ class Checks:
         return rounding_tolerance(n_terms) * (self.half_unit / HALF_CENT)
 
     def add(self, rule_id: str, table: str, row: dict | None, column: str, expected, actual, tolerance: Decimal,
-            detail: str = "", *, code=None, name=None, line=None) -> None:
-        """Record one comparison; None values count as not printed (0)."""
+            detail: str = "", *, code=None, name=None, line=None, parts: list[dict] = (), fact: dict | None = None,
+            page=None, printed_text: str | None = None) -> None:
+        """Record one comparison; None values count as not printed (0).
+
+        Where: a prose fact's page, clause and box; else the row's figure in `column` (its page, printed text and box).
+        A failure on figures extraction was unsure of (a placement inferred from the identities, a table it warned
+        about) is `suspect_extraction`, not the publisher's error.
+        """
         expected = (expected if expected is not None else ZERO).quantize(MICRO)
         actual = (actual if actual is not None else ZERO).quantize(MICRO)
         tolerance = tolerance.quantize(MICRO)
         difference = actual - expected
         outcome = "pass" if difference == 0 else "rounding" if abs(difference) <= tolerance else "fail"
+        # A prose statement compares one printed figure: only that figure's own placement can make it doubtful.
+        doubts = self.doubts(table, [r for r in (row, *parts) if r], layout=fact is None)
+        if outcome == "fail" and doubts:
+            outcome = "suspect_extraction"
+            detail = f"{detail} · extraction unsure: {doubts}"
+        box = None
+        if fact is not None:
+            page = fact["page"]
+            printed_text = fact["printed_text"] or f"{fact['printed_subject']}{fact['printed_figure']}"
+            if fact["bbox_x0"] is not None:
+                box = (fact["bbox_x0"], fact["bbox_top"], fact["bbox_x1"], fact["bbox_bottom"])
+        elif row is not None:
+            figure = self.doc.figures.get((row.get("table_key", table), row["row_index"], column))
+            page = page if page is not None else (figure[1] if figure else row.get("page"))
+            printed = figure[0] if figure and figure[0] else ""
+            label = " ".join(str(x) for x in (row.get("subject_code"), row.get("printed_name")) if x)
+            printed_text = printed_text or f"{label} {printed}".strip()
+            box = figure[2] if figure else None
         rule = rules()[rule_id]
         self.rows.append({
             "rule_id": rule_id, "family": rule.family, "severity": rule.severity,
@@ -105,7 +141,21 @@ class Checks:
             "column_name": column, "expected": expected, "actual": actual, "difference": difference,
             "tolerance": tolerance, "outcome": outcome,
             "source_line": line if line is not None else (row or {}).get("source_line"), "detail": detail,
+            "page": page, "printed_text": printed_text, "source_file": self.doc.source_file,
+            **dict(zip(("bbox_x0", "bbox_top", "bbox_x1", "bbox_bottom"), box or (None,) * 4, strict=True)),
         })
+
+    def doubts(self, table: str, rows: list[dict], layout: bool = True) -> str:
+        """Why extraction may have misread the figures of a check ('' when it read them plainly)."""
+        reasons = []
+        inferred = [r for r in rows if r.get("placement") == "inferred"]
+        if inferred:
+            reasons.append("column placement inferred for " + ", ".join(
+                str(r.get("subject_code") or r.get("printed_name")) for r in inferred[:3]))
+        warned = sorted({r.get("table_key", table) for r in rows} & self.doc.layout_tables) if layout else []
+        if warned:
+            reasons.append("layout warnings on " + ", ".join(warned))
+        return "; ".join(reasons)
 
     def sum_check(self, rule_id: str, table: str, parent: dict | None, parts: list[dict], column: str,
                   detail: str = "", parent_value=None) -> None:
@@ -115,74 +165,32 @@ class Checks:
         if actual is None and all(v is None for v in values):
             return  # nothing printed on either side
         present = [v for v in values if v is not None]
-        self.add(rule_id, table, parent, column, sum(present, ZERO), actual, self.tolerance(len(present)), detail)
+        self.add(rule_id, table, parent, column, sum(present, ZERO), actual, self.tolerance(len(present)), detail,
+                 parts=parts)
 
 
 def _total_row(rows: list[dict], name: str = "合计") -> dict | None:
     return next((r for r in rows if r["subject_code"] is None and r["printed_name"] == name), None)
 
 
-def tree_checks(checks: Checks) -> None:
-    """合计 = Σ 类, 类 = Σ 款, 款 = Σ 项 in every function-coded table and column; economic 类 = Σ 款."""
-    doc = checks.doc
-    for table, measures in FUNCTION_TABLES.items():
-        rows = doc.rows(table)
-        coded = [r for r in rows if r["subject_code"]]
-        families: list[tuple[dict, list[dict]]] = []
-        total = _total_row(rows)
-        if total is not None:
-            families.append((total, [r for r in coded if len(r["subject_code"]) == 3]))
-        for parent in coded:
-            code = parent["subject_code"]
-            kids = [r for r in coded if len(r["subject_code"]) == len(code) + 2 and r["subject_code"].startswith(code)]
-            if kids and len(code) < 7:
-                families.append((parent, kids))
-        for parent, kids in families:
-            if not kids:
-                continue
-            for measure in measures:
-                checks.sum_check("TREE-FUNCTION", table, parent, kids, measure,
-                                 f"{len(kids)} children: {', '.join(k['subject_code'] for k in kids)}")
-    economic = [r for r in doc.rows("general_budget_basic_by_economic") if r["subject_code"]]
-    for parent in (r for r in economic if len(r["subject_code"]) == 3):
-        kids = [r for r in economic if len(r["subject_code"]) == 5 and r["subject_code"].startswith(parent["subject_code"])]
-        if kids:
-            checks.sum_check("TREE-ECONOMIC", "general_budget_basic_by_economic", parent, kids, "amount",
-                             f"{len(kids)} 款")
-
-
-def row_checks(checks: Checks) -> None:
-    """Each row's total against the sum of its columns."""
-    for table, rule_id in ROW_RULES.items():
-        measures = FUNCTION_TABLES[table]
-        for row in checks.doc.rows(table):
-            _row_sum(checks, rule_id, table, row, measures[0], measures[1:])
-    for row in checks.doc.rows("fiscal_appropriation_summary"):
-        if row["summary_side"] == "expenditure" and row.get("total") is not None:
-            _row_sum(checks, "FAS-ROW", "fiscal_appropriation_summary", row, "total",
-                     ("general_budget", "gov_fund", "soe_capital"))
-
-
-def _row_sum(checks: Checks, rule_id: str, table: str, row: dict, total_key: str, part_keys) -> None:
-    values = [row.get(k) for k in part_keys]
-    if row.get(total_key) is None and all(v is None for v in values):
-        return
-    present = [v for v in values if v is not None]
-    checks.add(rule_id, table, row, total_key, sum(present, ZERO), row.get(total_key),
-               checks.tolerance(len(present)), f"= {' + '.join(part_keys)}")
+_LINE_NUMBER = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)])")
 
 
 def _line(rows: list[dict], side: str, *prefixes: str) -> dict | None:
+    """The first line of a side whose name (its number 一、 or （一） aside) starts with one of the prefixes."""
     return next((r for r in rows if r["summary_side"] == side and r["printed_name"]
-                 and r["printed_name"].startswith(prefixes)), None)
+                 and _LINE_NUMBER.sub("", r["printed_name"]).startswith(prefixes)), None)
 
 
 def summary_checks(checks: Checks) -> None:
     """The two summary tables' own identities."""
     for table, prefix, opening, closing, column in (
-        ("income_expenditure_summary", "SUM", ("使用非财政拨款结余", "用事业基金弥补", "年初结转和结余"),
-         ("结余分配", "年末结转和结余"), "amount"),
-        ("fiscal_appropriation_summary", "FAS", ("年初财政拨款结转和结余",), ("年末财政拨款结转和结余",), "total"),
+        # Budgets name the same lines 上年结转(结余) or 上年结余、结转 / 年终结转结余, 结转下年, 收入总计 / 支出总计.
+        ("income_expenditure_summary", "SUM", ("使用非财政拨款结余", "用事业基金弥补", "年初结转和结余", "上年结转",
+                                               "上年结余"),
+         ("结余分配", "年末结转和结余", "年终结转结余", "结转下年"), "amount"),
+        ("fiscal_appropriation_summary", "FAS", ("年初财政拨款结转和结余", "上年结转", "上年结余"),
+         ("年末财政拨款结转和结余", "年终结转结余", "结转下年"), "total"),
     ):
         rows = checks.doc.rows(table)
         if not rows:
@@ -190,9 +198,16 @@ def summary_checks(checks: Checks) -> None:
         income_total = _line(rows, "income", "本年收入合计")
         expenditure_total = _line(rows, "expenditure", "本年支出合计")
         # The numbered income lines above 本年收入合计 (those below it break down the opening balance).
-        income_lines = [r for r in rows if r["summary_side"] == "income" and r["printed_name"]
-                        and _ORDINAL_LINE.match(r["printed_name"])
-                        and (income_total is None or r["row_index"] < income_total["row_index"])]
+        above = [r for r in rows if r["summary_side"] == "income" and r["printed_name"]
+                 and (income_total is None or r["row_index"] < income_total["row_index"])]
+        income_lines = [r for r in above if _ORDINAL_LINE.match(r["printed_name"])]
+        if not income_lines:
+            # Lines printed without 一、 (财政拨款 4,676.96 over 1.一般公共预算拨款 …): those no number marks as a
+            # breakdown of the line above, printed beside an expenditure line (a 款 printed alone on the right half
+            # of the table, 信访事务 3,459.13, is no income line).
+            two_sided = {r["source_line"] for r in rows if r["summary_side"] == "expenditure"}
+            income_lines = [r for r in above if not _ANY_LINE_NUMBER.match(r["printed_name"])
+                            and r is not income_total and r["source_line"] in two_sided]
         class_lines = [r for r in rows if r["summary_side"] == "expenditure" and r["subject_code"]]
         if income_total is not None:
             checks.sum_check(f"{prefix}-INCOME", table, income_total, income_lines, "amount",
@@ -202,8 +217,8 @@ def summary_checks(checks: Checks) -> None:
             for col in columns:
                 checks.sum_check(f"{prefix}-EXPENDITURE", table, expenditure_total, class_lines, col,
                                  f"{len(class_lines)} class lines")
-        grand_income = _line(rows, "income", "总计")
-        grand_expenditure = _line(rows, "expenditure", "总计")
+        grand_income = _line(rows, "income", "总计", "收入总计")
+        grand_expenditure = _line(rows, "expenditure", "总计", "支出总计")
         if grand_income is not None and income_total is not None:
             parts = [income_total] + [r for r in (_line(rows, "income", p) for p in opening) if r is not None]
             checks.sum_check(f"{prefix}-INCOME-TOTAL", table, grand_income, parts, "amount",
@@ -243,12 +258,14 @@ def economic_checks(checks: Checks) -> None:
         if members:
             checks.sum_check("ECO-GROUPS", "general_budget_basic_by_economic", total, members, "amount",
                              f"{group}: {', '.join(r['subject_code'] for r in members)}")
+    if "total" in totals:
+        totals = {"total": totals["total"]}  # a budget's one 合计 line, printed without the 人员/公用 split
     general_total = _total_row(checks.doc.rows("general_budget_expenditure"))
     if totals and general_total is not None and general_total.get("basic") is not None:
         checks.add("ECO-BASIC", "general_budget_basic_by_economic", general_total, "basic",
                    sum((t.get("amount") or ZERO for t in totals.values()), ZERO), general_total.get("basic"),
                    checks.tolerance(len(totals)), "人员经费合计 + 公用经费合计 vs 一般公共预算 合计 基本支出",
-                   code=None, name="人员经费合计 + 公用经费合计")
+                   code=None, name="人员经费合计 + 公用经费合计", parts=list(totals.values()))
 
 
 def cross_table_checks(checks: Checks) -> None:
@@ -261,11 +278,13 @@ def cross_table_checks(checks: Checks) -> None:
     line = _line(summary, "income", "本年收入合计")
     if line is not None and income_total is not None:
         checks.add("X-INCOME-TOTAL", "income_expenditure_summary", line, "amount", income_total.get("total"),
-                   line.get("amount"), checks.tolerance(1), f"收入决算表 合计 (line {income_total['source_line']})")
+                   line.get("amount"), checks.tolerance(1), f"收入决算表 合计 (line {income_total['source_line']})",
+                   parts=[income_total])
     line = _line(summary, "expenditure", "本年支出合计")
     if line is not None and expenditure_total is not None:
         checks.add("X-EXPENDITURE-TOTAL", "income_expenditure_summary", line, "amount", expenditure_total.get("total"),
-                   line.get("amount"), checks.tolerance(1), f"支出决算表 合计 (line {expenditure_total['source_line']})")
+                   line.get("amount"), checks.tolerance(1), f"支出决算表 合计 (line {expenditure_total['source_line']})",
+                   parts=[expenditure_total])
     if expenditure_rows:
         by_code = {r["subject_code"]: r for r in expenditure_rows if r["subject_code"]}
         for line in (r for r in summary if r["summary_side"] == "expenditure" and r["subject_code"]):
@@ -274,8 +293,11 @@ def cross_table_checks(checks: Checks) -> None:
                 continue
             checks.add("X-EXPENDITURE-CLASS", "income_expenditure_summary", line, "amount",
                        (detail or {}).get("total"), line.get("amount"), checks.tolerance(1),
-                       f"支出决算表 {line['subject_code']}" + (f" (line {detail['source_line']})" if detail else " (absent)"))
+                       f"支出决算表 {line['subject_code']}" + (f" (line {detail['source_line']})" if detail else " (absent)"),
+                       parts=[detail] if detail else [])
     general = {r["subject_code"]: r for r in doc.rows("general_budget_expenditure") if r["subject_code"]}
+    if not any(r.get("general_budget") is not None for r in doc.rows("fiscal_appropriation_summary")):
+        general = {}  # a budget printing one 预算数 column has no 一般公共预算 column to compare
     if general:
         for line in (r for r in doc.rows("fiscal_appropriation_summary")
                      if r["summary_side"] == "expenditure" and r["subject_code"]):
@@ -284,7 +306,7 @@ def cross_table_checks(checks: Checks) -> None:
                 continue
             checks.add("X-GENERAL-BUDGET-CLASS", "fiscal_appropriation_summary", line, "general_budget",
                        (detail or {}).get("total"), line.get("general_budget"), checks.tolerance(1),
-                       f"一般公共预算财政拨款支出决算表 {line['subject_code']}")
+                       f"一般公共预算财政拨款支出决算表 {line['subject_code']}", parts=[detail] if detail else [])
 
 
 def _table_value(doc: Document, table: str, line: str, measure: str, side: str | None):
@@ -304,10 +326,48 @@ def _pct_tolerance(part: Decimal, base: Decimal, pct_text_decimals: int, half_un
     return own + spread
 
 
+def _printed_half(printed: str | None) -> Decimal:
+    """Half the last printed digit of a prose amount, in 万元 ("18,976.76万元" → 0.005; "3,500元" → 0.00005)."""
+    m = re.search(r"\d(?:\.(\d+))?\s*(万元|元)", printed or "")
+    if m is None:
+        return HALF_CENT
+    half = Decimal(5) / Decimal(10) ** (len(m.group(1) or "") + 1)
+    return half / 10000 if m.group(2) == "元" else half
+
+
 def _decimals(clause: str | None) -> int:
     """Decimals of the percentage printed at the end of a clause ("下降5.8%" → 1)."""
     m = re.search(r"(\d+(?:\.(\d+))?)%\s*$", clause or "")
     return len(m.group(2) or "") if m else 2
+
+
+def _emptied(doc: Document, table: str) -> bool:
+    """The table is printed but holds no figure (or says 本表无数据)."""
+    return bool(doc.present.get(table)) and bool(doc.empty.get(table) or doc.declared_empty.get(table))
+
+
+_STATED_BASE = re.compile(r"(?:比|较|与)[^，。；]*?(?P<num>\d[\d,]*(?:\.\d+)?)(?P<unit>万元|元)$")
+
+
+def _stated_base(subject: str) -> Decimal | None:
+    """The base figure a change's own phrase prints (比上年预算数9,819.98万元 → 9819.98), in 万元; None when absent."""
+    m = _STATED_BASE.search(subject or "")
+    if m is None:
+        return None
+    base = Decimal(m.group("num").replace(",", ""))
+    base = base / 10000 if m.group("unit") == "元" else base
+    return base if base > 0 else None
+
+
+def _subject_of(fact: dict, subjects) -> tuple[object, str | None]:
+    """The first subject whose pattern matches the phrase, and the table line it names ({name} filled in)."""
+    for subject in subjects:
+        m = subject.pattern.search(fact["printed_subject"])
+        if m and subject.context is not None and not subject.context.search(fact["printed_context"] or ""):
+            continue
+        if m:
+            return subject, subject.line.format(**m.groupdict())
+    return None, None
 
 
 def prose_checks(checks: Checks, prior_documents: dict[tuple[str, int], Document]) -> None:
@@ -316,23 +376,48 @@ def prose_checks(checks: Checks, prior_documents: dict[tuple[str, int], Document
     subjects, bases = prose_subjects()
     half = checks.half_unit
     for fact in doc.prose:
-        subject = next((s for s in subjects if s.pattern.search(fact["printed_subject"])), None)
-        where = {"name": fact["printed_subject"], "line": fact["source_line"], "code": None}
-        if subject is not None and doc.kind == "final_accounts":
-            value, _ = _table_value(doc, subject.table, subject.line, subject.measure, subject.side)
-            if value is not None:
-                checks.add("PROSE-AMOUNT", "prose", None, subject.measure, value, fact["amount_wan"],
-                           checks.tolerance(1), f"{fact['printed_figure']} vs {subject.table} {subject.line}", **where)
+        subject, line_name = _subject_of(fact, subjects)
+        where = {"name": fact["printed_subject"], "line": fact["source_line"], "code": None, "fact": fact}
+        value, row = (_table_value(doc, subject.table, line_name, subject.measure, subject.side)
+                      if subject is not None else (None, None))
+        parts = [row] if row else []
+        if subject is not None and _emptied(doc, subject.table) and fact["amount_wan"] and not fact["is_change"]:
+            checks.add("DOC-EMPTIED", subject.table, None, subject.measure, ZERO, fact["amount_wan"], ZERO,
+                       f"{fact['printed_figure']} stated for {subject.table} {line_name}, which is printed empty"
+                       + (" (declared 本表无数据)" if doc.declared_empty.get(subject.table) else ""), **where)
+        if value is not None and not fact["is_change"] and doc.kind in subject.kinds:
+            # The table's figure and the prose's, each rounded to its own last printed digit (a document in 元 may
+            # state 18,976.76万元 for the table's 189,767,551).
+            tolerance = checks.tolerance(0) + _printed_half(fact["printed_figure"])
+            checks.add("PROSE-AMOUNT", "prose", None, subject.measure, value, fact["amount_wan"],
+                       tolerance, f"{fact['printed_figure']} vs {subject.table} {line_name}", parts=parts, **where)
         if fact["share_pct"] is not None and subject is not None and subject.share_of in bases:
             base_spec = bases[subject.share_of]
-            base, _ = _table_value(doc, base_spec.table, base_spec.line, base_spec.measure, base_spec.side)
+            base, base_row = _table_value(doc, base_spec.table, base_spec.line, base_spec.measure, base_spec.side)
             if base:
                 expected = 100 * fact["amount_wan"] / base
                 tolerance = _pct_tolerance(fact["amount_wan"], base, _decimals(fact["share_printed"]), half)
                 checks.add("PROSE-SHARE", "prose", None, "share_pct", expected.quantize(Decimal("0.0001")),
                            fact["share_pct"], tolerance, f"{fact['printed_figure']}，{fact['share_printed']} of {base}",
-                           **where)
-        if fact["change_pct"] is not None and fact["change_delta_wan"] is not None:
+                           parts=[base_row], **where)
+        if fact["is_change"] and fact["change_pct"] is not None and value:
+            # "收入支出总计减少56.95万元，下降1.87%": the current figure is the table's, the prior one it implies.
+            sign = 1 if fact["change_direction"] == "increase" else -1
+            prior = value - sign * fact["amount_wan"]
+            if prior > 0:
+                tolerance = _pct_tolerance(fact["amount_wan"], prior, _decimals(fact["change_printed"]), 2 * half)
+                checks.add("PROSE-CHANGE", "prose", None, "change_pct",
+                           (100 * fact["amount_wan"] / prior).quantize(Decimal("0.0001")), fact["change_pct"],
+                           tolerance, f"{fact['change_printed']} on {value} ({subject.table} {line_name})",
+                           parts=parts, **where)
+        elif fact["is_change"] and fact["change_pct"] is not None and (base := _stated_base(fact["printed_subject"])):
+            # "比2025年年初预算数9,819.98万元减少193.20万元，下降1.97%": the change on the base the sentence prints.
+            tolerance = _pct_tolerance(fact["amount_wan"], base, _decimals(fact["change_printed"]), 2 * half)
+            checks.add("PROSE-CHANGE", "prose", None, "change_pct", (100 * fact["amount_wan"] / base).quantize(
+                Decimal("0.0001")), fact["change_pct"], tolerance, f"{fact['change_printed']} on the {base} printed "
+                "before it", **where)
+        elif not fact["is_change"] and fact["change_pct"] is not None and fact["change_delta_wan"] is not None:
+            # A figure with its change clause ("支出2,940.05万元，比上年减少56.95万元，下降1.87%"): the prior it implies.
             sign = 1 if fact["change_direction"] == "increase" else -1
             prior = fact["amount_wan"] - sign * fact["change_delta_wan"]
             if prior > 0:
@@ -340,16 +425,17 @@ def prose_checks(checks: Checks, prior_documents: dict[tuple[str, int], Document
                 tolerance = _pct_tolerance(fact["change_delta_wan"], prior, _decimals(fact["change_printed"]), 2 * half)
                 checks.add("PROSE-CHANGE", "prose", None, "change_pct", expected.quantize(Decimal("0.0001")),
                            fact["change_pct"], tolerance, f"{fact['printed_figure']}，{fact['change_printed']}", **where)
+            previous = prior_documents.get((doc.agency_name, doc.fiscal_year - 1))
+            if subject is not None and previous is not None:
+                before, _ = _table_value(previous, subject.table, line_name, subject.measure, subject.side)
+                if before is not None:
+                    checks.add("PROSE-PRIOR-YEAR", "prose", None, subject.measure, before, prior,
+                               checks.tolerance(2), f"{fact['change_printed']} implies {prior}; "
+                               f"{previous.file_name} prints {before}", **where)
+        if fact["change_pct"] is not None and fact["change_direction"] in ("increase", "decrease"):
             words_agree = fact["change_pct_direction"] == fact["change_direction"]
             checks.add("PROSE-WORDS", "prose", None, "change_direction", ZERO, ZERO if words_agree else Decimal(1),
                        ZERO, f"{fact['change_printed']}", **where)
-            previous = prior_documents.get((doc.agency_name, doc.fiscal_year - 1))
-            if subject is not None and previous is not None:
-                value, _ = _table_value(previous, subject.table, subject.line, subject.measure, subject.side)
-                if value is not None:
-                    checks.add("PROSE-PRIOR-YEAR", "prose", None, subject.measure, value, prior,
-                               checks.tolerance(2), f"{fact['change_printed']} implies {prior}; "
-                               f"{previous.file_name} prints {value}", **where)
         if fact["budget_pct"] is not None and fact["budget_wan"]:
             expected = 100 * fact["amount_wan"] / fact["budget_wan"]
             tolerance = _pct_tolerance(fact["amount_wan"], fact["budget_wan"], _decimals(fact["budget_printed"]), half)
@@ -370,7 +456,7 @@ def unit_checks(checks: Checks) -> None:
                 checks.add("UNIT-CONSISTENCY", "prose", None, "amount_wan", twin["amount_wan"], fact["amount_wan"],
                            ZERO, f"{twin['printed_subject']}{twin['printed_figure']} but "
                            f"{fact['printed_subject']}{fact['printed_figure']}: one unit is wrong",
-                           name=fact["printed_subject"], line=fact["source_line"], code=None)
+                           name=fact["printed_subject"], line=fact["source_line"], code=None, fact=fact)
 
 
 _COVERAGE = re.compile(r"涉及(?:一般公共预算)?(?:支出|资金)(?:总额)?$")
@@ -405,11 +491,11 @@ def performance_checks(checks: Checks) -> None:
         return
     executed = sum((p["executed"] for p in forms), ZERO)
     for fact in doc.prose:
-        counted = _PROJECT_COUNT.findall(fact["printed_context"] or "")
+        counted = _PROJECT_COUNT.findall((fact["printed_context"] or "")[-120:])  # the clause's own count
         if _COVERAGE.search(fact["printed_subject"]) and counted and int(counted[-1]) == len(forms):
             checks.add("PERF-COVERAGE", "prose", None, "amount_wan", executed, fact["amount_wan"],
                        checks.tolerance(len(forms)), f"{len(forms)} project forms' 全年执行数 vs {fact['printed_figure']}",
-                       name=fact["printed_subject"], line=fact["source_line"], code=None)
+                       name=fact["printed_subject"], line=fact["source_line"], code=None, fact=fact)
 
 
 def completeness_checks(checks: Checks) -> None:
@@ -418,20 +504,39 @@ def completeness_checks(checks: Checks) -> None:
         return
     for table in CORE_TABLES:
         present = checks.doc.present.get(table, False)
+        title, page = checks.doc.titles.get(table, (None, None))
         checks.add("DOC-COMPLETE", table, None, "present", Decimal(1), Decimal(1 if present else 0), ZERO,
-                   "present" if present else "missing from the document", name=table)
+                   "present" if present else "missing from the document", name=table, page=page,
+                   printed_text=title if present and title else f"{table}: no such table in the document")
+
+
+# The check models dbt builds in the warehouse (dbt_project/models/quality/), set-based over every document.
+SQL_CHECK_MODELS = ("quality.chk_table_rules", "quality.chk_document_rules")
+
+
+def sql_checks(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """The check rows of the SQL check models, with each rule's family and severity from the catalog."""
+    catalog = rules()
+    out = []
+    for model in SQL_CHECK_MODELS:
+        for row in _records(con, f"select * from {model} order by document_id, rule_id, source_line"):
+            rule = catalog[row["rule_id"]]
+            out.append({**row, "family": rule.family, "severity": rule.severity})
+    return out
 
 
 def run_checks(con: duckdb.DuckDBPyConnection) -> list[dict]:
-    """Every check of every rule family over every loaded document."""
+    """Every check of every rule family over every loaded document: the SQL check models' rows and the rest."""
     documents = read_documents(con)
     finals = {(d.agency_name, d.fiscal_year): d for d in documents if d.kind == "final_accounts"}
     out: list[dict] = []
     for doc in documents:
         checks = Checks(doc)
-        for family in (tree_checks, row_checks, summary_checks, three_public_checks, economic_checks,
+        # The tree and row identities are the dbt model quality.chk_table_rules; the whole-document rules are
+        # quality.chk_document_rules.
+        for family in (summary_checks, three_public_checks, economic_checks,
                        cross_table_checks, unit_checks, completeness_checks, performance_checks):
             family(checks)
         prose_checks(checks, finals)
         out.extend(checks.rows)
-    return out
+    return out + sql_checks(con)

@@ -13,6 +13,8 @@ table { border-collapse: collapse; margin: 0.5rem 0 1rem; font-size: 0.9rem; }
 th, td { border: 1px solid #d0d7de; padding: 0.3rem 0.6rem; text-align: left; vertical-align: top; }
 th { background: #f6f8fa; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .fail { color: #b42318; font-weight: 600; } .rounding { color: #9a6700; } .pass { color: #1a7f37; }
+.suspect_extraction { color: #8250df; } td.quote { min-width: 14rem; max-width: 28rem; font-size: 0.85rem; }
+td.page { white-space: nowrap; }
 .muted { color: #57606a; }
 """
 
@@ -32,57 +34,98 @@ def _validation_pages(site: Path, dq_dir: Path) -> dict[str, str]:
     return pages
 
 
-def write_index(dq_dir: Path, site: Path, documents: list[dict], checks: list[dict], catalog: dict, run_id: str) -> Path:
-    """Write dq_dir/index.html and return its path."""
+def _page_cell(check: dict, links: dict[str, dict[str, str]]) -> str:
+    """第 N 页, linked to the source PDF and its annotated copy at that page when the document is a PDF."""
+    page = check.get("page")
+    if page is None:
+        return f"<span class='muted'>line {_escape(check['source_line'])}</span>"
+    pdf = links.get(check["file_name"])
+    if pdf is None:
+        return f"第 {page} 页 <span class='muted'>(line {_escape(check['source_line'])})</span>"
+    return (f"<a class='page-link' href='{html.escape(pdf['source'])}#page={page}'>第 {page} 页</a> · "
+            f"<a class='annotated-link' href='{html.escape(pdf['annotated'])}#page={page}'>批注</a>")
+
+
+def _findings_table(findings: list[dict], pages: dict[str, str], links: dict, css: str) -> list[str]:
+    out = [f"<table class='findings {css}'><tr><th>rule</th><th>severity</th><th>page</th><th>printed text</th>"
+           "<th>table</th><th>row</th><th>column</th><th>expected</th><th>printed</th><th>difference</th>"
+           "<th>tolerance</th><th>detail</th></tr>"]
+    for c in sorted(findings, key=lambda c: (c.get("page") or 0, c["source_line"] or 0, c["rule_id"])):
+        link = pages.get(c["family"])
+        rule = f"<a href='{link}'>{c['rule_id']}</a>" if link else c["rule_id"]
+        out.append(
+            f"<tr class='finding' data-outcome='{c['outcome']}' data-rule='{c['rule_id']}' "
+            f"data-page='{_escape(c.get('page'))}'>"
+            f"<td class='{c['outcome']}'>{rule}</td><td>{_escape(c['severity'])}</td><td class='page'>{_page_cell(c, links)}</td>"
+            f"<td class='quote'>{_escape(c.get('printed_text'))}</td>"
+            f"<td>{_escape(c['table_key'])}</td><td>{_escape(c['row_code'] or c['row_name'])}</td>"
+            f"<td>{_escape(c['column_name'])}</td><td class='num'>{_escape(c['expected'])}</td>"
+            f"<td class='num'>{_escape(c['actual'])}</td><td class='num'>{_escape(c['difference'])}</td>"
+            f"<td class='num'>{_escape(c['tolerance'].quantize(c['tolerance'].__class__('0.0001')))}</td>"
+            f"<td>{_escape(c['detail'])}</td></tr>")
+    out.append("</table>")
+    return out
+
+
+def write_index(dq_dir: Path, site: Path, documents: list[dict], checks: list[dict], catalog: dict, run_id: str,
+                links: dict[str, dict[str, str]] | None = None) -> Path:
+    """Write dq_dir/index.html and return its path; links maps a PDF's file name to its copies in dq_dir."""
+    links = links or {}
     pages = _validation_pages(site, dq_dir)
     by_document: dict[str, list[dict]] = defaultdict(list)
     for check in checks:
         by_document[check["file_name"]].append(check)
     info = {d["file_name"]: d for d in documents}
+    totals = Counter(c["outcome"] for c in checks)
     out = [f"<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'><title>juesuan data quality</title>"
            f"<style>{STYLE}</style></head><body>",
            "<h1>juesuan · data quality</h1>",
            f"<p class='muted'>Run {html.escape(run_id)} · {len(checks)} checks over {len(info)} documents · "
+           f"<span class='fail'>{totals['fail']} errors in published reports</span> · "
+           f"<span class='suspect_extraction'>{totals['suspect_extraction']} possible misreadings</span> · "
            f"<a href='gx/index.html'>Great Expectations data docs</a></p>",
            "<h2 id='documents'>Documents</h2>",
            "<table id='document-outcomes'><tr><th>document</th><th>agency</th><th>year</th><th>checks</th>"
-           "<th>pass</th><th>rounding</th><th>fail</th></tr>"]
+           "<th>pass</th><th>rounding</th><th>fail</th><th>suspect extraction</th><th>PDF</th></tr>"]
     for file_name in sorted(info):
         doc_checks = by_document.get(file_name, [])
         counts = Counter(c["outcome"] for c in doc_checks)
         first = info[file_name]
         anchor = f"doc-{first['document_id'][:12]}"
+        pdf = links.get(file_name)
+        pdf_cell = (f"<a href='{html.escape(pdf['annotated'])}'>annotated</a> · "
+                    f"<a href='{html.escape(pdf['source'])}'>original</a>") if pdf else ""
         out.append(
             f"<tr data-document='{html.escape(file_name)}'><td><a href='#{anchor}'>{html.escape(file_name)}</a></td>"
             f"<td>{_escape(first['agency_name'])}</td><td>{_escape(first['fiscal_year'])}</td>"
             f"<td class='num'>{len(doc_checks)}</td><td class='num pass'>{counts['pass']}</td>"
-            f"<td class='num rounding'>{counts['rounding']}</td><td class='num fail'>{counts['fail']}</td></tr>")
+            f"<td class='num rounding'>{counts['rounding']}</td><td class='num fail'>{counts['fail']}</td>"
+            f"<td class='num suspect_extraction'>{counts['suspect_extraction']}</td><td>{pdf_cell}</td></tr>")
     out.append("</table>")
     for file_name in sorted(info):
         doc_checks = by_document.get(file_name, [])
-        findings = [c for c in doc_checks if c["outcome"] != "pass"]
         out.append(f"<h2 id='doc-{info[file_name]['document_id'][:12]}'>{html.escape(file_name)}</h2>")
         if not doc_checks:
             out.append("<p class='muted'>No consistency rule applies: the document has no standard table and no "
                        "figure the rules compare.</p>")
             continue
-        if not findings:
-            out.append("<p class='pass'>Every check passes exactly.</p>")
-            continue
-        out.append("<table class='findings'><tr><th>outcome</th><th>rule</th><th>table</th><th>row</th><th>column</th>"
-                   "<th>expected</th><th>printed</th><th>difference</th><th>tolerance</th><th>line</th>"
-                   "<th>detail</th></tr>")
-        for c in sorted(findings, key=lambda c: (c["outcome"] != "fail", c["rule_id"], c["source_line"] or 0)):
-            link = pages.get(c["family"])
-            rule = f"<a href='{link}'>{c['rule_id']}</a>" if link else c["rule_id"]
-            out.append(
-                f"<tr class='finding {c['outcome']}'><td class='{c['outcome']}'>{c['outcome']}</td><td>{rule}</td>"
-                f"<td>{_escape(c['table_key'])}</td><td>{_escape(c['row_code'] or c['row_name'])}</td>"
-                f"<td>{_escape(c['column_name'])}</td><td class='num'>{_escape(c['expected'])}</td>"
-                f"<td class='num'>{_escape(c['actual'])}</td><td class='num'>{_escape(c['difference'])}</td>"
-                f"<td class='num'>{_escape(c['tolerance'].quantize(c['tolerance'].__class__('0.0001')))}</td>"
-                f"<td class='num'>{_escape(c['source_line'])}</td><td>{_escape(c['detail'])}</td></tr>")
-        out.append("</table>")
+        failed = [c for c in doc_checks if c["outcome"] == "fail"]
+        suspect = [c for c in doc_checks if c["outcome"] == "suspect_extraction"]
+        rounding = [c for c in doc_checks if c["outcome"] == "rounding"]
+        if failed:
+            out.append(f"<h3 class='fail'>Errors in the published report ({len(failed)})</h3>")
+            out.extend(_findings_table(failed, pages, links, "publisher"))
+        else:
+            out.append("<p class='pass'>No error found in the published report.</p>")
+        if suspect:
+            out.append(f"<h3 class='suspect_extraction'>Possible misreadings by the extractor ({len(suspect)})</h3>"
+                       "<p class='muted'>These checks fail on figures extraction was unsure of (a column placement "
+                       "inferred, layout warnings on the table): verify them on the page before citing them.</p>")
+            out.extend(_findings_table(suspect, pages, links, "suspect"))
+        if rounding:
+            out.append(f"<details><summary class='rounding'>{len(rounding)} differences within rounding</summary>")
+            out.extend(_findings_table(rounding, pages, links, "rounding"))
+            out.append("</details>")
     out.append("<h2 id='rules'>Rule catalog</h2><table><tr><th>id</th><th>family</th><th>severity</th>"
                "<th>tolerance</th><th>tables</th><th>description</th><th>suite</th></tr>")
     for rule in catalog.values():
@@ -92,8 +135,10 @@ def write_index(dq_dir: Path, site: Path, documents: list[dict], checks: list[di
                    f"<td>{html.escape(', '.join(rule.tables))}</td><td>{html.escape(rule.description)}</td>"
                    f"<td>{suite}</td></tr>")
     out.append("</table><p class='muted'>Tolerance: a printed parent and the sum of its n printed parts may differ by "
-               "0.005 × (n + 1) 万元 (DOMAIN.md §5); within it the outcome is <span class='rounding'>rounding</span>, "
-               "beyond it <span class='fail'>fail</span>.</p></body></html>")
+               "0.005 × (n + 1) 万元 (docs/domain.md §5 in the repository); within it the outcome is "
+               "<span class='rounding'>rounding</span>, beyond it <span class='fail'>fail</span>; a failure on figures "
+               "the extractor was unsure of is <span class='suspect_extraction'>suspect_extraction</span>.</p>"
+               "</body></html>")
     dq_dir.mkdir(parents=True, exist_ok=True)
     index = dq_dir / "index.html"
     index.write_text("\n".join(out), encoding="utf-8")

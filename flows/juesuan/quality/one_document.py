@@ -14,7 +14,8 @@ from pathlib import Path
 
 # The models the checks read (quality/checks.py read_documents).
 CHECKED_MODELS = ["dim_document", "int_table_rows_pivoted", "stg_raw__document_tables", "stg_raw__prose_facts",
-                  "stg_raw__performance_projects", "stg_raw__performance_indicators"]
+                  "stg_raw__performance_projects", "stg_raw__performance_indicators", "stg_raw__load_errors",
+                  "chk_table_rules", "chk_document_rules"]
 
 
 class UnusableDocument(Exception):
@@ -42,7 +43,8 @@ class Verdict:
         return not self.findings
 
     def as_json(self) -> dict:
-        counts = {o: sum(1 for c in self.checks if c["outcome"] == o) for o in ("pass", "rounding", "fail")}
+        counts = {o: sum(1 for c in self.checks if c["outcome"] == o)
+                  for o in ("pass", "rounding", "fail", "suspect_extraction")}
         return {"file": self.file, "agency": self.agency, "fiscal_year": self.fiscal_year, "kind": self.kind,
                 "verdict": "clean" if self.clean else "findings", "checks": len(self.checks), "outcomes": counts,
                 "findings": self.findings, "problems": self.problems}
@@ -127,7 +129,8 @@ def verdict_text(verdict: Verdict) -> str:
     counts = verdict.as_json()["outcomes"]
     head = (f"{verdict.file}: {verdict.agency or '?'} {verdict.fiscal_year or '?'} ({verdict.kind}) — "
             f"{len(verdict.checks)} checks: {counts['pass']} pass, {counts['rounding']} within rounding, "
-            f"{counts['fail']} fail")
+            f"{counts['fail']} fail" + (f", {counts['suspect_extraction']} suspect extraction"
+                                        if counts["suspect_extraction"] else ""))
     lines = [head]
     if verdict.clean:
         lines.append("verdict: clean — every printed figure agrees with the others it should")
@@ -141,6 +144,10 @@ def verdict_text(verdict: Verdict) -> str:
                          f"expected {_figure(f['expected'])}, printed {_figure(f['actual'])} "
                          f"(difference {_figure(f['difference'])}, tolerance {_figure(f['tolerance'])}) — {where}"
                          + (f" — {f['detail']}" if f.get("detail") else ""))
+    for c in (c for c in verdict.checks if c["outcome"] == "suspect_extraction"):
+        # Failures on figures the extraction was unsure of: most likely our misreading, so not a finding.
+        lines.append(f"  suspect extraction: {c['rule_id']} {c['table_key']} · {c.get('row_name') or '—'}: expected "
+                     f"{_figure(c['expected'])}, read {_figure(c['actual'])} — {c.get('detail') or ''}")
     errors = [p for p in verdict.problems if p["severity"] == "error"]
     for p in errors:
         lines.append(f"  extraction: {p['code']}: {p['message']}")

@@ -11,7 +11,7 @@ from pathlib import Path
 from ..settings import DBT_PROJECT
 
 # The schema each model folder builds into (dbt_project.yml: custom schemas used as named, marts in the default).
-_SCHEMAS = {"staging": "staging", "intermediate": "intermediate", "marts": "main"}
+_SCHEMAS = {"staging": "staging", "intermediate": "intermediate", "marts": "main", "quality": "quality"}
 
 
 class _Return(Exception):

@@ -13,9 +13,11 @@ import pandas as pd
 import pyarrow as pa
 
 from ..settings import PROJECT_ROOT
+from .annotate import annotate_pdfs
 from .catalog import families, rules
 from .checks import run_checks
 from .docs import write_index
+from .offline import localize_site
 
 RESULTS = pa.schema([
     ("rule_id", pa.string()), ("family", pa.string()), ("severity", pa.string()), ("document_id", pa.string()),
@@ -23,6 +25,8 @@ RESULTS = pa.schema([
     ("row_code", pa.string()), ("row_name", pa.string()), ("column_name", pa.string()),
     ("expected", pa.decimal128(24, 6)), ("actual", pa.decimal128(24, 6)), ("difference", pa.decimal128(24, 6)),
     ("tolerance", pa.decimal128(24, 6)), ("outcome", pa.string()), ("source_line", pa.int32()), ("detail", pa.string()),
+    ("page", pa.int32()), ("printed_text", pa.string()), ("bbox_x0", pa.float64()), ("bbox_top", pa.float64()),
+    ("bbox_x1", pa.float64()), ("bbox_bottom", pa.float64()), ("source_file", pa.string()),
     ("run_id", pa.string()),
 ])
 
@@ -64,21 +68,17 @@ def _raised(info) -> str | None:
     return None
 
 
-def _label(check: dict) -> str | None:
-    if check["outcome"] != "fail":
-        return None
-    row = check["row_code"] or check["row_name"] or ""
-    return (f"{check['file_name']} · {check['rule_id']} · {check['table_key']} {row} {check['column_name']}"
-            f" (line {check['source_line']}): expected {check['expected']:f}, printed {check['actual']:f}")
+INDEX_COLUMNS = ["file_name", "page", "source_line", "rule_id", "printed_text"]
 
 
 def _frame(checks: list[dict]) -> pd.DataFrame:
-    frame = pd.DataFrame(checks, columns=["rule_id", "family", "document_id", "file_name", "table_key", "row_code",
-                                          "row_name", "column_name", "expected", "actual", "difference",
-                                          "tolerance", "outcome", "source_line"])
+    frame = pd.DataFrame(checks, columns=["rule_id", "family", "document_id", "file_name", "page", "source_line",
+                                          "table_key", "row_code", "row_name", "column_name", "expected", "actual",
+                                          "difference", "tolerance", "outcome", "printed_text"])
     for column in ("expected", "actual", "difference", "tolerance"):
         frame[column] = frame[column].astype(float)
-    frame["failure"] = [_label(c) for c in checks]
+    frame["page"] = frame["page"].astype("Int64")
+    frame["source_line"] = frame["source_line"].astype("Int64")
     frame["excess_over_tolerance"] = [float(abs(c["difference"]) - c["tolerance"]) for c in checks]
     return frame
 
@@ -114,14 +114,13 @@ def validate_warehouse(warehouse: Path, build_dir: Path, run_id: str) -> Quality
     summary = QualitySummary(checks=len(checks), outcomes=Counter(c["outcome"] for c in checks))
     run = RunIdentifier(run_name=run_id)
     for family in families():
-        rule_ids = [r.id for r in catalog.values() if r.family == family]
-        suite = context.suites.add(suites.build_suite(family, rule_ids, {r: catalog[r].description for r in rule_ids}))
+        suite = context.suites.add(suites.build_suite(family, [r for r in catalog.values() if r.family == family]))
         batch = datasource.add_dataframe_asset(family).add_batch_definition_whole_dataframe("all documents")
         definition = context.validation_definitions.add(gx.ValidationDefinition(name=family, data=batch, suite=suite))
         checkpoint = context.checkpoints.add(gx.Checkpoint(
             name=f"{family}_checkpoint", validation_definitions=[definition],
             actions=[gx.checkpoint.UpdateDataDocsAction(name="update_data_docs")],
-            result_format={"result_format": "COMPLETE"}))
+            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": INDEX_COLUMNS}))
         frame = _frame([c for c in checks if c["family"] == family])
         result = checkpoint.run(batch_parameters={"dataframe": frame}, run_id=run)
         for validation in result.run_results.values():
@@ -130,9 +129,14 @@ def validate_warehouse(warehouse: Path, build_dir: Path, run_id: str) -> Quality
                 if message is not None:
                     raise DataQualityEngineError(f"{family}: {expectation.expectation_config.type} raised: {message}")
                 if not expectation.success:
-                    summary.failed_expectations.append(f"{family}: {expectation.expectation_config.type}")
+                    rule = (expectation.expectation_config.meta or {}).get("rule", expectation.expectation_config.type)
+                    where = sorted({f"{i['file_name']} p.{i['page']}" if pd.notna(i.get("page")) else i["file_name"]
+                                    for i in expectation.result.get("unexpected_index_list") or []})
+                    summary.failed_expectations.append(f"{family}: {rule}" + (f" on {'; '.join(where)}" if where else ""))
     _store_results(warehouse, checks, run_id)
-    summary.docs_index = write_index(build_dir / "dq", site, documents, checks, catalog, run_id)
+    localize_site(site)
+    links = annotate_pdfs(checks, build_dir / "dq")
+    summary.docs_index = write_index(build_dir / "dq", site, documents, checks, catalog, run_id, links)
     return summary
 
 
@@ -153,6 +157,7 @@ def _store_results(warehouse: Path, checks: list[dict], run_id: str) -> None:
                 count(*) filter (where outcome = 'pass') as passed,
                 count(*) filter (where outcome = 'rounding') as rounding,
                 count(*) filter (where outcome = 'fail') as failures,
+                count(*) filter (where outcome = 'suspect_extraction') as suspect_extraction,
                 count(*) filter (where outcome = 'fail' and severity = 'error') as failed_errors,
                 count(*) filter (where outcome = 'fail' and severity = 'warning') as failed_warnings,
             from dim_document

@@ -1,191 +1,201 @@
-"""The static HTML report built by every run: per agency, charts and tables, usable offline (inline SVG only)."""
+"""The static HTML report built by every run: an overview of agencies, a page per agency and per document.
+
+Chinese first, English beside it; charts drawn by the vendored ECharts; every asset copied next to the pages so
+they open offline, from a file:// URL or from `juesuan docs --serve`.
+"""
 
 from __future__ import annotations
 
-import html
-from collections import defaultdict
+import os
+import shutil
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-PALETTE = ["#4269d0", "#efb118", "#ff725c", "#6cc5b0", "#3ca951", "#ff8ab7", "#a463f2", "#97bbf5", "#9c6b4e", "#9498a0"]
-STYLE = """
-body { font-family: system-ui, "Noto Sans CJK SC", "Noto Sans SC", sans-serif; margin: 2rem auto; max-width: 1100px;
-       color: #1b1f24; padding: 0 1rem; }
-h1 { font-size: 1.7rem; } h2 { font-size: 1.3rem; margin-top: 2.5rem; border-bottom: 1px solid #d0d7de; }
-h3 { font-size: 1rem; margin: 1.2rem 0 0.3rem; }
-.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(480px, 1fr)); gap: 1rem 2rem; }
-figure { margin: 0; } figcaption { font-size: 0.85rem; color: #57606a; }
-table { border-collapse: collapse; font-size: 0.85rem; margin: 0.4rem 0; }
-th, td { border: 1px solid #d0d7de; padding: 0.25rem 0.5rem; } th { background: #f6f8fa; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
-.legend span { display: inline-block; margin-right: 0.8rem; font-size: 0.8rem; }
-.legend i { display: inline-block; width: 0.8rem; height: 0.8rem; margin-right: 0.25rem; vertical-align: -1px; }
-.muted { color: #57606a; }
-"""
+from . import charts
+from .data import KIND_LABELS, VERDICTS, ReportData, pinyin_key, read_report_data
+
+HERE = Path(__file__).parent
+ASSETS = ("echarts.min.js", "echarts.LICENSE.txt", "echarts.NOTICE.txt", "report.css", "report.js")
+OUTCOME_LABELS = {"fail": "有问题", "suspect_extraction": "疑似识别错误", "rounding": "舍入差异", "pass": "通过"}
+# The report's folder sits beside the data-quality pages and dbt's docs in the build folder it is given.
+LINKS = {"dq": "../dq/index.html", "dbt": "../dbt/target/static_index.html"}
 
 
-def _f(value) -> float:
-    return float(value or 0)
+def amount(value) -> str:
+    """A figure as printed: thousands separators, two places, more only when the value has them."""
+    if value is None or value == "":
+        return ""
+    if not isinstance(value, (Decimal, int, float)):
+        return str(value)
+    value = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+    places = max(2, -value.normalize().as_tuple().exponent) if value == value else 2
+    return f"{value:,.{places}f}"
 
 
-def _num(value, digits: int = 2) -> str:
-    return "" if value is None else f"{Decimal(value):,.{digits}f}"
+def _environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["j2", "html"]),
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["amount"] = amount
+    return env
 
 
-def _legend(items: list[tuple[str, str]]) -> str:
-    return "<div class='legend'>" + "".join(
-        f"<span><i style='background:{color}'></i>{html.escape(label)}</span>" for label, color in items) + "</div>"
+def _copy_assets(out_dir: Path) -> None:
+    target = out_dir / "assets"
+    target.mkdir(parents=True, exist_ok=True)
+    for name in ASSETS:
+        shutil.copyfile(HERE / "assets" / name, target / name)
 
 
-def _open_chart(chart_id: str, title: str, width: int, height: int) -> list[str]:
-    return [f"<svg id='{chart_id}' class='chart' role='img' aria-label='{html.escape(title)}' "
-            f"viewBox='0 0 {width} {height}' width='{width}' height='{height}' xmlns='http://www.w3.org/2000/svg'>",
-            f"<title>{html.escape(title)}</title>"]
+def _place(source: Path, target: Path) -> None:
+    """Put a source document beside the pages: a hard link when the file system allows, else a copy."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
 
 
-def _gridlines(peak: float, left: int, width: int, top: int, plot_h: float) -> list[str]:
-    """Five horizontal gridlines with their values (two decimals when the scale is small)."""
-    out = []
-    for step in range(5):
-        value = peak * step / 4
-        y = top + plot_h - plot_h * step / 4
-        label = f"{value:,.0f}" if peak >= 10 else f"{value:,.2f}"
-        out.append(f"<line x1='{left}' x2='{width - 5}' y1='{y:.1f}' y2='{y:.1f}' stroke='#eaeef2'/>"
-                   f"<text x='{left - 6}' y='{y + 4:.1f}' font-size='10' text-anchor='end' fill='#57606a'>{label}</text>")
-    return out
+def _source_files(sources: Path | None) -> dict[str, Path]:
+    if sources is None or not sources.is_dir():
+        return {}
+    return {p.name: p for p in sorted(sources.rglob("*")) if p.is_file() and not p.name.startswith(".")}
 
 
-def _close_chart(parts: list[str], title: str, unit: str, top: int, series) -> str:
-    parts.append(f"<text x='4' y='{top - 4}' font-size='10' fill='#57606a'>{unit}</text></svg>")
-    return (f"<figure>{''.join(parts)}<figcaption>{html.escape(title)}</figcaption>"
-            f"{_legend([(label, color) for label, color, _ in series])}</figure>")
+def _annotated_files(out_dir: Path) -> dict[str, Path]:
+    """Annotated PDFs the data-quality step wrote (<build>/dq/annotated/), by the stem of their source."""
+    folder = out_dir.parent / "dq" / "annotated"
+    return {p.stem: p for p in sorted(folder.glob("*.pdf"))} if folder.is_dir() else {}
 
 
-def stacked_bars(chart_id: str, title: str, categories: list[str], series: list[tuple[str, str, list[float]]],
-                 unit: str = "万元") -> str:
-    """A vertical stacked bar chart as inline SVG: one bar per category, one colour per series."""
-    width, height, left, bottom, top = 480, 260, 64, 36, 16
-    peak = max([sum(values[i] for _, _, values in series) for i in range(len(categories))] + [1e-9])
-    plot_h = height - bottom - top
-    slot = (width - left - 10) / max(len(categories), 1)
-    bar_w = min(64, slot * 0.6)
-    parts = _open_chart(chart_id, title, width, height) + _gridlines(peak, left, width, top, plot_h)
-    for i, category in enumerate(categories):
-        x = left + slot * i + (slot - bar_w) / 2
-        y = top + plot_h
-        for label, color, values in series:
-            h = plot_h * values[i] / peak
-            if h <= 0:
-                continue
-            y -= h
-            parts.append(f"<rect class='bar' x='{x:.1f}' y='{y:.1f}' width='{bar_w:.1f}' height='{h:.1f}' "
-                         f"fill='{color}'><title>{html.escape(category)} · {html.escape(label)}: "
-                         f"{values[i]:,.2f} {unit}</title></rect>")
-        parts.append(f"<text x='{x + bar_w / 2:.1f}' y='{height - bottom + 14}' font-size='11' text-anchor='middle'>"
-                     f"{html.escape(category)}</text>")
-    return _close_chart(parts, title, unit, top, series)
+def _annotated_for(file_name: str, annotated: dict[str, Path]) -> Path | None:
+    stem = Path(file_name).stem
+    if stem in annotated:
+        return annotated[stem]
+    return next((path for name, path in annotated.items() if name.startswith(stem)), None)
 
 
-def grouped_bars(chart_id: str, title: str, categories: list[str], series: list[tuple[str, str, list[float]]],
-                 unit: str = "万元") -> str:
-    """Side-by-side bars per category (budget against actual)."""
-    width, height, left, bottom, top = 480, 240, 64, 36, 16
-    peak = max([v for _, _, values in series for v in values] + [1e-9])
-    plot_h = height - bottom - top
-    slot = (width - left - 10) / max(len(categories), 1)
-    bar_w = min(32, slot * 0.7 / max(len(series), 1))
-    parts = _open_chart(chart_id, title, width, height) + _gridlines(peak, left, width, top, plot_h)
-    for i, category in enumerate(categories):
-        start = left + slot * i + (slot - bar_w * len(series)) / 2
-        for j, (label, color, values) in enumerate(series):
-            h = plot_h * values[i] / peak
-            parts.append(f"<rect class='bar' x='{start + j * bar_w:.1f}' y='{top + plot_h - h:.1f}' "
-                         f"width='{bar_w - 2:.1f}' height='{h:.1f}' fill='{color}'><title>{html.escape(category)} · "
-                         f"{html.escape(label)}: {values[i]:,.2f} {unit}</title></rect>")
-        parts.append(f"<text x='{left + slot * i + slot / 2:.1f}' y='{height - bottom + 14}' font-size='11' "
-                     f"text-anchor='middle'>{html.escape(category)}</text>")
-    return _close_chart(parts, title, unit, top, series)
+def _verdict_sentence(doc: dict) -> str:
+    counts = doc["counts"]
+    if doc["verdict"] == VERDICTS["fail"]:
+        return (f"{counts.get('fail', 0)} 项检查不符（共 {doc['checks_run']} 项）。"
+                f"{counts.get('fail', 0)} of {doc['checks_run']} checks fail.")
+    if doc["verdict"] == VERDICTS["suspect_extraction"]:
+        return (f"{counts.get('suspect_extraction', 0)} 项检查的数字可能识别有误，需要对照原文核实。"
+                f"{counts.get('suspect_extraction', 0)} checks point at a figure that was probably misread: "
+                "compare with the document.")
+    if doc["verdict"] == VERDICTS["pass"]:
+        return (f"全部 {doc['checks_run']} 项检查通过（{counts.get('rounding', 0)} 项在舍入容差内）。"
+                f"All {doc['checks_run']} checks pass ({counts.get('rounding', 0)} within the rounding tolerance).")
+    return "没有适用于本文档的勾稽检查。No consistency check applies to this document."
 
 
-def _records(con, sql: str) -> list[dict]:
-    return con.sql(sql).to_arrow_table().to_pylist()
+def _agency_charts(data: ReportData, agency: dict, docs: list[dict]) -> dict:
+    aid = agency["agency_id"]
+    overview = data.overview.get(aid, [])
+    years = [y["fiscal_year"] for y in overview]
+    bvf = (data.budget_vs_final or {}).get(aid, [])
+    return {
+        "classes": charts.function_classes("chart-classes", years, data.classes.get(aid, [])),
+        "basic_project": charts.basic_project("chart-basic-project", overview),
+        "three_public": charts.three_public("chart-three-public", overview),
+        "budget_vs_final": charts.budget_vs_final("chart-budget-vs-final", bvf),
+        "scores": charts.performance_scores("chart-scores", data.performance.get(aid, [])),
+        "outcomes": charts.check_outcomes("chart-outcomes", docs),
+    }
 
 
-def write_report(warehouse: Path, out_dir: Path) -> Path:
-    """Build out_dir/index.html from the warehouse's marts and data-quality results."""
+def _budget_sentence(data: ReportData, agency: dict) -> str:
+    if data.budget_vs_final is None:
+        return ("预算与决算对比尚不可用：仓库中还没有预算对比表。"
+                "Budget versus final is not available: the warehouse has no budget comparison yet.")
+    return ("没有同一年度的预算和决算可供对比。No year with both a budget and final accounts for this agency.")
+
+
+def write_report(warehouse: Path, out_dir: Path, sources: Path | None = None) -> Path:
+    """Write the report into out_dir (index.html, agencies/, documents/, assets/) and return index.html.
+
+    sources: the input folder; its documents are placed beside the pages so findings can link to their page.
+    """
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        agencies = _records(con, "select * from dim_agency order by agency_name")
-        overview = _records(con, "select * from mart_agency_year_overview order by agency_name, fiscal_year")
-        classes = _records(con, "select * from mart_function_class_trend order by agency_id, fiscal_year, class_code")
-        quality = _records(con, "select * from dq_document_summary order by agency_name, fiscal_year, file_name")
+        data = read_report_data(con)
     finally:
         con.close()
-    by_agency_overview = defaultdict(list)
-    for row in overview:
-        by_agency_overview[row["agency_id"]].append(row)
-    by_agency_classes = defaultdict(list)
-    for row in classes:
-        by_agency_classes[row["agency_id"]].append(row)
-    by_agency_quality = defaultdict(list)
-    for row in quality:
-        by_agency_quality[row["agency_name"]].append(row)
-    body = ["<h1>juesuan · 部门决算 report</h1>",
-            f"<p class='muted'>{len(agencies)} agencies · {len(overview)} agency-years of final accounts · "
-            f"{len(quality)} documents. Amounts in 万元.</p>",
-            "<nav><ul>" + "".join(f"<li><a href='#agency-{a['agency_id']}'>{html.escape(a['agency_name'])}</a></li>"
-                                  for a in agencies) + "</ul></nav>"]
-    for number, agency in enumerate(agencies):
-        aid = agency["agency_id"]
-        years = by_agency_overview.get(aid, [])
-        where = " · ".join(x for x in (agency["province"], agency["city"], agency["county"], agency["district"]) if x)
-        body.append(f"<section class='agency' id='agency-{aid}' data-agency='{html.escape(agency['agency_name'])}'>"
-                    f"<h2>{html.escape(agency['agency_name'])}</h2><p class='muted'>{html.escape(where)} · "
-                    f"{html.escape(agency['admin_level'])}</p><div class='charts'>")
-        labels = [str(y["fiscal_year"]) for y in years]
-        if years:
-            class_names = sorted({(c["class_code"], c["class_name"]) for c in by_agency_classes.get(aid, [])})
-            series = []
-            for k, (code, name) in enumerate(class_names):
-                values = [next((_f(c["total"]) for c in by_agency_classes[aid]
-                                if c["class_code"] == code and c["fiscal_year"] == y["fiscal_year"]), 0.0)
-                          for y in years]
-                series.append((f"{code} {name}", PALETTE[k % len(PALETTE)], values))
-            body.append(stacked_bars(f"classes-{number}", "Spending by function class (类), by year", labels, series))
-            body.append(stacked_bars(f"basic-project-{number}", "Basic versus project spending, by year", labels, [
-                ("basic 基本支出", PALETTE[0], [_f(y["basic_expenditure"]) for y in years]),
-                ("project 项目支出", PALETTE[1], [_f(y["project_expenditure"]) for y in years])]))
-            body.append(grouped_bars(f"three-public-{number}", "三公 budget versus actual, by year", labels, [
-                ("budget 预算", PALETTE[7], [_f(y["three_public_budget"]) for y in years]),
-                ("actual 决算", PALETTE[2], [_f(y["three_public_actual"]) for y in years])]))
-        docs = by_agency_quality.get(agency["agency_name"], [])
-        body.append(stacked_bars(f"quality-{number}", "Data-quality outcomes per document",
-                                 [f"{d['fiscal_year']} {d['document_kind'].split('_')[0]}" for d in docs], [
-                                     ("pass", "#3ca951", [float(d["passed"]) for d in docs]),
-                                     ("rounding", "#efb118", [float(d["rounding"]) for d in docs]),
-                                     ("fail", "#d1242f", [float(d["failures"]) for d in docs])], unit="checks"))
-        body.append("</div>")
-        if years:
-            body.append("<h3>Overview</h3><table class='overview'><tr><th>year</th><th>income</th><th>expenditure</th>"
-                        "<th>basic %</th><th>project %</th><th>三公 budget</th><th>三公 actual</th><th>三公 executed %</th>"
-                        "<th>change on prior year %</th></tr>" + "".join(
-                            f"<tr><td>{y['fiscal_year']}</td><td class='num'>{_num(y['total_income'])}</td>"
-                            f"<td class='num'>{_num(y['total_expenditure'])}</td><td class='num'>{_num(y['basic_share_pct'])}</td>"
-                            f"<td class='num'>{_num(y['project_share_pct'])}</td><td class='num'>{_num(y['three_public_budget'])}</td>"
-                            f"<td class='num'>{_num(y['three_public_actual'])}</td>"
-                            f"<td class='num'>{_num(y['three_public_execution_pct'])}</td>"
-                            f"<td class='num'>{_num(y['total_expenditure_change_pct'])}</td></tr>" for y in years)
-                        + "</table>")
-        body.append("<h3>Documents</h3><table class='documents'><tr><th>file</th><th>year</th><th>kind</th>"
-                    "<th>checks</th><th>rounding</th><th>fail</th></tr>" + "".join(
-                        f"<tr><td>{html.escape(d['file_name'])}</td><td>{d['fiscal_year']}</td>"
-                        f"<td>{html.escape(d['document_kind'])}</td><td class='num'>{d['checks_run']}</td>"
-                        f"<td class='num'>{d['rounding']}</td><td class='num'>{d['failures']}</td></tr>" for d in docs)
-                    + "</table></section>")
     out_dir.mkdir(parents=True, exist_ok=True)
+    for generated in ("agencies", "documents", "files"):
+        shutil.rmtree(out_dir / generated, ignore_errors=True)  # pages of documents no longer loaded go too
+    _copy_assets(out_dir)
+    env = _environment()
+    common = {"links": LINKS, "built": datetime.now().strftime("%Y-%m-%d %H:%M"), "kind_labels": KIND_LABELS,
+              "outcome_labels": OUTCOME_LABELS}
+    for doc in data.documents:
+        doc["page_name"] = f"{doc['document_id'][:12]}.html"
+    agency_ids = {a["agency_id"] for a in data.agencies}
+
+    (out_dir / "agencies").mkdir()
+    for agency in data.agencies:
+        docs = sorted(data.documents_by_agency.get(agency["agency_id"], []),
+                      key=lambda d: (-(d["fiscal_year"] or 0), d["document_kind"], d["file_name"]))
+        page = env.get_template("agency.html.j2").render(
+            root="../", agency=agency, documents=docs, charts=_agency_charts(data, agency, docs),
+            overview=data.overview.get(agency["agency_id"], []),
+            performance=data.performance.get(agency["agency_id"], []),
+            projects=data.projects.get(agency["agency_id"], []),
+            budget_sentence=_budget_sentence(data, agency),
+            budget_rows=[{**r, "difference": r.get("difference"), "execution_rate": r.get("execution_rate"),
+                          "missing_reason": r.get("missing_reason"), "function_name": r.get("function_name")}
+                         for r in (data.budget_vs_final or {}).get(agency["agency_id"], [])], **common)
+        (out_dir / "agencies" / f"{agency['agency_id']}.html").write_text(page, encoding="utf-8")
+
+    sources_by_name = _source_files(sources)
+    annotated = _annotated_files(out_dir)
+    (out_dir / "documents").mkdir()
+    for doc in data.documents:
+        source_link = None
+        source = sources_by_name.get(doc["file_name"])
+        if source is not None:
+            _place(source, out_dir / "files" / doc["document_id"][:12] / source.name)
+            source_link = f"../files/{doc['document_id'][:12]}/{source.name}"
+        marked = _annotated_for(doc["file_name"], annotated)
+        checks = data.checks.get(doc["document_id"], [])
+        tables = data.tables.get(doc["document_id"], [])
+        titles = {t["table_key"]: t["title"] for t in tables}
+        table_pages = {t["table_key"]: t["page"] for t in tables if t["page"]}
+        for check in checks:
+            check["table_title"] = titles.get(check["table_key"]) or check["table_key"]
+            # Where the check has no page of its own, the page its table starts on.
+            check["link_page"] = check["page"] or table_pages.get(check["table_key"])
+        findings = sorted((c for c in checks if c["outcome"] in ("fail", "suspect_extraction")),
+                          key=lambda c: (c["outcome"] != "fail", c.get("page") or 0, c["rule_id"]))
+        rows = {key: lines for (sha, key), lines in data.table_rows.items() if sha == doc["document_id"]}
+        measure_names = {key: list(dict.fromkeys(m for line in lines for m in line["measures"]))
+                         for key, lines in rows.items()}
+        page = env.get_template("document.html.j2").render(
+            root="../", doc=doc, checks=checks, findings=findings,
+            rounding=[c for c in checks if c["outcome"] == "rounding"],
+            tables=tables, rows=rows, notes=data.load_notes.get(doc["document_id"], []), measure_names=measure_names,
+            source_link=source_link,
+            # A page anchor means something only in a PDF: a text source gets the page number without a link.
+            page_base=source_link if source_link and source_link.lower().endswith(".pdf") else None,
+            annotated_link=os.path.relpath(marked, out_dir / "documents") if marked else None,
+            agency_page=doc["agency_id"] in agency_ids, verdict_sentence=_verdict_sentence(doc), **common)
+        (out_dir / "documents" / doc["page_name"]).write_text(page, encoding="utf-8")
+
+    regions = sorted({a["province"] for a in data.agencies if a["province"]}, key=pinyin_key)
+    years = sorted({d["fiscal_year"] for d in data.documents if d["fiscal_year"]}, reverse=True)
+    kinds = [(k, KIND_LABELS.get(k, k)) for k in sorted({d["document_kind"] for d in data.documents})]
+    verdict_counts = {v: sum(1 for d in data.documents if d["verdict"] == v) for v in VERDICTS.values()}
     index = out_dir / "index.html"
-    index.write_text(f"<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'><title>juesuan report</title>"
-                     f"<style>{STYLE}</style></head><body>{''.join(body)}</body></html>", encoding="utf-8")
+    index.write_text(env.get_template("index.html.j2").render(
+        root="", agencies=data.agencies, documents=data.documents, not_loaded=data.not_loaded,
+        regions=regions, years=years, kinds=kinds,
+        verdict_counts={v: n for v, n in verdict_counts.items() if n},
+        verdict_chart=charts.verdicts("chart-verdicts", data.documents),
+        agency_region={a["agency_id"]: a["province"] for a in data.agencies},
+        agency_pinyin={a["agency_id"]: a["pinyin"] for a in data.agencies},
+        agency_ids=agency_ids, **common), encoding="utf-8")
     return index

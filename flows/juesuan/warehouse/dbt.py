@@ -98,10 +98,13 @@ def _built_with(warehouse: Path) -> str | None:
 
 
 def models_fingerprint() -> str:
-    """A hash of what the dbt docs describe: the project's models, seeds, macros and settings, and dbt's version."""
+    """A hash of what the dbt docs describe: the project's models, seeds, macros, docs and settings, dbt's version,
+    and the code that shapes the raw tables and the check results the docs also list."""
     from dbt.version import __version__
 
-    digest = hashlib.sha256(__version__.encode())
+    from .publish import code_fingerprint
+
+    digest = hashlib.sha256(__version__.encode() + code_fingerprint().encode())
     for path in sorted(p for p in DBT_PROJECT.rglob("*") if p.is_file() and p.suffix in (".sql", ".yml", ".csv", ".md")
                        and "target" not in p.relative_to(DBT_PROJECT).parts):
         digest.update(str(path.relative_to(DBT_PROJECT)).encode() + b"\0" + path.read_bytes())
@@ -109,7 +112,8 @@ def models_fingerprint() -> str:
 
 
 def generate_docs(warehouse: Path, build_dir: Path, published: Path | None = None) -> bool:
-    """`dbt docs generate` into build_dir, unless the models are unchanged since the docs in `published` (the
+    """`dbt docs generate --static` (one self-contained static_index.html that opens without a server) into
+    build_dir, unless the models are unchanged since the docs in `published` (the
     pages of the last published run) were made: those are carried over instead. True when generated.
 
     The docs describe models and columns, which only the project defines: rows coming and going do not change them.
@@ -118,7 +122,7 @@ def generate_docs(warehouse: Path, build_dir: Path, published: Path | None = Non
     fingerprint = models_fingerprint()
     if published is not None:
         made = published / "dbt" / "target"
-        names = ("index.html", "catalog.json", "docs_fingerprint")
+        names = ("index.html", "static_index.html", "catalog.json", "docs_fingerprint")
         if all((made / name).exists() for name in names) and (made / "docs_fingerprint").read_text() == fingerprint:
             target.mkdir(parents=True, exist_ok=True)
             for name in names:
@@ -126,7 +130,7 @@ def generate_docs(warehouse: Path, build_dir: Path, published: Path | None = Non
             return False
     with _warehouse_env(warehouse):
         try:
-            docs = _invoke(["docs", "generate"], build_dir)
+            docs = _invoke(["docs", "generate", "--static"], build_dir)
         finally:
             _release_warehouse()
     if not docs.success:

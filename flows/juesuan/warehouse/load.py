@@ -15,14 +15,14 @@ from .plausible import AMOUNT_BOUND_WAN, Screen, printable
 
 AMOUNT = pa.decimal128(20, 6)  # 万元 with room for 元 converted exactly (1 元 = 0.0001 万元)
 NON_MEASURE_FIELDS = {"code", "name", "side", "group", "kind", "line_no", "printed", "source_line", "page",
-                      "placement"}
+                      "placement", "boxes"}
 
 DDL = """
 create schema if not exists raw;
 create table if not exists raw.documents (
     sha256 varchar primary key, file varchar not null, kind varchar not null, agency varchar, fiscal_year integer,
     unit varchar, source_format varchar not null, pages integer, lines integer, bytes bigint,
-    extractor_version varchar not null, run_id varchar not null, loaded_at timestamp not null
+    extractor_version varchar not null, run_id varchar not null, loaded_at timestamp not null, source_file varchar
 );
 create table if not exists raw.document_tables (
     sha256 varchar not null, table_key varchar not null, title varchar, present boolean not null, empty boolean,
@@ -33,6 +33,7 @@ create table if not exists raw.table_rows (
     sha256 varchar not null, table_key varchar not null, row_index integer not null, code varchar, name varchar,
     side varchar, row_group varchar, line_no integer, measure varchar not null, amount decimal(20, 6),
     printed varchar, is_count boolean not null, source_line integer, page integer, placement varchar,
+    bbox_x0 double, bbox_top double, bbox_x1 double, bbox_bottom double,
     primary key (sha256, table_key, row_index, measure)
 );
 create table if not exists raw.prose_facts (
@@ -41,7 +42,8 @@ create table if not exists raw.prose_facts (
     sentence integer, share_pct decimal(9, 3), share_base varchar, share_printed varchar, change_direction varchar,
     change_delta decimal(20, 6), change_pct decimal(9, 3), change_pct_direction varchar, change_printed varchar,
     budget decimal(20, 6), budget_pct decimal(9, 3), budget_printed varchar, context varchar,
-    primary key (sha256, fact_index)
+    is_change boolean, page integer, printed_text varchar, bbox_x0 double, bbox_top double, bbox_x1 double,
+    bbox_bottom double, primary key (sha256, fact_index)
 );
 create table if not exists raw.performance_projects (
     sha256 varchar not null, project_index integer not null, project_name varchar not null,
@@ -66,6 +68,12 @@ create table if not exists raw.prose_metrics (
     sha256 varchar not null, metric_index integer not null, label varchar not null, value decimal(20, 6) not null,
     unit varchar not null, printed varchar not null, source_line integer, primary key (sha256, metric_index)
 );
+create table if not exists raw.document_statements (
+    sha256 varchar not null, statement_index integer not null, kind varchar not null, printed_text varchar,
+    page integer, source_line integer, bbox_x0 double, bbox_top double, bbox_x1 double, bbox_bottom double,
+    year integer, agency varchar, table_key varchar, word varchar, left_value decimal(20, 6),
+    right_value decimal(20, 6), primary key (sha256, statement_index)
+);
 create table if not exists raw.load_errors (
     file varchar not null, sha256 varchar, severity varchar not null, error_code varchar not null,
     message varchar not null, source_line integer, table_key varchar, loaded boolean not null,
@@ -80,8 +88,10 @@ DOCUMENTS = pa.schema([
     ("sha256", pa.string()), ("file", pa.string()), ("kind", pa.string()), ("agency", pa.string()),
     ("fiscal_year", pa.int32()), ("unit", pa.string()), ("source_format", pa.string()), ("pages", pa.int32()),
     ("lines", pa.int32()), ("bytes", pa.int64()), ("extractor_version", pa.string()), ("run_id", pa.string()),
-    ("loaded_at", pa.timestamp("us")),
+    ("loaded_at", pa.timestamp("us")), ("source_file", pa.string()),
 ])
+BBOX = [("bbox_x0", pa.float64()), ("bbox_top", pa.float64()), ("bbox_x1", pa.float64()),
+        ("bbox_bottom", pa.float64())]
 DOCUMENT_TABLES = pa.schema([
     ("sha256", pa.string()), ("table_key", pa.string()), ("title", pa.string()), ("present", pa.bool_()),
     ("empty", pa.bool_()), ("declared_empty", pa.bool_()), ("unit", pa.string()), ("source_line", pa.int32()),
@@ -91,7 +101,7 @@ TABLE_ROWS = pa.schema([
     ("sha256", pa.string()), ("table_key", pa.string()), ("row_index", pa.int32()), ("code", pa.string()),
     ("name", pa.string()), ("side", pa.string()), ("row_group", pa.string()), ("line_no", pa.int32()),
     ("measure", pa.string()), ("amount", AMOUNT), ("printed", pa.string()), ("is_count", pa.bool_()),
-    ("source_line", pa.int32()), ("page", pa.int32()), ("placement", pa.string()),
+    ("source_line", pa.int32()), ("page", pa.int32()), ("placement", pa.string()), *BBOX,
 ])
 PCT = pa.decimal128(9, 3)
 PROSE_FACTS = pa.schema([
@@ -100,7 +110,8 @@ PROSE_FACTS = pa.schema([
     ("sentence", pa.int32()), ("share_pct", PCT), ("share_base", pa.string()), ("share_printed", pa.string()),
     ("change_direction", pa.string()), ("change_delta", AMOUNT), ("change_pct", PCT),
     ("change_pct_direction", pa.string()), ("change_printed", pa.string()), ("budget", AMOUNT),
-    ("budget_pct", PCT), ("budget_printed", pa.string()), ("context", pa.string()),
+    ("budget_pct", PCT), ("budget_printed", pa.string()), ("context", pa.string()), ("is_change", pa.bool_()),
+    ("page", pa.int32()), ("printed_text", pa.string()), *BBOX,
 ])
 D9 = pa.decimal128(9, 3)
 PERFORMANCE_PROJECTS = pa.schema([
@@ -126,6 +137,11 @@ PROSE_METRICS = pa.schema([
     ("sha256", pa.string()), ("metric_index", pa.int32()), ("label", pa.string()), ("value", AMOUNT),
     ("unit", pa.string()), ("printed", pa.string()), ("source_line", pa.int32()),
 ])
+DOCUMENT_STATEMENTS = pa.schema([
+    ("sha256", pa.string()), ("statement_index", pa.int32()), ("kind", pa.string()), ("printed_text", pa.string()),
+    ("page", pa.int32()), ("source_line", pa.int32()), *BBOX, ("year", pa.int32()), ("agency", pa.string()),
+    ("table_key", pa.string()), ("word", pa.string()), ("left_value", AMOUNT), ("right_value", AMOUNT),
+])
 LOAD_ERRORS = pa.schema([
     ("file", pa.string()), ("sha256", pa.string()), ("severity", pa.string()), ("error_code", pa.string()),
     ("message", pa.string()), ("source_line", pa.int32()), ("table_key", pa.string()), ("loaded", pa.bool_()),
@@ -142,6 +158,11 @@ class LoadSummary:
     failed_files: list[str]
     errors: int
     warnings: int
+
+
+def _bbox(box) -> dict:
+    """The bbox columns of a figure's box (x0, top, x1, bottom), or nulls where the format keeps no position."""
+    return dict(zip(("bbox_x0", "bbox_top", "bbox_x1", "bbox_bottom"), box or (None,) * 4, strict=True))
 
 
 def _row_records(extraction: Extraction, screen: Screen) -> list[dict]:
@@ -165,7 +186,7 @@ def _row_records(extraction: Extraction, screen: Screen) -> list[dict]:
                     "line_no": screen.integer(row.get("line_no"), f"{table_key}: 行次", line=line, table=table_key),
                     "measure": measure, "amount": amount, "printed": printed.get(measure),
                     "is_count": is_count, "source_line": line, "page": row.get("page"),
-                    "placement": row.get("placement"),
+                    "placement": row.get("placement"), **_bbox((row.get("boxes") or {}).get(measure)),
                 })
     return records
 
@@ -189,7 +210,8 @@ def _prose_records(extraction: Extraction, screen: Screen) -> list[dict]:
              "change_pct_direction": fact.change_pct_direction, "change_printed": fact.change_text,
              "budget": screen.amount(fact.budget, f"{where} budget", fact.budget_text, line),
              "budget_pct": screen.rate(fact.budget_pct, f"{where} budget", fact.budget_text, line),
-             "budget_printed": fact.budget_text, "context": fact.context})
+             "budget_printed": fact.budget_text, "context": fact.context, "is_change": fact.is_change,
+             "page": fact.page, "printed_text": fact.printed_text, **_bbox(fact.bbox)})
     return records
 
 
@@ -284,7 +306,7 @@ SCHEMAS = {
     "raw.documents": DOCUMENTS, "raw.document_tables": DOCUMENT_TABLES, "raw.table_rows": TABLE_ROWS,
     "raw.prose_facts": PROSE_FACTS, "raw.performance_projects": PERFORMANCE_PROJECTS,
     "raw.performance_indicators": PERFORMANCE_INDICATORS, "raw.performance_department": PERFORMANCE_DEPARTMENT,
-    "raw.prose_metrics": PROSE_METRICS,
+    "raw.prose_metrics": PROSE_METRICS, "raw.document_statements": DOCUMENT_STATEMENTS,
 }
 
 
@@ -300,7 +322,8 @@ def _document_batches(extraction: Extraction, run_id: str, now) -> tuple[dict[st
     doc, screen = extraction.document, Screen()
     documents = [{**{k: doc[k] for k in ("sha256", "kind", "agency", "fiscal_year", "unit", "source_format",
                                          "pages", "lines", "bytes", "extractor_version")},
-                  "file": printable(doc["file"]), "run_id": run_id, "loaded_at": now}]
+                  "file": printable(doc["file"]), "source_file": printable(doc.get("source_file")), "run_id": run_id,
+                  "loaded_at": now}]
     document_tables = [{
         "sha256": extraction.sha256, "table_key": key, "title": table["title"], "present": table["present"],
         "empty": table.get("empty"), "declared_empty": table.get("declared_empty"), "unit": table.get("unit"),
@@ -312,6 +335,13 @@ def _document_batches(extraction: Extraction, run_id: str, now) -> tuple[dict[st
         "raw.table_rows": _row_records(extraction, screen), "raw.prose_facts": _prose_records(extraction, screen),
         "raw.performance_projects": projects, "raw.performance_indicators": indicators,
         "raw.performance_department": department, "raw.prose_metrics": _metric_records(extraction, screen),
+        "raw.document_statements": [
+            {"sha256": extraction.sha256, "statement_index": i, "kind": st.kind, "printed_text": st.printed_text,
+             "page": st.page, "source_line": st.source_line, **_bbox(st.bbox), "year": st.year, "agency": st.agency,
+             "table_key": st.table_key, "word": st.word,
+             "left_value": screen.amount(st.left, "comparison: budget", st.left, st.source_line),
+             "right_value": screen.amount(st.right, "comparison: final", st.right, st.source_line)}
+            for i, st in enumerate(extraction.statements)],
     }
     return {table: pa.Table.from_pylist(rows, SCHEMAS[table]) for table, rows in records.items()}, screen
 

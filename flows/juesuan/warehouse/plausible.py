@@ -1,6 +1,6 @@
 """Figures checked against their column's type and a plausibility bound before they reach Arrow.
 
-A department's 汇总 document, covering its subordinate units, reaches hundreds of thousands of 万元 (DOMAIN.md §8);
+A department's 汇总 document, covering its subordinate units, reaches hundreds of thousands of 万元 (docs/domain.md §8);
 the largest national budget lines are a few hundred million 万元. So an amount of 1e9 万元 (ten trillion yuan) or
 more is no budget anyone printed: it is a misreading (form cells run together, "40434043404310100.00%"), reported
 as `implausible_figure` with its file, line and printed text, and never loaded as data. The same bound holds for a

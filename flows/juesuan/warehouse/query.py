@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 import resource
 import threading
@@ -89,10 +88,57 @@ def run_query(warehouse: Path, sql: str, limits: QueryLimits | None = None) -> t
     except duckdb.OutOfMemoryException as exc:
         raise _memory_limit(limits) from exc
     except duckdb.Error as exc:
-        raise QueryError(str(exc).splitlines()[0]) from exc
+        raise QueryError(str(exc)) from exc  # all of it: DuckDB's "Did you mean", the LINE and the caret
     finally:
         timer.cancel()
         con.close()
+
+
+def arrow_result(con: duckdb.DuckDBPyConnection, sql: str):
+    """One statement's rows as Arrow, or None for a statement without rows.
+
+    Through execute(), not sql(): only execute() keeps all of DuckDB's error text (the LINE and the caret).
+    """
+    import warnings
+
+    result = con.execute(sql)
+    if result.description is None:
+        return None
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Arrow output on a DB-API result makes an extra copy")
+        return result.to_arrow_table()
+
+
+def render_box(warehouse: Path, sql: str, width: int, max_rows: int = 40, limits: QueryLimits | None = None) -> str:
+    """One statement's result in DuckDB's own box rendering (types, right-aligned numbers), fitted to width."""
+    import contextlib
+
+    limits = limits or query_limits()
+    con = connect_locked(warehouse, limits.memory)
+    timer = threading.Timer(limits.timeout, con.interrupt)
+    timer.daemon = True
+    timer.start()
+    try:
+        rows = arrow_result(con, sql)
+        if rows is None:
+            return ""
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            con.from_arrow(rows).show(max_width=width, max_rows=max_rows)
+    except duckdb.InterruptException as exc:
+        raise _time_limit(limits) from exc
+    except duckdb.OutOfMemoryException as exc:
+        raise _memory_limit(limits) from exc
+    except duckdb.Error as exc:
+        raise QueryError(str(exc)) from exc
+    finally:
+        timer.cancel()
+        con.close()
+    box = printed.getvalue().rstrip("\n")
+    if not box.endswith("┘"):  # DuckDB wrote its own footer (rows or columns left out to fit)
+        return box + "\n"
+    count = rows.num_rows
+    return box + f"\n({count} row{'s' if count != 1 else ''})\n"
 
 
 def _text(value) -> str:
@@ -111,8 +157,9 @@ def _width(text: str) -> int:
 def format_result(columns: list[str], rows: list[tuple], fmt: str) -> str:
     """Rows as an aligned text table, CSV, or a JSON array of objects."""
     if fmt == "json":
-        return json.dumps([dict(zip(columns, (float(v) if isinstance(v, Decimal) else v for v in row), strict=True))
-                           for row in rows], ensure_ascii=False, default=str, indent=2) + "\n"
+        from ..exact_json import dumps
+
+        return dumps([dict(zip(columns, row, strict=True)) for row in rows], indent=2) + "\n"
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")

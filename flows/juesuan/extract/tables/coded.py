@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
+
 from ..columns import assign_columns
 from ..finder import TableRegion, data_lines
 from ..header import cell_columns
 from ..lines import LineParts, RowDraft, split_line
+from ..numbers import rounding_tolerance
 from ..readers import Line
 from ..specs import FUNCTION_CLASSES
 
@@ -24,10 +28,48 @@ def _balanced(row: RowDraft) -> bool:
     return any(abs(2 * v - total) <= 0.005 * (len(values) + 1) for v in values)
 
 
+def _in_figure_columns(line: Line, row: RowDraft) -> bool:
+    """On a PDF page, text starting right of the row's first figure is no wrapped name: a repeated header's words."""
+    xs = [s.x for s in row.slots if s.x is not None]
+    first = next((t.x0 for t in line.tokens if t.x0 is not None), None)
+    return bool(xs) and first is not None and first > min(xs)
+
+
+def _total_first(numbers: list) -> bool:
+    """Three figures or more, the first the largest: a whole row, its total first."""
+    values = [s.value for s in numbers if s.value is not None]
+    return len(values) >= 3 and values[0] > 0 and all(values[0] >= v for v in values[1:])
+
+
 def _column_numbers(line: Line) -> bool:
     """The 栏次 line numbering the columns (栏次 1 2 3 …): no row."""
     words = [t.text for t in line.tokens if t.text and t.text not in ("栏次", "栏", "次", "行次")]
     return len(words) >= 2 and words == [str(i) for i in range(1, len(words) + 1)]
+def _complete_relative_codes(decomposed: list[tuple[Line, LineParts]]) -> None:
+    """Codes printed level by level (201 | 08 审计事务 | 01 行政运行): a 款 or 项 prints only its own two digits.
+
+    Only where no line prints a full 款 or 项 code. After a 类 two digits are a 款; after a 项 they are a
+    sibling 项 until the 项 read so far add up to their 款, then a new 款 of the same 类.
+    """
+    if any(p.code and len(p.code) > 3 for _, p in decomposed):
+        return
+    klass = kuan = None
+    kuan_total = xiang_sum = Decimal(0)
+    for line, parts in decomposed:
+        first = parts.numbers[0].value if parts.numbers else Decimal(0)
+        if parts.code:
+            klass, kuan = parts.code, None
+            continue
+        tokens = [t.text for t in line.tokens if t.text]
+        # The name may wrap around its code's line (机关事业单位基本养老保 | 05 221.01 … | 险缴费支出): figures suffice.
+        if klass is None or len(tokens) < 2 or not re.fullmatch(r"\d{2}", tokens[0]) or not (parts.name or parts.numbers):
+            continue
+        if kuan is None or abs(xiang_sum - kuan_total) <= rounding_tolerance(1):
+            kuan, kuan_total, xiang_sum = klass + tokens[0], first, Decimal(0)
+            parts.code = kuan
+        else:
+            parts.code = kuan + tokens[0]
+            xiang_sum += first
 
 
 def assemble_rows(region: TableRegion, classes: dict[str, str] = FUNCTION_CLASSES) -> list[RowDraft]:
@@ -36,12 +78,13 @@ def assemble_rows(region: TableRegion, classes: dict[str, str] = FUNCTION_CLASSE
     decimals_only = region.unit != "元"
     decomposed = [(line, split_line(line, classes, decimals_only)) for line in data_lines(region)
                   if not _column_numbers(line)]
+    _complete_relative_codes(decomposed)
     code_lines = [p for _, p in decomposed if p.code]
     # Layout style: do names stand on the code line (inline) or on their own line above it?
     names_inline = sum(1 for p in code_lines if p.name) * 2 >= len(code_lines)
     rows: list[RowDraft] = []
     pending: list[tuple[Line, LineParts]] = []
-    row_identity = region.spec.row_identity
+    row_identity = bool(region.spec.sums([m.key for m in region.spec.measures]))
 
     def settle_pending(next_row: RowDraft | None) -> None:
         prev = rows[-1] if rows else None
@@ -52,8 +95,20 @@ def assemble_rows(region: TableRegion, classes: dict[str, str] = FUNCTION_CLASSE
                 prev.suffix.append(first.name)
                 pending.remove((first_line, first))
         if next_row is not None:
+            # A named line printing a whole row of its own above a row printing one as well is a row too, not
+            # figures offset from the next label: a 预算单位 column's unit line (单位名 4,684.30 3,072.01 1,612.29 …
+            # over 201 一般公共服务支出 3,459.13 1,866.84 1,592.29 …). Both print as many figures, total first.
+            own = next_row.parts[0].numbers
+            if _total_first(own):
+                for line, parts in [(ln, p) for ln, p in pending if p.name and len(p.numbers) == len(own)]:
+                    if _total_first(parts.numbers):
+                        rows.append(RowDraft(None, None, line, [parts], inline_name=parts.name))
+                        pending.remove((line, parts))
             if not next_row.label:
-                next_row.prefix = [p.name for _, p in pending if p.name]
+                # A name wrapped above its code is on the code's page; text from the page before is not its name
+                # (a continuation page's repeated header, or the last page's footer).
+                next_row.prefix = [p.name for ln, p in pending if p.name and ln.page == next_row.first_line.page
+                                   and not _in_figure_columns(ln, next_row)]
                 next_row.text_prefix = bool(pending) and all(not p.slots for _, p in pending)
             # Figures printed above their row's label (or its code) belong to it.
             next_row.parts = [p for _, p in pending if p.slots] + next_row.parts

@@ -8,7 +8,7 @@ from ..finder import TableRegion, data_lines
 from ..lines import _code_at
 from ..numbers import is_blank, is_decimal, is_integer, parse_amount
 from ..specs import ECONOMIC_CLASSES
-from .economic_rows import _HEADER_TEXT, group_of, parse_printed_rows
+from .economic_rows import _HEADER_TEXT, Layout, group_of, is_paired, parse_printed_rows
 from .economic_rows import TOTALS as _TOTALS
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -16,7 +16,9 @@ def parse_economic_table(region: TableRegion) -> tuple[list[dict], list[str]]:
     """Parse (code, name, amount) items of every column group, with their personnel/public group."""
     lines = data_lines(region, ECONOMIC_CLASSES)
     if not any(line.positional for line in lines):
-        return parse_printed_rows(lines, integers=region.unit == "元")
+        header = "".join(line.compact for line in region.lines[:12])
+        return parse_printed_rows(lines, Layout(unit=region.unit, budget=region.spec.phase == "budget",
+                                                paired=is_paired(header)))
     return _parse_cells(lines)
 
 

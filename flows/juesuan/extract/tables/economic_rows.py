@@ -15,18 +15,41 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..lines import _code_at
-from ..numbers import is_decimal, is_integer, parse_amount, rounding_tolerance
+from ..numbers import is_figure, parse_amount, rounding_tolerance
 from ..specs import ECONOMIC_CLASSES, PERSONNEL_ECONOMIC_CLASSES
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 TOTALS = {"人员经费合计": "personnel", "人员支出合计": "personnel", "公用经费合计": "public", "公用支出合计": "public"}
+# Budgets open the table with a 合计 line (合计 | 人员经费 | 公用经费 columns, or one amount).
+BUDGET_TOTALS = {**TOTALS, "合计": "total"}
+_SPLIT = (("人员经费合计", "personnel"), ("公用经费合计", "public"))
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What the table's header and unit say about its rows."""
+
+    unit: str | None = None  # 元 tables print whole numbers
+    budget: bool = False  # one item per line with its 合计 | 人员经费 | 公用经费 columns, 7-digit 项, a 合计 line
+    # Each line pairs the department's economic code with the government's (301 01 基本工资 | 501 01 工资奖金津补贴):
+    # the government's code and name are skipped, and a code printed under several government codes is summed.
+    paired: bool = False
+
+    @property
+    def totals(self) -> dict[str, str]:
+        return BUDGET_TOTALS if self.budget else TOTALS
+
+
+# The government's economic classification (政府预算支出经济分类): 501 机关工资福利支出 … 599 其他支出.
+_GOVERNMENT_CODE = re.compile(r"5\d{2}")
+_PAIRED_HEADER = ("政府预算支出经济分类", "政府经济分类", "政府预算经济分类")
 _HEADER_TEXT = ("经济分类", "科目编码", "科目名称", "金额", "决算数", "人员经费", "公用经费", "款", "类", "项目")
 
 
 def group_of(code: str | None, label: str | None) -> str:
     """personnel (人员经费: 301, 303) or public (公用经费: the rest), from the code or the total's label."""
     if label:
-        return TOTALS[label]
+        return BUDGET_TOTALS[label]
     return "personnel" if code[:3] in PERSONNEL_ECONOMIC_CLASSES else "public"
 
 
@@ -47,27 +70,40 @@ class _Row:
     figures: list[tuple[Decimal, str, float | None]] = field(default_factory=list)
 
 
-def _read_rows(lines, integers: bool = False) -> list[_Row]:
+def _read_rows(lines, layout: Layout = Layout()) -> list[_Row]:
     rows: list[_Row] = []
+    totals = layout.totals
+    longest = 7 if layout.budget else 5  # budgets print 项 (3010201) under their 款
     for line in lines:
         tokens = line.tokens
-        starts = any(_code_at(tokens, i, ECONOMIC_CLASSES) for i in range(len(tokens))) or any(
-            t.text.replace(" ", "").startswith(tuple(TOTALS)) for t in tokens)
+        # 合计 opens a line of its own (a header's 合计 column heading has headings after it, not figures).
+        opens_total = bool(tokens) and tokens[0].text == "合计" and "合计" in totals and any(
+            is_figure(t.text, layout.unit) for t in tokens[1:])
+        starts = any(_code_at(tokens, i, ECONOMIC_CLASSES) for i in range(len(tokens))) or opens_total or any(
+            _total_label(t.text, TOTALS) for t in tokens)
         if starts or not rows:
             rows.append(_Row())
         row = rows[-1]
         cursor: _Item | None = None  # the item the text being read belongs to
+        government = False  # reading the government classification's code and name on a paired line
         i = 0
         while i < len(tokens):
             token, text = tokens[i], tokens[i].text
+            if layout.paired and cursor is not None and not government and _GOVERNMENT_CODE.fullmatch(text):
+                government = True
+                i += 1
+                continue
+            if government and (re.fullmatch(r"\d{2}", text) or _CJK.search(text)):
+                i += 1
+                continue
             found = _code_at(tokens, i, ECONOMIC_CLASSES) if starts else None
-            if found and len(found[0]) <= 5:
+            if found and len(found[0]) <= longest:
                 cursor = _Item(found[0], None, token.x0, line)
                 row.items.append(cursor)
                 i += found[1]
                 continue
             compact = text.replace(" ", "")
-            total = next((t for t in TOTALS if compact.startswith(t)), None)
+            total = _total_label(text, TOTALS) or ("合计" if i == 0 and opens_total else None)
             if total:
                 cursor = _Item(None, total, token.x0, line, name=total)
                 row.items.append(cursor)
@@ -77,15 +113,20 @@ def _read_rows(lines, integers: bool = False) -> list[_Row]:
                 if owner is not None:
                     owner.code += text
                     cursor = owner
-            elif is_decimal(text) or (integers and is_integer(text)):
+            elif is_figure(text, layout.unit):
                 row.figures.append((parse_amount(text), text, token.center))
             elif _CJK.search(text) and compact not in _HEADER_TEXT:
                 owner = _name_owner(row, cursor, token, starts)
-                if owner is not None:
+                if owner is not None and owner.line.page == line.page:  # not the next page's repeated header
                     owner.name += compact
                     cursor = owner
             i += 1
     return [r for r in rows if r.items]
+
+
+def _total_label(text: str, totals: dict[str, str]) -> str | None:
+    compact = text.replace(" ", "")
+    return next((t for t in totals if compact.startswith(t) and (t != "合计" or compact == t)), None)
 
 
 def _kuan_owner(row: _Row, cursor: _Item | None) -> _Item | None:
@@ -102,6 +143,8 @@ def _kuan_owner(row: _Row, cursor: _Item | None) -> _Item | None:
 
 def _name_owner(row: _Row, cursor: _Item | None, token, on_code_line: bool) -> _Item | None:
     """Which item a name fragment belongs to: by x on a PDF page, else the item being read or the next unnamed one."""
+    if not row.items:
+        return None  # heading text above the table's first item
     if token.x0 is not None and all(it.x is not None for it in row.items):
         left = [it for it in row.items if it.x <= token.x0 + 1]
         return max(left, key=lambda it: it.x) if left else row.items[0]
@@ -118,13 +161,15 @@ def _families(items: list[_Item]) -> list[tuple[_Item, list[_Item]]]:
     by_code = {it.code: it for it in items if it.code}
     families = []
     for parent in items:
-        if parent.code and len(parent.code) == 3:
-            kids = [it for it in items if it.code and len(it.code) == 5 and it.code[:3] == parent.code]
+        if parent.code and len(parent.code) in (3, 5):
+            kids = [it for it in items if it.code and len(it.code) == len(parent.code) + 2
+                    and it.code.startswith(parent.code)]
             if kids:
                 families.append((parent, kids))
         elif parent.label:
-            group = TOTALS[parent.label]
-            kids = [it for code, it in by_code.items() if len(code) == 3 and group_of(code, None) == group]
+            group = BUDGET_TOTALS[parent.label]
+            kids = [it for code, it in by_code.items()
+                    if len(code) == 3 and (group == "total" or group_of(code, None) == group)]
             if kids:
                 families.append((parent, kids))
     return families
@@ -211,13 +256,30 @@ def _solve(rows: list[_Row], families) -> set[int]:
     return ambiguous
 
 
-def parse_printed_rows(lines, integers: bool = False) -> tuple[list[dict], list[str]]:
-    """Parse the economic table from PDF words or plain text into items with their amounts (`integers`: amounts
-    in 元, printed without decimals)."""
-    rows = _read_rows(lines, integers)
+def _split_total(rows: list[_Row], layout: Layout) -> None:
+    """A budget's 合计 line printed with its 人员经费 and 公用经费 columns: those are the two group totals."""
+    for row in rows:
+        if not layout.budget or len(row.items) != 1 or row.items[0].label != "合计" or len(row.figures) != 3:
+            continue
+        total = row.items[0]
+        figures = sorted(row.figures, key=lambda f: f[2]) if all(f[2] is not None for f in row.figures) else row.figures
+        row.items = [_Item(None, label, total.x, total.line, name=label) for label, _ in _SPLIT]
+        row.figures = figures[1:]
+
+
+def parse_printed_rows(lines, layout: Layout = Layout()) -> tuple[list[dict], list[str]]:
+    """Parse the economic table from PDF words or plain text into items with their amounts."""
+    rows = _read_rows(lines, layout)
+    _split_total(rows, layout)
     warnings: list[str] = []
     items = [it for r in rows for it in r.items]
     positioned = all(it.x is not None for it in items) and all(x is not None for r in rows for _, _, x in r.figures)
+    if layout.budget and positioned:
+        positioned = False  # one item per line: its first figure is its amount, the rest its 人员/公用 columns
+    if layout.budget:
+        for row in rows:
+            row.figures = sorted(row.figures, key=lambda f: f[2] or 0)[: len(row.items)] if positioned else \
+                row.figures[: len(row.items)]
     ambiguous: set[int] = set()
     if positioned:
         for row in rows:
@@ -228,7 +290,7 @@ def parse_printed_rows(lines, integers: bool = False) -> tuple[list[dict], list[
         if len(row.figures) > len(row.items):
             warnings.append(f"line {row.items[0].line.number}: {len(row.figures)} figures for "
                             f"{len(row.items)} items; extra figures dropped")
-    out = []
+    out: list[dict] = []
     for index, row in enumerate(rows):
         many = len(_readings(row)) > 1
         placement = "position" if positioned else ("inferred" if index in ambiguous else "solved" if many else "order")
@@ -243,4 +305,27 @@ def parse_printed_rows(lines, integers: bool = False) -> tuple[list[dict], list[
                 "page": item.line.page,
                 "placement": placement,
             })
-    return out, warnings
+    return (_sum_paired(out) if layout.paired else out), warnings
+
+
+def is_paired(header_text: str) -> bool:
+    """The header names the government's economic classification beside the department's."""
+    return any(words in header_text for words in _PAIRED_HEADER)
+
+
+def _sum_paired(rows: list[dict]) -> list[dict]:
+    """One row per department code: the amounts it is printed with under each government code, added up."""
+    out: list[dict] = []
+    by_code: dict[str, dict] = {}
+    for row in rows:
+        first = by_code.get(row["code"]) if row["code"] else None
+        if first is None:
+            out.append(row)
+            if row["code"]:
+                by_code[row["code"]] = row
+            continue
+        if row["amount"] is not None:
+            first["amount"] = (first["amount"] or Decimal(0)) + row["amount"]
+            texts = [t for t in (first["printed"].get("amount"), row["printed"].get("amount")) if t]
+            first["printed"] = {"amount": " + ".join(texts)}
+    return out

@@ -7,15 +7,19 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..finder import TableRegion, data_lines
-from ..numbers import is_blank, is_decimal, is_integer, parse_amount
+from ..numbers import is_blank, is_figure, is_integer, parse_amount, rounding_tolerance
 from ..readers import Line
 from ..specs import CHINESE_ORDINALS, FUNCTION_CLASSES
 
 _ORDINAL = re.compile(r"^([一二三四五六七八九十]+)[、.．]")
+# Any line number: 一、 （一） 1. — a new label starts there, never the tail of the one before.
+ANY_ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．])")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # Every label of these tables ends in one of these; a label that does not was cut by wrapping.
-_COMPLETE_ENDINGS = ("收入", "支出", "合计", "总计", "结余", "分配", "拨款", "差额", "专用结余）", "专用结余)")
-_EXPENDITURE_LABELS = ("本年支出合计", "结余分配", "年末结转和结余", "年末财政拨款结转和结余")
+_COMPLETE_ENDINGS = ("收入", "支出", "合计", "总计", "结余", "分配", "拨款", "差额", "专用结余）", "专用结余)",
+                     "结转", "资金", "预备费")
+_EXPENDITURE_LABELS = ("本年支出合计", "结余分配", "年末结转和结余", "年末财政拨款结转和结余", "支出总计",
+                       "年终结转结余", "结转下年", "结转结余下年")
 _HEADER = ("栏次", "栏 次", "项目", "项 目", "行次", "决算数", "金额", "收入", "支出", "合计", "小计")
 _CLASS_BY_NAME = {name.removesuffix("支出"): code for code, name in FUNCTION_CLASSES.items()}
 
@@ -31,12 +35,15 @@ class Segment:
     x: float | None = None
 
 
-def class_code(label: str) -> str | None:
-    """The function class code of a summary expenditure line, by name, else by its ordinal."""
-    name = _ORDINAL.sub("", label).removesuffix("支出").replace("（类）", "")
+def class_code(label: str, by_ordinal: bool = True) -> str | None:
+    """The function class code of a summary expenditure line, by name, else (final accounts) by its ordinal.
+
+    Budgets number only the classes they list, so there an ordinal says nothing about the class.
+    """
+    name = ANY_ORDINAL.sub("", label).removesuffix("支出").replace("（类）", "")
     if name in _CLASS_BY_NAME:
         return _CLASS_BY_NAME[name]
-    m = _ORDINAL.match(label)
+    m = _ORDINAL.match(label) if by_ordinal else None
     if m and label.endswith("支出") and m.group(1) in CHINESE_ORDINALS:
         position = CHINESE_ORDINALS.index(m.group(1))
         codes = list(FUNCTION_CLASSES)
@@ -48,7 +55,7 @@ def _is_label(text: str, header_row: bool) -> bool:
     return bool(_CJK.search(text)) and not (header_row and text in _HEADER)
 
 
-def _segments(line: Line, has_line_numbers: bool) -> tuple[list[Segment], list[tuple[Decimal | None, str, float | None]]]:
+def _segments(line: Line, has_line_numbers: bool, unit: str | None = None) -> tuple[list[Segment], list[tuple[Decimal | None, str, float | None]]]:
     """Split a line into labelled segments; figures before any label are returned separately."""
     segments: list[Segment] = []
     loose: list[tuple[Decimal | None, str, float | None]] = []
@@ -61,7 +68,7 @@ def _segments(line: Line, has_line_numbers: bool) -> tuple[list[Segment], list[t
                     and previous.label.endswith(_COMPLETE_ENDINGS)):
                 continue  # one character of a column heading printed inside a row (pymupdf): not a label
             if (previous is not None and not previous.slots and previous.line_no is None and label_parts
-                    and not previous.label.endswith(_COMPLETE_ENDINGS) and not _ORDINAL.match(text)):
+                    and not previous.label.endswith(_COMPLETE_ENDINGS) and not ANY_ORDINAL.match(text)):
                 label_parts.append(text)
                 segments[-1].label = "".join(label_parts)
             else:
@@ -77,7 +84,7 @@ def _segments(line: Line, has_line_numbers: bool) -> tuple[list[Segment], list[t
                 # A 行次 with no label before it: the label cell is blank (or printed elsewhere).
                 segments.append(Segment(None, line, line_no=int(text), x=token.x0))
             continue
-        if is_decimal(text) or is_integer(text) or is_blank(text):
+        if is_figure(text, unit) or is_integer(text) or is_blank(text):
             value = parse_amount(text) if not is_blank(text) else None
             if target is None:
                 loose.append((value, text, token.x0))
@@ -101,7 +108,7 @@ def parse_summary_table(region: TableRegion) -> tuple[list[dict], list[str]]:
         compact = line.compact
         if compact.startswith(("栏次", "项目", "收入支出", "收入")) and not re.search(r"\d\.\d", compact):
             continue
-        line_segments, loose = _segments(line, has_line_numbers)
+        line_segments, loose = _segments(line, has_line_numbers, region.unit)
         labelled = [s for s in line_segments if s.label]
         if not labelled and (waiting or recent):
             # Figures on a line without labels belong to the labels above (行次 numbers aside): those still
@@ -121,10 +128,11 @@ def parse_summary_table(region: TableRegion) -> tuple[list[dict], list[str]]:
         if len(labelled) == 1 and not labelled[0].slots and len(line_segments) == 1 and segments:
             fragment = labelled[0].label
             previous = next((s for s in reversed(segments) if s.label), None)
-            if previous is not None and not previous.label.endswith(_COMPLETE_ENDINGS) and not _ORDINAL.match(fragment):
+            if previous is not None and not previous.label.endswith(_COMPLETE_ENDINGS) and not ANY_ORDINAL.match(fragment):
                 previous.label += fragment  # the tail of a label cut by wrapping
                 continue
-        if len(labelled) >= 2 and all(not s.slots for s in labelled[:-1]) and len(labelled[-1].slots) >= len(labelled):
+        if (len(labelled) >= 2 and all(not s.slots for s in labelled[:-1]) and len(labelled[-1].slots) >= len(labelled)
+                and not _a_whole_row(labelled[-1], len(expenditure_keys))):
             # Labels printed side by side, their figures after the last one: one figure each, in order.
             figures, labelled[-1].slots = labelled[-1].slots, []
             for segment, figure in zip(labelled, figures, strict=False):
@@ -158,7 +166,7 @@ def parse_summary_table(region: TableRegion) -> tuple[list[dict], list[str]]:
         row = {
             "side": side,
             "name": label,
-            "code": class_code(label) if label and side == "expenditure" else None,
+            "code": class_code(label, spec.phase == "final") if label and side == "expenditure" else None,
             "line_no": segment.line_no,
             **dict(zip(keys, values + [None] * (len(keys) - len(values)), strict=False)),
         }
@@ -169,6 +177,17 @@ def parse_summary_table(region: TableRegion) -> tuple[list[dict], list[str]]:
         row["page"] = segment.line.page
         rows.append(row)
     return rows, warnings
+
+
+def _a_whole_row(segment: Segment, columns: int) -> bool:
+    """The figures after a line's last label are its own row: placed right of it on a PDF page, or, in text, no
+    more than its columns, a total and the parts adding up to it (二、政府性基金 [blank] 二、公共安全支出 2,878,025
+    2,878,025: the income cell is blank; 总计 总计 2,995.39 2,995.39 in a one-column table is one figure each)."""
+    if segment.x is not None:
+        return True
+    values = [v for v, _ in segment.slots if v is not None]
+    return (2 <= len(values) and len(segment.slots) <= columns
+            and abs(values[0] - sum(values[1:])) <= rounding_tolerance(len(values) - 1))
 
 
 def _distribute(waiting: list[Segment], loose, warnings: list[str], line: Line) -> None:
@@ -190,8 +209,9 @@ def _side(label: str | None, income_side_taken: bool) -> str:
     """Income or expenditure; the second 总计 (or one after an income cell on its line) is expenditure's."""
     if label is None:
         return "income"
-    if label == "总计":
+    if label in ("总计", "合计"):
         return "expenditure" if income_side_taken else "income"
-    if label.endswith("支出") or label in _EXPENDITURE_LABELS or label.startswith("年末"):
+    label = ANY_ORDINAL.sub("", label)
+    if label.endswith("支出") or label in _EXPENDITURE_LABELS or label.startswith(("年末", "年终", "支出总计")):
         return "expenditure"
     return "income"

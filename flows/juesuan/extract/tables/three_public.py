@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import re
+from decimal import Decimal
 
 from ..finder import TableRegion, data_lines
 from ..lines import is_noise
@@ -37,6 +39,8 @@ def canonical_item(label: str) -> tuple[str, str] | None:
 
 def _measures_present(region: TableRegion) -> list[str]:
     header = "".join(line.compact for line in region.lines[:12])
+    if region.spec.phase == "budget":
+        return [m.key for m in region.spec.measures]
     keys = []
     if "年初预算数" in header:
         keys.append("budget_initial")
@@ -206,6 +210,10 @@ def parse_three_public_table(region: TableRegion) -> tuple[list[dict], list[str]
     """Parse the 三公 table in any layout (one wide row, items × measures, measures × items) into item rows."""
     lines = data_lines(region)
     warnings: list[str] = []
+    if region.spec.phase == "budget":
+        rows = budget_wide_rows(region, lines)
+        if rows is not None:
+            return rows, warnings
     transposed = _transposed_rows(region, lines, warnings)
     if transposed is not None:
         return transposed, warnings
@@ -237,3 +245,100 @@ def parse_three_public_table(region: TableRegion) -> tuple[list[dict], list[str]
         row.update(source_line=line.number, page=line.page)
         rows.append(row)
     return rows, warnings
+
+
+# Budgets print the 三公 budget as one row of items, in one of two orders; the row identities tell them apart.
+BUDGET_ORDERS = (
+    ("合计", "因公出国（境）费", "公务用车购置及运行维护费", "公务用车购置费", "公务用车运行维护费", "公务接待费"),
+    ("合计", "因公出国（境）费", "公务接待费", "公务用车购置及运行维护费", "公务用车购置费", "公务用车运行维护费"),
+)
+# Items some budgets print after the 三公 ones, by the header word that names them.
+BUDGET_EXTRAS = (("会议费", "会议费"), ("培训费", "培训费"), ("机关运行经费", "机关运行经费"))
+_YEAR_LABEL = re.compile(r"^(20\d{2})年")
+
+
+def _balances(values: dict[str, Decimal]) -> bool:
+    zero = Decimal(0)
+    total = values["合计"] - values["因公出国（境）费"] - values["公务用车购置及运行维护费"] - values["公务接待费"]
+    vehicle = values["公务用车购置及运行维护费"] - values["公务用车购置费"] - values["公务用车运行维护费"]
+    return abs(total) <= Decimal("0.02") and abs(vehicle) <= Decimal("0.015") or (total == zero and vehicle == zero)
+
+
+def _figure_tokens(line) -> list[str]:
+    return [t.text for t in line.tokens if is_decimal(t.text) or is_integer(t.text)]
+
+
+def _read_blocks(figures: list[str], orders, extras: list[str], blocks: int) -> tuple[list[dict[str, str]], bool] | None:
+    """The items of each block (prior year, this year), from figures whose blank cells may have been dropped."""
+    width = 6 + len(extras)
+    slots = width * blocks
+    if len(figures) > slots and len(figures) % slots == 0:
+        # Each item split into fund columns (一般公共预算 | 政府性基金 | 国有资本经营): the item is their sum.
+        step = len(figures) // slots
+        figures = [str(sum(parse_amount(f) for f in figures[i:i + step])) for i in range(0, len(figures), step)]
+    if len(figures) > slots:
+        return None
+    best = None
+    for order_rank, order in enumerate(orders):
+        names = list(order) + extras
+        for positions in itertools.combinations(range(slots), len(figures)):
+            placed = dict(zip(positions, figures, strict=True))
+            reading = [{names[i]: placed[b * width + i] for i in range(width) if b * width + i in placed}
+                       for b in range(blocks)]
+            values = [{n: parse_amount(r[n]) if n in r else Decimal(0) for n in names} for r in reading]
+            if not all(_balances(v) for v in values):
+                continue
+            # The national order first; then figures as far right as they can stand (blank cells lead).
+            rank = (order_rank, -sum(positions))
+            if best is None or rank < best[0]:
+                best = (rank, reading)
+    if best is None:
+        return None
+    return best[1], len(figures) < slots
+
+
+def budget_wide_rows(region: TableRegion, lines) -> list[dict] | None:
+    """The 三公 budget printed as one row of items (this year's, and sometimes last year's beside it), else None."""
+    header = ""
+    for line in region.lines[:14]:
+        if _figure_tokens(line) and not _CJK.search(line.compact.replace("合计", "")):
+            break
+        if any(_figure_tokens(line)) and re.search(r"\d\.\d", line.compact):
+            break
+        header += line.compact
+    if sum(word in header for word in ("出国", "接待", "购置", "小计")) < 3:
+        return None  # items as rows (项目 | 预算数), read by the item-row parser
+    extras = sorted((name for word, name in BUDGET_EXTRAS if word in header), key=header.index)
+    years = sorted(set(re.findall(r"(20\d{2})年预算数", header)))
+    blocks = 2 if len(years) == 2 else 1
+    figure_lines = [ln for ln in lines if _figure_tokens(ln) and re.search(r"\d\.\d|^0$", " ".join(_figure_tokens(ln)))]
+    if not figure_lines:
+        return []
+    # Rows labelled by year (2025年, 2026年): the later year is the budget, the earlier last year's.
+    by_year = {int(m.group(1)): ln for ln in figure_lines
+               for m in [_YEAR_LABEL.match(next((t.text for t in ln.tokens if _YEAR_LABEL.match(t.text)), ""))] if m}
+    chosen: list[tuple[str, object]] = []
+    if len(by_year) >= 2:
+        latest = max(by_year)
+        chosen = [("budget", by_year[latest]), ("budget_prior", by_year.get(latest - 1))]
+    else:
+        chosen = [("budget", figure_lines[0])]
+    rows: dict[str, dict] = {}
+    for measure, line in chosen:
+        if line is None:
+            continue
+        read = _read_blocks(_figure_tokens(line), BUDGET_ORDERS, extras, blocks)
+        if read is None:
+            continue
+        reading, inferred = read
+        measures = ["budget_prior", "budget"] if blocks == 2 else [measure]
+        for block_measure, block in zip(measures, reading, strict=True):
+            for name in list(BUDGET_ORDERS[0]) + extras:
+                row = rows.setdefault(name, {"name": name, "kind": "amount", "budget": None, "printed": {},
+                                             "source_line": line.number, "page": line.page,
+                                             "placement": "inferred" if inferred else "order"})
+                text = block.get(name)
+                row[block_measure] = parse_amount(text) if text is not None else Decimal(0)
+                if text is not None:
+                    row["printed"][block_measure] = text
+    return list(rows.values()) if rows else None

@@ -1,0 +1,142 @@
+-- Whole-document rules (docs/domain.md §5), one check row per statement the document makes about itself:
+-- DOC-YEAR (headings, captions and 截至…年12月31日 name the fiscal year), DOC-AGENCY (headings and captions name
+-- the document's agency), DOC-PLACEHOLDER (no XX / ×× / 某单位 left from a template), DOC-CONTENTS (every table
+-- the contents page lists is in the body) and PROSE-COMPARE (决算数大于/小于/等于预算数, 基本持平 agree with the
+-- two figures they compare). Set-based: one pass over the statements, whatever the number of documents.
+with
+
+documents as (
+    select * from {{ ref('stg_raw__documents') }}
+),
+
+statements as (
+    select * from {{ ref('stg_raw__document_statements') }}
+),
+
+document_tables as (
+    select * from {{ ref('stg_raw__document_tables') }}
+),
+
+located as (
+    select
+        statements.*,
+        documents.file_name,
+        documents.agency_name,
+        documents.fiscal_year,
+        documents.document_kind,
+        documents.source_file,
+    from statements
+    inner join documents on statements.document_id = documents.document_id
+),
+
+year_checks as (
+    select
+        'DOC-YEAR' as rule_id,
+        located.*,
+        'year' as column_name,
+        -- A budget's 截至…年12月31日 is the close of the year before the one it is for.
+        case when statement_kind = 'as_at_year' and document_kind = 'budget' then fiscal_year - 1
+             else fiscal_year end as expected_value,
+        printed_year as actual_value,
+        'names the year ' || printed_year || '; the document is for ' || fiscal_year as detail,
+    from located
+    where statement_kind in ('year', 'as_at_year')
+),
+
+agency_checks as (
+    select
+        'DOC-AGENCY' as rule_id,
+        located.*,
+        'agency' as column_name,
+        1 as expected_value,
+        case when printed_agency = agency_name then 1 else 0 end as actual_value,
+        'names ' || printed_agency || '; the document is ' || agency_name as detail,
+    from located
+    where statement_kind = 'agency'
+),
+
+placeholder_checks as (
+    select
+        'DOC-PLACEHOLDER' as rule_id,
+        located.*,
+        'placeholder' as column_name,
+        0 as expected_value,
+        1 as actual_value,
+        'template placeholder ' || comparison_word || ' left in the text' as detail,
+    from located
+    where statement_kind = 'placeholder'
+),
+
+contents_checks as (
+    select
+        'DOC-CONTENTS' as rule_id,
+        located.*,
+        'present' as column_name,
+        1 as expected_value,
+        case when coalesce(document_tables.is_present, false) then 1 else 0 end as actual_value,
+        'the contents page lists ' || located.table_key
+        || case when coalesce(document_tables.is_present, false) then '; the body prints it'
+                else '; the body lacks it' end as detail,
+    from located
+    left join document_tables
+        on located.document_id = document_tables.document_id and located.table_key = document_tables.table_key
+    where statement_kind = 'contents'
+),
+
+comparison_checks as (
+    select
+        'PROSE-COMPARE' as rule_id,
+        located.*,
+        'comparison_word' as column_name,
+        1 as expected_value,
+        case comparison_word
+            when 'greater' then final_wan > budget_wan
+            when 'less' then final_wan < budget_wan
+            -- equal: the same printed figure; 基本持平: within 1 % of the budget (or a cent)
+            when 'equal' then abs(final_wan - budget_wan) <= 0.01
+            when 'flat' then abs(final_wan - budget_wan) <= greatest(0.01, 0.01 * abs(budget_wan))
+        end::integer as actual_value,
+        '预算 ' || budget_wan::decimal(20, 2) || ', 决算 ' || final_wan::decimal(20, 2) || '; the text says 决算数'
+        || case comparison_word when 'greater' then '大于预算数' when 'less' then '小于预算数'
+                when 'equal' then '等于预算数' else '与预算数持平' end as detail,
+    from located
+    where statement_kind = 'comparison'
+),
+
+unioned as (
+    select * from year_checks
+    union all by name select * from agency_checks
+    union all by name select * from placeholder_checks
+    union all by name select * from contents_checks
+    union all by name select * from comparison_checks
+),
+
+final as (
+    select
+        rule_id,
+        document_id,
+        file_name,
+        agency_name,
+        fiscal_year,
+        coalesce(table_key, 'document') as table_key,
+        null::varchar as row_code,
+        statement_kind as row_name,
+        column_name,
+        cast(expected_value as decimal(24, 6)) as expected,
+        cast(actual_value as decimal(24, 6)) as actual,
+        cast(actual_value - expected_value as decimal(24, 6)) as difference,
+        cast(0 as decimal(24, 6)) as tolerance,
+        case when actual_value = expected_value then 'pass' else 'fail' end as outcome,
+        source_line,
+        detail,
+        page,
+        printed_text,
+        bbox_x0,
+        bbox_top,
+        bbox_x1,
+        bbox_bottom,
+        source_file,
+    from unioned
+)
+
+select * from final
