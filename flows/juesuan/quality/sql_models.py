@@ -55,9 +55,13 @@ def create_model_views(con, names: list[str], project: Path = DBT_PROJECT) -> No
         con.execute(f"create schema if not exists {_qualified(paths[name], project).split('.')[0]}")
         con.execute(f"create or replace view {_qualified(paths[name], project)} as {sql}")
 
+    # What dbt's context gives the models and macros; views are never incremental, so no `this` is ever read.
+    dbt_context = {"ref": ref, "source": lambda schema, table: f"{schema}.{table}", "config": lambda **_: "",
+                   "return": _raise_return, "is_incremental": lambda: False,
+                   "var": lambda name, default=None: default, "this": None}
+
     def context() -> dict:
-        return {"ref": ref, "source": lambda schema, table: f"{schema}.{table}", "config": lambda **_: "",
-                "return": _raise_return, **macros}
+        return {**dbt_context, **macros}
 
     def as_function(macro):
         def call(*args, **kwargs):
@@ -69,7 +73,7 @@ def create_model_views(con, names: list[str], project: Path = DBT_PROJECT) -> No
 
     source = "\n".join(p.read_text(encoding="utf-8") for p in sorted((project / "macros").glob("*.sql")))
     source = source.replace("{% test ", "{% macro test_").replace("{% endtest %}", "{% endmacro %}")
-    module = env.from_string(source).make_module(vars={"ref": ref, "return": _raise_return, "config": lambda **_: ""})
+    module = env.from_string(source).make_module(vars=dbt_context)
     for name in dir(module):
         if not name.startswith("_"):
             macros[name] = as_function(getattr(module, name))
