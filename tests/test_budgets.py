@@ -134,15 +134,11 @@ def test_chongqing_and_yantai_three_public(suffix):
     assert three["因公出国（境）费"]["budget_prior"] == D("8.50")
 
 
-IDENTITY_CASES = [(base, suffix) for base in (SUZHOU, WANLI_2024, WANLI_2025, YANTAI, WUXI) for suffix in FORMATS]
-# Chongqing's plain text drops the blank cells of 支出总表 (总计 | 基本支出 | 项目支出): a row printing two figures
-# (205 教育支出 9.30 9.30) can be basic or project, and the table's tree does not settle all of them at the 类 level;
-# its PDF keeps the columns' positions and holds. A known limit of reading that text, not a disagreement of the
-# publisher's.
-IDENTITY_CASES += [(CHONGQING, ".pdf"), (SHENZHEN, ".pdf"), (SHENZHEN, ".pdfplumber.txt")]
+IDENTITY_CASES = [(base, suffix) for base in (SUZHOU, WANLI_2024, WANLI_2025, YANTAI, WUXI, CHONGQING, SHENZHEN)
+                  for suffix in FORMATS]
 # Budgets whose every check passes (within rounding): any failure on them is our misreading.
 CLEAN = ("上海市域外农场管理办公室_2026_单位预算", WANLI_2024, "广州市信访局_2026_部门预算", WUXI, SHENZHEN,
-         "福州经济技术开发区生态环境局_2026_单位预算", SUZHOU)
+         "福州经济技术开发区生态环境局_2026_单位预算", SUZHOU, CHONGQING)
 
 
 @pytest.mark.parametrize("suffix", FORMATS)
@@ -315,3 +311,78 @@ def test_yantai_pdf_codes_printed_level_by_level_with_names_around_them():
     assert [(c, rows[c]["name"], rows[c]["total"]) for c in ("2080505", "2080599", "2101102")] == [
         ("2080505", "机关事业单位基本养老保险缴费支出", D("221.01")), ("2080599", "其他行政事业单位养老支出", D("1.22")),
         ("2101102", "事业单位医疗", D("22.75"))]
+
+
+def _not_passing(base, suffix):
+    from juesuan.quality.one_document import check_document
+
+    result = check_document(BUDGETS / f"{base}{suffix}")
+    return [c for c in result.checks if c["outcome"] in ("fail", "suspect_extraction")]
+
+
+def test_chongqing_pdf_a_label_set_lower_than_its_neighbours_keeps_its_figure():
+    # 收支总表, page 8: 七、住房保障支出 sits 3.6 pt below 七、附属单位上缴收入资金 on the same row; its 662.86 is the
+    # expenditure's, not the income label's.
+    rows = budget(CHONGQING, ".pdf").tables["income_expenditure_summary"]["rows"]
+    housing = next(r for r in rows if r["name"] == "七、住房保障支出")
+    income = next(r for r in rows if r["name"] == "七、附属单位上缴收入资金")
+    assert (housing["side"], housing["amount"], housing["page"]) == ("expenditure", D("662.86"), 8)
+    assert income["amount"] is None
+    assert _not_passing(CHONGQING, ".pdf") == []
+
+
+def test_chongqing_text_two_classes_swap_columns_together():
+    # 支出总表 in text: 210 卫生健康支出 610.90 610.90 and 215 资源勘探工业信息等支出 371.13 371.13 each balance as basic
+    # or as project. Only together (210 basic, 215 project, as the PDF places them) do 合计's columns add up; each
+    # class's 款 and 项 follow it.
+    rows = {r["code"]: r for r in budget(CHONGQING, ".pdfplumber.txt").tables["expenditure_by_function"]["rows"]}
+    assert (rows["210"]["basic"], rows["210"]["project"]) == (D("610.90"), None)
+    assert (rows["215"]["basic"], rows["215"]["project"]) == (None, D("371.13"))
+    assert _not_passing(CHONGQING, ".pdfplumber.txt") == []
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_beijing_tables_published_apart_are_one_finding(suffix):
+    # The contents page (page 1) lists the nine standard tables; the body prints none ("附件：…部门预算报表").
+    flagged = _not_passing("北京市信访办公室_2026_部门预算", suffix)
+    assert [(c["rule_id"], c["column_name"], c["expected"], c["actual"], c["page"]) for c in flagged] == [
+        ("DOC-CONTENTS", "tables_present", D(9), D(0), 1)]
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_yantai_names_a_date_after_its_own_publication(suffix):
+    # Page 28: "截至2026年12月31日，本单位共有车辆0辆" in the budget for 2026 — the close of the year the budget plans
+    # (other budgets say 截至2025年…): the publisher's slip, and the document's only finding.
+    flagged = _not_passing(YANTAI, suffix)
+    assert [(c["rule_id"], c["expected"], c["actual"], c["page"], c["printed_text"][:14]) for c in flagged] == [
+        ("DOC-YEAR", D(2025), D(2026), 28, "截至2026年12月31日，")]
+
+
+HANGZHOU = "杭州市气象局_2026_部门预算"
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_hangzhou_summary_sides_by_position_or_by_name(suffix):
+    # 表1 收支预算总表, page 15: the expenditure column lists 类, 款 and 项 by name; "国有资本经营预算" (income, blank)
+    # and "社会保障和就业支出 396.67" share a line, two cells apart. In text, without positions, 行政运行 2,617.19 alone
+    # on its line is no source of funds: the expenditure column's.
+    rows = budget(HANGZHOU, suffix).tables["income_expenditure_summary"]["rows"]
+    by_name = {r["name"]: r for r in rows}
+    assert (by_name["社会保障和就业支出"]["side"], by_name["社会保障和就业支出"]["code"],
+            by_name["社会保障和就业支出"]["amount"]) == ("expenditure", "208", D("396.67"))
+    assert "国有资本经营预算社会保障和就业支出" not in by_name
+    assert (by_name["行政运行"]["side"], by_name["行政运行"]["amount"]) == ("expenditure", D("2617.19"))
+    classes = [r for r in rows if r["side"] == "expenditure" and r["code"]]
+    assert sum(r["amount"] for r in classes) == D("5876.67")  # 28.00 + 396.67 + 80.52 + 5,371.48 = 本年支出合计
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_hangzhou_subjects_without_codes_are_reported_and_make_comparisons_suspect(suffix):
+    # 表3 支出预算总表 prints 科学技术支出 / 技术研究与开发 / … by name only: those rows are not read, said so, and the
+    # checks comparing with the table are our uncertainty, not the publisher's error.
+    result = budget(HANGZHOU, suffix)
+    warning = next(p for p in result.problems if p.table == "expenditure_by_function" and "without its code" in p.message)
+    assert warning.severity == "warning" and "科学技术支出" in warning.message
+    flagged = _not_passing(HANGZHOU, suffix)
+    assert {c["rule_id"] for c in flagged if c["outcome"] == "suspect_extraction"} >= {"X-EXPENDITURE-CLASS"}
+    assert [c for c in flagged if c["outcome"] == "fail"] == []

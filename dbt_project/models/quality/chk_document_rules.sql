@@ -67,20 +67,36 @@ placeholder_checks as (
     where statement_kind = 'placeholder'
 ),
 
-contents_checks as (
+contents_listed as (
     select
-        'DOC-CONTENTS' as rule_id,
         located.*,
-        'present' as column_name,
-        1 as expected_value,
-        case when coalesce(document_tables.is_present, false) then 1 else 0 end as actual_value,
-        'the contents page lists ' || located.table_key
-        || case when coalesce(document_tables.is_present, false) then '; the body prints it'
-                else '; the body lacks it' end as detail,
+        coalesce(document_tables.is_present, false) as is_present,
+        count(*) filter (where document_tables.is_present) over (partition by located.document_id) as tables_present,
+        count(*) over (partition by located.document_id) as tables_listed,
+        row_number() over (partition by located.document_id order by located.source_line) as listed_order,
     from located
     left join document_tables
         on located.document_id = document_tables.document_id and located.table_key = document_tables.table_key
     where statement_kind = 'contents'
+),
+
+-- A body that prints none of the tables its contents page lists (they are published apart, as an attachment) is
+-- one omission, reported once at the contents page, not once per table.
+contents_checks as (
+    select
+        'DOC-CONTENTS' as rule_id,
+        * exclude (is_present, tables_present, tables_listed, listed_order, table_key),
+        case when tables_present = 0 then null else table_key end as table_key,
+        case when tables_present = 0 then 'tables_present' else 'present' end as column_name,
+        case when tables_present = 0 then tables_listed else 1 end as expected_value,
+        case when is_present then 1 else 0 end as actual_value,
+        case when tables_present = 0
+             then 'the contents page lists ' || tables_listed || ' tables; the body prints none of them'
+             else 'the contents page lists ' || table_key
+                  || case when is_present then '; the body prints it' else '; the body lacks it' end
+        end as detail,
+    from contents_listed
+    where tables_present > 0 or listed_order = 1
 ),
 
 comparison_checks as (

@@ -248,7 +248,7 @@ class _TreeProblem:
             if not improved:
                 break
         if cost != (0, 0):
-            choice = self._settle_leaf_families(choice)
+            choice = self._settle_families(choice)
         ambiguous = [False] * len(self.options)
         for i in open_rows:
             here = self.local_cost(choice, i)
@@ -259,35 +259,59 @@ class _TreeProblem:
                         break
         return choice, ambiguous
 
-    def _settle_leaf_families(self, choice: list[int]) -> list[int]:
-        """Families that still do not add up: every combination of their leaf children's readings, when few.
+    def _settle_families(self, choice: list[int]) -> list[int]:
+        """Families that still do not add up: every combination of their children's readings, when few, each child's
+        subtree following it.
 
         Moving one row at a time can stop short: a 项 that alone takes the other column may lower the error while
-        the right reading needs all its siblings moved at once (行政运行 basic, the rest project).
+        the right reading needs all its siblings moved at once (行政运行 basic, the rest project); two 类 that each
+        print one figure (210 卫生健康支出 610.90 610.90, 215 … 371.13 371.13) may have to swap columns together.
         """
         for parent_key, kids in self.children.items():
             if not self.family_error(choice, parent_key):
                 continue
-            open_kids = [i for i in kids if len(self.options[i]) > 1 and not self.descendants[i]]
+            open_kids = [i for i in kids if len(self.options[i]) > 1]
             if not open_kids or math.prod(len(self.options[i]) for i in open_kids) > _MAX_COMBINATIONS:
                 continue
+            # The children's subtrees are disjoint: each child's reading, its subtree following it, is worked out
+            # (with the cost inside that subtree) once, and a combination only adds the parent's family to those.
+            patches, inner = {}, {}
+            for i in open_kids:
+                for j in range(len(self.options[i])):
+                    moved = self.move(choice, i, j) if self.descendants[i] else [*choice[:i], j, *choice[i + 1:]]
+                    rows = [i, *self.descendants[i]]
+                    patches[i, j] = [(r, moved[r]) for r in rows]
+                    inner[i, j] = self._subtree_cost(moved, rows)
+            work = list(choice)
 
-            def family_cost(candidate: list[int], kids=open_kids, parent_key=parent_key) -> tuple[int, int]:
-                error = self.family_error(candidate, parent_key) + sum(
-                    abs(self.values[r][candidate[r]][c] - v) for (r, c), v in self.evidence.items() if r in kids)
-                misses = sum(1 for (r, c), v in self.hints.items() if r in kids and self.values[r][candidate[r]][c] != v)
-                return error, misses
+            def cost_of(combination, kids=open_kids, parent_key=parent_key, work=work, inner=inner):
+                error, misses = 0, 0
+                for i, j in zip(kids, combination, strict=True):
+                    work[i] = j
+                    error, misses = error + inner[i, j][0], misses + inner[i, j][1]
+                return error + self.family_error(work, parent_key), misses
 
-            best, best_cost = choice, family_cost(choice)
+            current = tuple(choice[i] for i in open_kids)
+            best, best_cost = current, cost_of(current)
             for combination in itertools.product(*(range(len(self.options[i])) for i in open_kids)):
-                candidate = list(choice)
-                for i, j in zip(open_kids, combination, strict=True):
-                    candidate[i] = j
-                candidate_cost = family_cost(candidate)
+                candidate_cost = cost_of(combination)
                 if candidate_cost < best_cost:
-                    best, best_cost = candidate, candidate_cost
-            choice = best
+                    best, best_cost = combination, candidate_cost
+            if best != current:
+                choice = list(choice)
+                for i, j in zip(open_kids, best, strict=True):
+                    for r, k in patches[i, j]:
+                        choice[r] = k
         return choice
+
+    def _subtree_cost(self, choice: list[int], rows: list[int]) -> tuple[int, int]:
+        """The families below the rows' top and what other tables print for the rows: error and misses."""
+        families = {self.row_keys[r] for r in rows if self.row_keys[r] in self.children}
+        inside = set(rows)
+        error = sum(self.family_error(choice, k) for k in families)
+        error += sum(abs(self.values[r][choice[r]][c] - v) for (r, c), v in self.evidence.items() if r in inside)
+        misses = sum(1 for (r, c), v in self.hints.items() if r in inside and self.values[r][choice[r]][c] != v)
+        return error, misses
 
     def local_cost(self, choice: list[int], i: int) -> tuple[int, int]:
         """The part of the cost a move of row i's subtree can change: its parent's family and those below it."""

@@ -295,10 +295,14 @@ def _out_of_memory(exc: BaseException) -> bool:
 
 
 def _group_words_into_lines(words: list[tuple], tolerance: float = 3.0) -> list[list[tuple]]:
-    """Cluster words (text, x0, x1, top, bottom) whose tops lie within `tolerance` points, each sorted left to right."""
+    """Cluster words (text, x0, x1, top, bottom) into lines, each sorted left to right: a word joins the line when
+    its top lies within `tolerance` points of a word already on it (a cell set a little lower than its neighbours,
+    beside a figure that bridges the two), and within twice that of the line's first word, so lines never chain."""
     groups: list[list[tuple]] = []
     for word in sorted(words, key=lambda w: (round(w[3], 1), w[1])):
-        if groups and abs(word[3] - groups[-1][0][3]) <= tolerance:
+        # Sorted by top: the word nearest above is the line's lowest so far.
+        if (groups and word[3] - max(w[3] for w in groups[-1]) <= tolerance
+                and word[3] - groups[-1][0][3] <= 2 * tolerance):
             groups[-1].append(word)
         else:
             groups.append([word])

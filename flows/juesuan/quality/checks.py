@@ -101,12 +101,13 @@ class Checks:
 
     def add(self, rule_id: str, table: str, row: dict | None, column: str, expected, actual, tolerance: Decimal,
             detail: str = "", *, code=None, name=None, line=None, parts: list[dict] = (), fact: dict | None = None,
-            page=None, printed_text: str | None = None) -> None:
+            page=None, printed_text: str | None = None, compared: tuple[str, ...] = ()) -> None:
         """Record one comparison; None values count as not printed (0).
 
         Where: a prose fact's page, clause and box; else the row's figure in `column` (its page, printed text and box).
         A failure on figures extraction was unsure of (a placement inferred from the identities, a table it warned
-        about) is `suspect_extraction`, not the publisher's error.
+        about) is `suspect_extraction`, not the publisher's error. `compared`: tables the check compares with
+        although none of their rows is in it (a code another table lacks), whose layout warnings count too.
         """
         expected = (expected if expected is not None else ZERO).quantize(MICRO)
         actual = (actual if actual is not None else ZERO).quantize(MICRO)
@@ -114,7 +115,7 @@ class Checks:
         difference = actual - expected
         outcome = "pass" if difference == 0 else "rounding" if abs(difference) <= tolerance else "fail"
         # A prose statement compares one printed figure: only that figure's own placement can make it doubtful.
-        doubts = self.doubts(table, [r for r in (row, *parts) if r], layout=fact is None)
+        doubts = self.doubts(table, [r for r in (row, *parts) if r], layout=fact is None, compared=compared)
         if outcome == "fail" and doubts:
             outcome = "suspect_extraction"
             detail = f"{detail} · extraction unsure: {doubts}"
@@ -145,14 +146,15 @@ class Checks:
             **dict(zip(("bbox_x0", "bbox_top", "bbox_x1", "bbox_bottom"), box or (None,) * 4, strict=True)),
         })
 
-    def doubts(self, table: str, rows: list[dict], layout: bool = True) -> str:
+    def doubts(self, table: str, rows: list[dict], layout: bool = True, compared: tuple[str, ...] = ()) -> str:
         """Why extraction may have misread the figures of a check ('' when it read them plainly)."""
         reasons = []
         inferred = [r for r in rows if r.get("placement") == "inferred"]
         if inferred:
             reasons.append("column placement inferred for " + ", ".join(
                 str(r.get("subject_code") or r.get("printed_name")) for r in inferred[:3]))
-        warned = sorted({r.get("table_key", table) for r in rows} & self.doc.layout_tables) if layout else []
+        tables = {r.get("table_key", table) for r in rows} | set(compared)
+        warned = sorted(tables & self.doc.layout_tables) if layout else []
         if warned:
             reasons.append("layout warnings on " + ", ".join(warned))
         return "; ".join(reasons)
@@ -294,7 +296,7 @@ def cross_table_checks(checks: Checks) -> None:
             checks.add("X-EXPENDITURE-CLASS", "income_expenditure_summary", line, "amount",
                        (detail or {}).get("total"), line.get("amount"), checks.tolerance(1),
                        f"支出决算表 {line['subject_code']}" + (f" (line {detail['source_line']})" if detail else " (absent)"),
-                       parts=[detail] if detail else [])
+                       parts=[detail] if detail else [], compared=("expenditure_by_function",))
     general = {r["subject_code"]: r for r in doc.rows("general_budget_expenditure") if r["subject_code"]}
     if not any(r.get("general_budget") is not None for r in doc.rows("fiscal_appropriation_summary")):
         general = {}  # a budget printing one 预算数 column has no 一般公共预算 column to compare
@@ -306,7 +308,8 @@ def cross_table_checks(checks: Checks) -> None:
                 continue
             checks.add("X-GENERAL-BUDGET-CLASS", "fiscal_appropriation_summary", line, "general_budget",
                        (detail or {}).get("total"), line.get("general_budget"), checks.tolerance(1),
-                       f"一般公共预算财政拨款支出决算表 {line['subject_code']}", parts=[detail] if detail else [])
+                       f"一般公共预算财政拨款支出决算表 {line['subject_code']}", parts=[detail] if detail else [],
+                       compared=("general_budget_expenditure",))
 
 
 def _table_value(doc: Document, table: str, line: str, measure: str, side: str | None):

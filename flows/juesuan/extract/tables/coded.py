@@ -12,6 +12,7 @@ from ..lines import LineParts, RowDraft, split_line
 from ..numbers import rounding_tolerance
 from ..readers import Line
 from ..specs import FUNCTION_CLASSES
+from .summary import class_code
 
 
 def _is_header(parts: LineParts) -> bool:
@@ -72,8 +73,10 @@ def _complete_relative_codes(decomposed: list[tuple[Line, LineParts]]) -> None:
             xiang_sum += first
 
 
-def assemble_rows(region: TableRegion, classes: dict[str, str] = FUNCTION_CLASSES) -> list[RowDraft]:
-    """Group a coded table's lines into rows: codes anchor rows; wrapped names and offset figures join them."""
+def assemble_rows(region: TableRegion, classes: dict[str, str] = FUNCTION_CLASSES
+                  ) -> tuple[list[RowDraft], list[tuple[Line, LineParts]]]:
+    """Group a coded table's lines into rows: codes anchor rows; wrapped names and offset figures join them.
+    Also returns the lines printing a name and figures that became no row's (a subject printed without its code)."""
     # Amounts in 元 are printed as integers; in 万元 only figures with decimals are amounts (not codes or 行次).
     decimals_only = region.unit != "元"
     decomposed = [(line, split_line(line, classes, decimals_only)) for line in data_lines(region)
@@ -141,7 +144,10 @@ def assemble_rows(region: TableRegion, classes: dict[str, str] = FUNCTION_CLASSE
                 continue
         pending.append((line, parts))
     settle_pending(None)
-    return rows
+    used = {id(parts) for row in rows for parts in row.parts}
+    unread = [(line, parts) for line, parts in decomposed
+              if parts.name and parts.numbers and not parts.code and not parts.label and id(parts) not in used]
+    return rows, unread
 
 
 def parse_coded_table(
@@ -151,5 +157,14 @@ def parse_coded_table(
 
     `evidence` and `hints` are what the document's other tables print for its cells (see columns.assign_columns).
     """
-    drafts = assemble_rows(region)
-    return assign_columns(drafts, region.spec, centers, evidence, hints, cell_columns(region.lines[:20], region.spec))
+    drafts, unread = assemble_rows(region)
+    rows, warnings = assign_columns(drafts, region.spec, centers, evidence, hints,
+                                    cell_columns(region.lines[:20], region.spec))
+    if any(class_code(parts.name, by_ordinal=False) for _, parts in unread):
+        # A function class by name with no code (科学技术支出 28.00): the table prints its subjects by name only, and
+        # their figures are in no row, so the table's sums and the other tables' comparisons with it are unsure.
+        # (Other lines left over are a unit's own line, 苏州市审计局 4,123.45 …, in a table by unit.)
+        shown = "; ".join(f"line {line.number} {parts.name}" for line, parts in unread[:3])
+        warnings.append(f"{len(unread)} line(s) print a subject's name and figures without its code, read as no "
+                        f"row: {shown}" + (" …" if len(unread) > 3 else ""))
+    return rows, warnings

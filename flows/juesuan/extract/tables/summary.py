@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import statistics
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -18,10 +19,16 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 # Every label of these tables ends in one of these; a label that does not was cut by wrapping.
 _COMPLETE_ENDINGS = ("收入", "支出", "合计", "总计", "结余", "分配", "拨款", "差额", "专用结余）", "专用结余)",
                      "结转", "资金", "预备费")
+# Within one line, a label ending so is whole as well (政府性基金预算 科技成果转化与扩散: two cells); across lines
+# it may be cut by wrapping (二十一、国有资本经营预算 / 支出).
+_CELL_ENDINGS = (*_COMPLETE_ENDINGS, "预算")
 _EXPENDITURE_LABELS = ("本年支出合计", "结余分配", "年末结转和结余", "年末财政拨款结转和结余", "支出总计",
                        "年终结转结余", "结转下年", "结转结余下年")
 _HEADER = ("栏次", "栏 次", "项目", "项 目", "行次", "决算数", "金额", "收入", "支出", "合计", "小计")
 _CLASS_BY_NAME = {name.removesuffix("支出"): code for code, name in FUNCTION_CLASSES.items()}
+_INCOME_ENDINGS = ("拨款", "预算", "资金", "结转", "结余", "合计", "总计", "差额", "基金")
+# A gap wider than this many characters between two pieces of text on a PDF line separates two cells.
+_CELL_GAP = 4
 
 
 @dataclass
@@ -60,15 +67,21 @@ def _segments(line: Line, has_line_numbers: bool, unit: str | None = None) -> tu
     segments: list[Segment] = []
     loose: list[tuple[Decimal | None, str, float | None]] = []
     label_parts: list[str] = []
+    last_end: float | None = None
     for token in line.tokens:
         text = token.text
+        # On a PDF page, text a column's width away from the label before it is another cell's label.
+        apart = (last_end is not None and token.x0 is not None
+                 and token.x0 - last_end > _CELL_GAP * (token.x1 - token.x0) / max(len(text), 1))
+        last_end = token.x1
         if _CJK.search(text):
             previous = segments[-1] if segments else None
             if (len(text) == 1 and previous is not None and previous.label and not previous.slots
                     and previous.label.endswith(_COMPLETE_ENDINGS)):
                 continue  # one character of a column heading printed inside a row (pymupdf): not a label
             if (previous is not None and not previous.slots and previous.line_no is None and label_parts
-                    and not previous.label.endswith(_COMPLETE_ENDINGS) and not ANY_ORDINAL.match(text)):
+                    and not previous.label.endswith(_CELL_ENDINGS) and not ANY_ORDINAL.match(text)
+                    and not apart):
                 label_parts.append(text)
                 segments[-1].label = "".join(label_parts)
             else:
@@ -145,9 +158,24 @@ def parse_summary_table(region: TableRegion) -> tuple[list[dict], list[str]]:
     rows: list[dict] = []
     income_total_seen = False
     income_lines: set[int] = set()
+    right_column = _right_column(segments)
+    labels_of_line: dict[int, list[Segment]] = {}
+    for segment in segments:
+        if segment.label:
+            labels_of_line.setdefault(segment.line.number, []).append(segment)
+    two_sided = any(len(found) >= 2 for found in labels_of_line.values())
     for segment in segments:
         label = segment.label
         side = _side(label, income_total_seen or segment.line.number in income_lines)
+        if right_column is not None and segment.x is not None:
+            if segment.x >= right_column:
+                side = "expenditure"  # printed in the expenditure column, whatever its name (款 and 项 names too)
+        elif two_sided and side == "income" and label not in (None, "总计", "合计"):
+            # Without positions: the second label of a line is the expenditure column's, and a subject's name
+            # alone on its line (行政运行 1,866.84, the income column blank) is no income line.
+            found = labels_of_line[segment.line.number]
+            if (found[0] is not segment) or (len(found) == 1 and not _income_like(label)):
+                side = "expenditure"
         if side == "income":
             income_lines.add(segment.line.number)
             income_total_seen = income_total_seen or label == "总计"
@@ -179,6 +207,19 @@ def parse_summary_table(region: TableRegion) -> tuple[list[dict], list[str]]:
     return rows, warnings
 
 
+def _right_column(segments: list[Segment]) -> float | None:
+    """On a PDF page, where the expenditure column starts: midway between the first and the last labels of the
+    lines printing two (labels centred in their cells start at different x). None without positions."""
+    by_line: dict[int, list[Segment]] = {}
+    for segment in segments:
+        if segment.label and segment.x is not None:
+            by_line.setdefault(segment.line.number, []).append(segment)
+    pairs = [(found[0].x, found[-1].x) for found in by_line.values() if len(found) >= 2]
+    if len(pairs) < 2:
+        return None
+    return (statistics.median(x for x, _ in pairs) + statistics.median(x for _, x in pairs)) / 2
+
+
 def _a_whole_row(segment: Segment, columns: int) -> bool:
     """The figures after a line's last label are its own row: placed right of it on a PDF page, or, in text, no
     more than its columns, a total and the parts adding up to it (二、政府性基金 [blank] 二、公共安全支出 2,878,025
@@ -203,6 +244,11 @@ def _distribute(waiting: list[Segment], loose, warnings: list[str], line: Line) 
         segment.slots.append((value, text))
     for value, text, _ in loose[len(waiting) :]:
         waiting[-1].slots.append((value, text))
+
+
+def _income_like(label: str) -> bool:
+    """A label the income column prints: numbered (一、 1. （一）), or naming a source of funds."""
+    return bool(ANY_ORDINAL.match(label)) or "收入" in label or label.endswith(_INCOME_ENDINGS)
 
 
 def _side(label: str | None, income_side_taken: bool) -> str:
