@@ -35,16 +35,8 @@ budget as (select * from sides where phase = 'budget'),
 
 final_side as (select * from sides where phase = 'final'),
 
--- Which agency-years have each phase at all, to tell "no document" from "the document does not print this code".
 phases_loaded as (
-    select
-        agency_id,
-        fiscal_year,
-        bool_or(document_kind = 'budget') as has_budget,
-        bool_or(document_kind = 'final_accounts') as has_final,
-    from documents
-    where is_current
-    group by agency_id, fiscal_year
+    {{ phases_loaded('documents') }}
 ),
 
 joined as (
@@ -81,15 +73,7 @@ final as (
         joined.final,
         joined.final - joined.budget as difference,
         {{ pct('joined.final', 'joined.budget') }} as execution_rate,
-        case
-            when joined.budget is not null and joined.final is not null then null
-            when joined.budget is null and not coalesce(phases_loaded.has_budget, false)
-                then 'no budget loaded for this agency and year'
-            when joined.budget is null then 'the budget does not print this code'
-            when not coalesce(phases_loaded.has_final, false)
-                then 'no final accounts loaded for this agency and year'
-            else 'the final accounts do not print this code'
-        end as missing_reason,
+        {{ missing_reason('joined.budget', 'joined.final', 'phases_loaded') }} as missing_reason,
     from joined
     left join subjects on joined.function_code = subjects.function_code
     left join phases_loaded
