@@ -386,3 +386,66 @@ def test_hangzhou_subjects_without_codes_are_reported_and_make_comparisons_suspe
     flagged = _not_passing(HANGZHOU, suffix)
     assert {c["rule_id"] for c in flagged if c["outcome"] == "suspect_extraction"} >= {"X-EXPENDITURE-CLASS"}
     assert [c for c in flagged if c["outcome"] == "fail"] == []
+
+
+# Text renderings the corpus does not hold, doctored from the visible ones: what other extractors print.
+
+
+def _doctored(tmp_path, base, suffix, change):
+    text = (BUDGETS / f"{base}{suffix}").read_text(encoding="utf-8")
+    changed = change(text)
+    assert changed != text, "the doctoring found nothing to change"
+    path = tmp_path / f"{base}-doctored{suffix}"
+    path.write_text(changed, encoding="utf-8")
+    return extract_file(path)
+
+
+def _coded_rows(result, table):
+    return [(r.get("code") or r["name"], {k: v for k, v in r.items() if k in ("total", "basic", "project",
+             "fiscal_appropriation", "business_income", "operating_income", "other_income") and v is not None})
+            for r in result.tables[table]["rows"]]
+
+
+def test_coded_rows_run_on_in_one_line_are_read_row_by_row(tmp_path):
+    # Some extractors print a page's rows without line breaks: "201 05 07 专项普查活动 257,700 257,700 0 0 0 201 29
+    # 群众团体事务 426,000 …". Every pair of coded lines of 万里街道 2024 joined into one reads as the original.
+    import re
+
+    def join_pairs(text):
+        lines, out, i = text.split("\n"), [], 0
+        coded = re.compile(r"^2\d\d(?: \d\d)* \S")
+        while i < len(lines):
+            if i + 1 < len(lines) and coded.match(lines[i]) and coded.match(lines[i + 1]):
+                out.append(lines[i] + " " + lines[i + 1])
+                i += 2
+            else:
+                out.append(lines[i])
+                i += 1
+        return "\n".join(out)
+
+    doctored = _doctored(tmp_path, WANLI_2024, ".pdfplumber.txt", join_pairs)
+    original = budget(WANLI_2024, ".pdfplumber.txt")
+    for table in ("income_by_function", "expenditure_by_function", "general_budget_expenditure"):
+        assert len(original.tables[table]["rows"]) > 40
+        assert _coded_rows(doctored, table) == _coded_rows(original, table), table
+
+
+def test_a_title_after_its_public_table_number_on_one_line_is_found(tmp_path):
+    # "公开表5" and its title on one line ("公开表5 一般公共预算支出情况表"), as pdfium's text prints 烟台's.
+    doctored = _doctored(tmp_path, YANTAI, ".pdfplumber.txt", lambda t: t.replace("公开表5\n一般公共预算支出情况表",
+                                                                               "公开表5 一般公共预算支出情况表"))
+    table = doctored.tables["general_budget_expenditure"]
+    assert table["present"]
+    assert _coded_rows(doctored, "general_budget_expenditure") == _coded_rows(
+        budget(YANTAI, ".pdfplumber.txt"), "general_budget_expenditure")
+
+
+def test_summary_labels_alternate_income_and_expenditure_when_rows_run_on(tmp_path):
+    # 收支总体情况表 with two printed rows in one line: income, expenditure, income, expenditure.
+    doctored = _doctored(tmp_path, YANTAI, ".pdfplumber.txt", lambda t: t.replace(
+        "一、财政拨款收入 2,776.75 一、一般公共服务支出 2731.79\n一般公共预算收入 2,776.75 二、外交支出",
+        "一、财政拨款收入 2,776.75 一、一般公共服务支出 2731.79 一般公共预算收入 2,776.75 二、外交支出", 1))
+    rows = doctored.tables["income_expenditure_summary"]["rows"]
+    assert [(r["side"], r["name"], r["amount"]) for r in rows[:3]] == [
+        ("income", "一、财政拨款收入", D("2776.75")), ("expenditure", "一、一般公共服务支出", D("2731.79")),
+        ("income", "一般公共预算收入", D("2776.75"))]

@@ -12,11 +12,13 @@ from .lines import is_noise
 from .readers import Line, RawDocument
 from .specs import TABLES, TITLE_SPECS, TableSpec
 
-# Decorations around a title: list markers, numbering ("表3", "公开 02 表", "一、"), a trailing unit or table number.
+# Decorations around a title: list markers, numbering ("表3", "公开 02 表", "公开表5", "一、"), a trailing unit or table
+# number.
 _TITLE_PREFIX = re.compile(
-    r"^(?:[-*•]|附?表\d+[-－]?\d*[:：]?|公开\d+表|[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．])*"
+    r"^(?:[-*•]|附?表\d+[-－]?\d*[:：]?|公开\d+表|公开表\d+[:：]?|[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]"
+    r"|\d+[、.．])*"
 )
-_TITLE_SUFFIX = re.compile(r"(?:[（(]?公开\d+表[）)]?|[（(]?表\d+[）)]?|(?:金额)?单位[:：].*)*$")
+_TITLE_SUFFIX = re.compile(r"(?:[（(]?公开\d+表[）)]?|[（(]?公开表\d+[）)]?|[（(]?表\d+[）)]?|(?:金额)?单位[:：].*)*$")
 _YEAR_PREFIX = re.compile(r"^.{0,40}?\d{4}年度?")
 _PART_HEADING = re.compile(r"^第[一二三四五六七八九十]+部分")
 # Titles of tables no spec reads (政府采购预算明细表, 项目支出总表 …): they end the table before them.

@@ -100,6 +100,30 @@ def join_spaced_figures(tokens: list[Token], classes: dict[str, str]) -> list[To
     return out
 
 
+def split_run_on_rows(line: Line, classes: dict[str, str] = FUNCTION_CLASSES) -> list[Line]:
+    """A text line holding several coded rows one after another (some extractors print a page's rows without line
+    breaks: '… 135,200 0 0 0 204 公共安全支出 1,633,000 …'), as one line per row, each keeping the line's number.
+
+    A row starts where a code follows a figure (or a blank cell) and a name follows the code. Lines with positions
+    (PDF, tab/pipe tables) are real lines and are kept whole.
+    """
+    tokens = line.tokens
+    if line.positional or any(t.x0 is not None for t in tokens) or len(tokens) < 6:
+        return [line]
+    starts = [0]
+    for i in range(1, len(tokens)):
+        before = tokens[i - 1].text
+        if not (is_amount(before) or is_blank(before)):
+            continue
+        found = _code_at(tokens, i, classes)
+        if found and i + found[1] < len(tokens) and _CJK.search(tokens[i + found[1]].text):
+            starts.append(i)
+    if len(starts) == 1:
+        return [line]
+    bounds = [*starts, len(tokens)]
+    return [Line(line.number, line.page, tokens[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
+
+
 def split_line(line: Line, classes: dict[str, str] = FUNCTION_CLASSES, decimals_only: bool = True) -> LineParts:
     """Decompose a coded-table line: the first code, a total label, the name, and the figures in order."""
     parts = LineParts()

@@ -8,7 +8,7 @@ from decimal import Decimal
 from ..columns import assign_columns
 from ..finder import TableRegion, data_lines
 from ..header import cell_columns
-from ..lines import LineParts, RowDraft, split_line
+from ..lines import LineParts, RowDraft, split_line, split_run_on_rows
 from ..numbers import rounding_tolerance
 from ..readers import Line
 from ..specs import FUNCTION_CLASSES
@@ -79,8 +79,8 @@ def assemble_rows(region: TableRegion, classes: dict[str, str] = FUNCTION_CLASSE
     Also returns the lines printing a name and figures that became no row's (a subject printed without its code)."""
     # Amounts in 元 are printed as integers; in 万元 only figures with decimals are amounts (not codes or 行次).
     decimals_only = region.unit != "元"
-    decomposed = [(line, split_line(line, classes, decimals_only)) for line in data_lines(region)
-                  if not _column_numbers(line)]
+    lines = [row for line in data_lines(region) for row in split_run_on_rows(line, classes)]
+    decomposed = [(line, split_line(line, classes, decimals_only)) for line in lines if not _column_numbers(line)]
     _complete_relative_codes(decomposed)
     code_lines = [p for _, p in decomposed if p.code]
     # Layout style: do names stand on the code line (inline) or on their own line above it?

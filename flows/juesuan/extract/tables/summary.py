@@ -171,10 +171,11 @@ def parse_summary_table(region: TableRegion) -> tuple[list[dict], list[str]]:
             if segment.x >= right_column:
                 side = "expenditure"  # printed in the expenditure column, whatever its name (款 and 项 names too)
         elif two_sided and side == "income" and label not in (None, "总计", "合计"):
-            # Without positions: the second label of a line is the expenditure column's, and a subject's name
+            # Without positions: a line's second label is the expenditure column's, and a subject's name
             # alone on its line (行政运行 1,866.84, the income column blank) is no income line.
             found = labels_of_line[segment.line.number]
-            if (found[0] is not segment) or (len(found) == 1 and not _income_like(label)):
+            # Labels alternate income, expenditure (two rows run on into one line have four).
+            if (found.index(segment) % 2 == 1) or (len(found) == 1 and not _income_like(label)):
                 side = "expenditure"
         if side == "income":
             income_lines.add(segment.line.number)

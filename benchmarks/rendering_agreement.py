@@ -1,0 +1,85 @@
+"""How many table cells a text rendering reads exactly as the PDF itself: for each PDF of ../shared/corpus, the
+cells read from its words with positions against those read from a text rendering of it.
+
+Run: .venv/bin/python benchmarks/rendering_agreement.py [--rendering pdfium|pdfplumber] [--details]
+`pdfium` renders the text here with pypdfium2 (a rendering no test reads: the nearest to an extractor nobody here
+has seen); `pdfplumber` uses the .pdfplumber.txt files beside the PDFs. A cell is (table, row, measure): a miss is
+a cell the PDF reads and the text does not (or reads otherwise), an extra one the text reads and the PDF does not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "flows"))
+
+from juesuan.extract.document import extract_file  # noqa: E402
+
+CORPUS = Path(os.environ.get("JUESUAN_SHARED", ROOT.parent / "shared")) / "corpus"
+_IDENTITY = ("side", "code", "name", "group", "kind")
+_NOT_CELLS = ("boxes", "printed", "source_line", "page", "placement", "line_no", *_IDENTITY)
+
+
+def cells(extraction) -> dict[tuple, object]:
+    """(table, row identity, occurrence, measure) → figure, for every figure of every table."""
+    out, seen = {}, {}
+    for table, content in extraction.tables.items():
+        for row in content.get("rows", []):
+            identity = (row.get("side"), row.get("code") or row.get("name"), row.get("group"), row.get("kind"))
+            occurrence = seen.get((table, identity), 0)
+            seen[(table, identity)] = occurrence + 1
+            out.update({(table, identity, occurrence, k): v for k, v in row.items()
+                        if k not in _NOT_CELLS and v is not None})
+    return out
+
+
+def pdfium_text(pdf: Path, out_dir: Path) -> Path:
+    """The PDF's text as pdfium lays it out, pages joined by form feeds."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(str(pdf))
+    try:
+        pages = [page.get_textpage().get_text_bounded() for page in document]
+    finally:
+        document.close()
+    target = out_dir / f"{pdf.stem}.pdfium.txt"
+    target.write_text("\n\f".join(pages), encoding="utf-8")
+    return target
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rendering", choices=("pdfium", "pdfplumber"), default="pdfium")
+    parser.add_argument("--details", action="store_true", help="list every missed and extra cell")
+    args = parser.parse_args()
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    total = exact = extra_total = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for pdf in sorted(CORPUS.glob("*/*.pdf")):
+            text = pdfium_text(pdf, Path(tmp)) if args.rendering == "pdfium" else pdf.with_suffix(".pdfplumber.txt")
+            if not text.exists():
+                continue
+            printed, read = cells(extract_file(pdf)), cells(extract_file(text))
+            same = sum(1 for key, value in printed.items() if read.get(key) == value)
+            extra = sum(1 for key in read if key not in printed)
+            total, exact, extra_total = total + len(printed), exact + same, extra_total + extra
+            share = f"{same / len(printed):.1%}" if printed else "-"
+            print(f"{pdf.stem[:34]:36} cells {len(printed):5}  exact {same:5} ({share:>6})  extra {extra}")
+            if args.details:
+                for key, value in printed.items():
+                    if read.get(key) != value:
+                        print(f"    miss  {key} {value} → {read.get(key)}")
+                for key in read:
+                    if key not in printed:
+                        print(f"    extra {key} {read[key]}")
+    print(f"all: {exact}/{total} cells exact ({exact / total:.2%}), {extra_total} extra, rendering {args.rendering}")
+
+
+if __name__ == "__main__":
+    main()
