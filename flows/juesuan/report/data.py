@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import duckdb
@@ -49,11 +50,17 @@ class ReportData:
     performance: dict[str, list[dict]]       # agency_id → years of fct_department_performance
     projects: dict[str, list[dict]]          # agency_id → project self-evaluations
     budget_vs_final: dict[str, list[dict]] | None  # agency_id → rows; None when the mart is not in the warehouse
-    checks: dict[str, list[dict]]            # document_id → dq_results rows
-    tables: dict[str, list[dict]]            # document_id → raw.document_tables rows
-    table_rows: dict[tuple[str, str], list[dict]] = field(default_factory=dict)  # (document_id, table_key) → rows
     not_loaded: list[dict] = field(default_factory=list)
-    load_notes: dict[str, list[dict]] = field(default_factory=dict)  # document_id → warnings from reading it
+
+
+@dataclass
+class DocumentDetails:
+    """What one document's page shows besides its summary: read a document at a time, never all at once."""
+
+    checks: list[dict]                       # its dq_results rows
+    tables: list[dict]                       # its raw.document_tables rows
+    rows: dict[str, list[dict]]              # table_key → printed lines with their measures
+    notes: list[dict]                        # warnings from reading it
 
 
 def _records(con, sql: str, params=None) -> list[dict]:
@@ -72,11 +79,12 @@ def _group(rows: list[dict], key: str) -> dict[str, list[dict]]:
     return out
 
 
-def _pivot_rows(rows: list[dict]) -> dict[tuple[str, str], list[dict]]:
-    """raw.table_rows (one row per measure) → one row per printed line with its measures side by side."""
-    out: dict[tuple[str, str], dict[int, dict]] = defaultdict(dict)
+def _pivot_rows(rows: list[dict]) -> dict[str, list[dict]]:
+    """One document's raw.table_rows (one row per measure) → table_key → one row per printed line with its measures
+    side by side."""
+    out: dict[str, dict[int, dict]] = defaultdict(dict)
     for r in rows:
-        line = out[(r["sha256"], r["table_key"])].setdefault(r["row_index"], {
+        line = out[r["table_key"]].setdefault(r["row_index"], {
             "code": r["code"], "name": r["name"], "side": r["side"], "page": r["page"],
             "source_line": r["source_line"], "measures": {}})
         line["measures"][r["measure"]] = r["amount"] if r["amount"] is not None else r["printed"]
@@ -88,22 +96,16 @@ def read_report_data(con: duckdb.DuckDBPyConnection) -> ReportData:
     agencies = sorted(_records(con, "select * from dim_agency"), key=lambda a: pinyin_key(a["agency_name"]))
     # document_id is the sha256 of the file's bytes, the raw layer's key.
     documents = _records(con, "select * from dim_document order by fiscal_year desc nulls last, file_name")
-    checks = _group(_records(con, "select * from dq_results order by rule_id, table_key"), "document_id") \
-        if _exists(con, "dq_results") else {}
-    for rows_of_document in checks.values():
-        for check in rows_of_document:
-            for column in OPTIONAL_CHECK_COLUMNS:  # the provenance columns, where this warehouse has them
-                check.setdefault(column, None)
+    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    if _exists(con, "dq_results"):
+        for row in _records(con, "select document_id, outcome, count(*) as n from dq_results group by all"):
+            counts[row["document_id"]][row["outcome"]] = row["n"]
     for doc in documents:
-        outcomes = {c["outcome"] for c in checks.get(doc["document_id"], [])}
-        doc["verdict"] = verdict(outcomes)
+        doc["counts"] = counts.get(doc["document_id"], {})
+        doc["verdict"] = verdict(set(doc["counts"]))
         doc["verdict_class"] = VERDICT_CLASSES[doc["verdict"]]
         doc["kind_label"] = KIND_LABELS.get(doc["document_kind"], doc["document_kind"])
-        counts = defaultdict(int)
-        for c in checks.get(doc["document_id"], []):
-            counts[c["outcome"]] += 1
-        doc["counts"] = dict(counts)
-        doc["checks_run"] = sum(counts.values())
+        doc["checks_run"] = sum(doc["counts"].values())
     by_agency = _group(documents, "agency_id")
     for agency in agencies:
         docs = by_agency.get(agency["agency_id"], [])
@@ -120,9 +122,6 @@ def read_report_data(con: duckdb.DuckDBPyConnection) -> ReportData:
             select m.*, a.agency_id as _agency_id from mart_budget_vs_final_by_function m
             left join dim_agency a on m.agency in (a.agency_name, a.agency_id)
             order by fiscal_year, function_code"""), "_agency_id")
-    shas = [d["document_id"] for d in documents]
-    rows = _records(con, "select * from raw.table_rows where sha256 in (select unnest(?::varchar[])) "
-                         "order by sha256, table_key, row_index", [shas]) if shas else []
     return ReportData(
         agencies=agencies,
         documents=documents,
@@ -135,14 +134,59 @@ def read_report_data(con: duckdb.DuckDBPyConnection) -> ReportData:
         projects=_group(_records(con, """
             select * from fct_project_performance order by fiscal_year, project_name"""), "agency_id") if _exists(con, "fct_project_performance") else {},
         budget_vs_final=budget_vs_final,
-        checks=checks,
-        tables=_group(_records(con, "select * from raw.document_tables order by sha256, coalesce(page, 0), "
-                                    "source_line"), "sha256"),
-        table_rows=_pivot_rows(rows),
         not_loaded=_records(con, "select file, error_code, message, severity from raw.load_errors where not loaded "
                                  "order by file"),
-        load_notes=_group(_records(con, "select sha256, severity, error_code, message, source_line, table_key "
-                                        "from raw.load_errors where loaded and sha256 is not null "
-                                        "order by sha256, source_line nulls first"), "sha256"),
     )
+
+
+def _grouped(con: duckdb.DuckDBPyConnection, sql: str, key: str) -> Iterator[tuple[str, list[dict]]]:
+    """(key, rows) of a query ordered by key, streamed in batches: only one key's rows are held at a time."""
+    reader = con.cursor().sql(sql).to_arrow_reader(10_000)
+    current, rows = None, []
+    for batch in reader:
+        for row in batch.to_pylist():
+            if row[key] != current:
+                if rows:
+                    yield current, rows
+                current, rows = row[key], []
+            rows.append(row)
+    if rows:
+        yield current, rows
+
+
+class _Follow:
+    """Rows of a stream grouped by key, handed out key by key as the keys are asked for in the same order."""
+
+    def __init__(self, groups: Iterator[tuple[str, list[dict]]]):
+        self.groups = groups
+        self.ahead = next(groups, None)
+
+    def take(self, key: str) -> list[dict]:
+        while self.ahead is not None and self.ahead[0] < key:
+            self.ahead = next(self.groups, None)
+        if self.ahead is not None and self.ahead[0] == key:
+            rows, self.ahead = self.ahead[1], next(self.groups, None)
+            return rows
+        return []
+
+
+def document_details(con: duckdb.DuckDBPyConnection, document_ids: list[str]) -> Iterator[tuple[str, DocumentDetails]]:
+    """Each document's checks, tables, printed lines and reading notes, for `document_ids` in sorted order: every
+    source is read once, in order, so memory holds one document's rows whatever the warehouse's size."""
+    checks = _Follow(_grouped(con, "select * from dq_results "
+                                   "order by document_id, rule_id, table_key, source_line, column_name", "document_id")
+                     if _exists(con, "dq_results") else iter(()))
+    tables = _Follow(_grouped(con, "select * from raw.document_tables order by sha256, coalesce(page, 0), source_line",
+                              "sha256"))
+    rows = _Follow(_grouped(con, "select * from raw.table_rows order by sha256, table_key, row_index", "sha256"))
+    notes = _Follow(_grouped(con, "select sha256, severity, error_code, message, source_line, table_key "
+                                  "from raw.load_errors where loaded and sha256 is not null "
+                                  "order by sha256, source_line nulls first", "sha256"))
+    for document_id in sorted(document_ids):
+        its_checks = checks.take(document_id)
+        for check in its_checks:
+            for column in OPTIONAL_CHECK_COLUMNS:  # the provenance columns, where this warehouse has them
+                check.setdefault(column, None)
+        yield document_id, DocumentDetails(its_checks, tables.take(document_id), _pivot_rows(rows.take(document_id)),
+                                           notes.take(document_id))
 

@@ -16,7 +16,7 @@ import duckdb
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from . import charts
-from .data import KIND_LABELS, VERDICTS, ReportData, pinyin_key, read_report_data
+from .data import KIND_LABELS, VERDICTS, ReportData, document_details, pinyin_key, read_report_data
 
 HERE = Path(__file__).parent
 ASSETS = ("echarts.min.js", "echarts.LICENSE.txt", "echarts.NOTICE.txt", "report.css", "report.js")
@@ -120,18 +120,20 @@ def write_report(warehouse: Path, out_dir: Path, sources: Path | None = None) ->
 
     sources: the input folder; its documents are placed beside the pages so findings can link to their page.
     """
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
         data = read_report_data(con)
-    finally:
-        con.close()
+        _write_pages(con, data, out_dir, sources)
+    return _write_index(data, out_dir)
+
+
+def _write_pages(con: duckdb.DuckDBPyConnection, data: ReportData, out_dir: Path, sources: Path | None) -> None:
+    """The agency pages and one page per document (its details streamed from the warehouse)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     for generated in ("agencies", "documents", "files"):
         shutil.rmtree(out_dir / generated, ignore_errors=True)  # pages of documents no longer loaded go too
     _copy_assets(out_dir)
     env = _environment()
-    common = {"links": LINKS, "built": datetime.now().strftime("%Y-%m-%d %H:%M"), "kind_labels": KIND_LABELS,
-              "outcome_labels": OUTCOME_LABELS}
+    common = _common()
     for doc in data.documents:
         doc["page_name"] = f"{doc['document_id'][:12]}.html"
     agency_ids = {a["agency_id"] for a in data.agencies}
@@ -154,15 +156,16 @@ def write_report(warehouse: Path, out_dir: Path, sources: Path | None = None) ->
     sources_by_name = _source_files(sources)
     annotated = _annotated_files(out_dir)
     (out_dir / "documents").mkdir()
-    for doc in data.documents:
+    by_id = {doc["document_id"]: doc for doc in data.documents}
+    for document_id, details in document_details(con, list(by_id)):
+        doc = by_id[document_id]
         source_link = None
         source = sources_by_name.get(doc["file_name"])
         if source is not None:
             _place(source, out_dir / "files" / doc["document_id"][:12] / source.name)
             source_link = f"../files/{doc['document_id'][:12]}/{source.name}"
         marked = _annotated_for(doc["file_name"], annotated)
-        checks = data.checks.get(doc["document_id"], [])
-        tables = data.tables.get(doc["document_id"], [])
+        checks, tables, rows = details.checks, details.tables, details.rows
         titles = {t["table_key"]: t["title"] for t in tables}
         table_pages = {t["table_key"]: t["page"] for t in tables if t["page"]}
         for check in checks:
@@ -171,13 +174,12 @@ def write_report(warehouse: Path, out_dir: Path, sources: Path | None = None) ->
             check["link_page"] = check["page"] or table_pages.get(check["table_key"])
         findings = sorted((c for c in checks if c["outcome"] in ("fail", "suspect_extraction")),
                           key=lambda c: (c["outcome"] != "fail", c.get("page") or 0, c["rule_id"]))
-        rows = {key: lines for (sha, key), lines in data.table_rows.items() if sha == doc["document_id"]}
         measure_names = {key: list(dict.fromkeys(m for line in lines for m in line["measures"]))
                          for key, lines in rows.items()}
         page = env.get_template("document.html.j2").render(
             root="../", doc=doc, checks=checks, findings=findings,
             rounding=[c for c in checks if c["outcome"] == "rounding"],
-            tables=tables, rows=rows, notes=data.load_notes.get(doc["document_id"], []), measure_names=measure_names,
+            tables=tables, rows=rows, notes=details.notes, measure_names=measure_names,
             source_link=source_link,
             # A page anchor means something only in a PDF: a text source gets the page number without a link.
             page_base=source_link if source_link and source_link.lower().endswith(".pdf") else None,
@@ -185,6 +187,16 @@ def write_report(warehouse: Path, out_dir: Path, sources: Path | None = None) ->
             agency_page=doc["agency_id"] in agency_ids, verdict_sentence=_verdict_sentence(doc), **common)
         (out_dir / "documents" / doc["page_name"]).write_text(page, encoding="utf-8")
 
+
+def _common() -> dict:
+    return {"links": LINKS, "built": datetime.now().strftime("%Y-%m-%d %H:%M"), "kind_labels": KIND_LABELS,
+            "outcome_labels": OUTCOME_LABELS}
+
+
+def _write_index(data: ReportData, out_dir: Path) -> Path:
+    """The overview page: every agency and document, searchable, with the verdicts' chart."""
+    env, common = _environment(), _common()
+    agency_ids = {a["agency_id"] for a in data.agencies}
     regions = sorted({a["province"] for a in data.agencies if a["province"]}, key=pinyin_key)
     years = sorted({d["fiscal_year"] for d in data.documents if d["fiscal_year"]}, reverse=True)
     kinds = [(k, KIND_LABELS.get(k, k)) for k in sorted({d["document_kind"] for d in data.documents})]
