@@ -133,3 +133,42 @@ def test_dbt_docs_are_regenerated_only_when_the_models_change(tmp_path, prefect_
     (raw / GANZHOU_2023.name).unlink()
     pipeline(raw=str(raw), warehouse=str(tmp_path / "w.duckdb"), build=str(build))
     assert (target / "catalog.json").stat().st_mtime_ns > made
+
+
+def _dq_rows(warehouse, file=None):
+    where = f"where file_name = '{file}'" if file else ""
+    return query(warehouse, "select * exclude (run_id, detail), replace(detail, ' · kept', '') from dq_results "
+                            f"{where} order by all")
+
+
+def test_checks_of_unchanged_documents_are_kept_and_match_a_full_rebuild(tmp_path, prefect_harness):
+    # Seeds of two agencies, then a third document added: only the new one's agency-year is checked again, and the
+    # result is the same dq_results a build from scratch of all three gives.
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shaoguan = "shaoguan-admin-service-center_2024_final-accounts.txt"
+    for name in (shaoguan, "ganzhou-rongjiang-gov-service-center_2023_final-accounts.md"):
+        shutil.copy(RAW / name, raw)
+    warehouse = tmp_path / "w.duckdb"
+    pipeline(raw=str(raw), warehouse=str(warehouse), build=str(tmp_path / "b"))
+    shaoguan_before = _dq_rows(warehouse, shaoguan)
+    assert len(shaoguan_before) > 200
+    # Mark the stored rows of one unchanged document: kept rows keep the mark, recomputed ones would lose it.
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(f"update dq_results set detail = coalesce(detail, '') || ' · kept' where file_name = '{shaoguan}'")
+    putuo = external_file(PUTUO, ".pdfplumber.txt")
+    shutil.copy(putuo, raw)
+    report = pipeline(raw=str(raw), warehouse=str(warehouse), build=str(tmp_path / "b"))
+    assert report.extracted == [putuo.name]
+    assert query(warehouse, f"select bool_and(detail like '% · kept') from dq_results where file_name = '{shaoguan}'"
+                 ) == [(True,)]
+    assert query(warehouse, f"select count(*) from dq_results where file_name = '{putuo.name}' and detail like "
+                 "'% · kept'") == [(0,)]
+    assert _dq_rows(warehouse, shaoguan) == shaoguan_before
+    assert query(warehouse, "select count(distinct run_id) from dq_results") == [(1,)]
+    # The same rows as a build from scratch of all three, the new document's two real errors (page 21) among them.
+    fresh = tmp_path / "fresh.duckdb"
+    pipeline(raw=str(raw), warehouse=str(fresh), build=str(tmp_path / "b2"))
+    assert _dq_rows(warehouse) == _dq_rows(fresh)
+    assert query(warehouse, f"select count(*) from dq_results where file_name = '{putuo.name}' and outcome = 'fail'"
+                 " and page = 21") == [(2,)]

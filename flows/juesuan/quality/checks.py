@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 import duckdb
+import pyarrow as pa
 
 from ..extract.document import CORE_TABLES
 from ..extract.numbers import rounding_tolerance
@@ -55,35 +57,44 @@ def _records(con, sql: str) -> list[dict]:
     return con.sql(sql).to_arrow_table().to_pylist()
 
 
-def read_documents(con: duckdb.DuckDBPyConnection) -> list[Document]:
-    """Every loaded document with its table rows (one column per measure) and its prose facts."""
+def read_documents(con: duckdb.DuckDBPyConnection, only: Collection[str] | None = None) -> list[Document]:
+    """Every loaded document (or those of `only`) with its table rows (one column per measure) and its prose
+    facts."""
+    ids = [d for (d,) in con.sql("select document_id from dim_document").fetchall()] if only is None else only
+    con.register("checked", pa.table({"document_id": pa.array(sorted(ids), pa.string())}))
+    within = "document_id in (select document_id from checked)"
     docs = {
         d["document_id"]: Document(d["document_id"], d["file_name"], d["agency_name"], d["fiscal_year"],
                                    d["document_kind"], d["printed_unit"], d["source_file"])
-        for d in _records(con, "select * from dim_document order by file_name")
+        for d in _records(con, f"select * from dim_document where {within} order by file_name")
     }
     for f in _records(con, "select document_id, table_key, row_index, measure, printed_figure, page, bbox_x0, bbox_top,"
-                           " bbox_x1, bbox_bottom from staging.stg_raw__table_rows"):
+                           f" bbox_x1, bbox_bottom from staging.stg_raw__table_rows where {within}"):
         box = (f["bbox_x0"], f["bbox_top"], f["bbox_x1"], f["bbox_bottom"]) if f["bbox_x0"] is not None else None
         docs[f["document_id"]].figures[(f["table_key"], f["row_index"], f["measure"])] = (f["printed_figure"], f["page"], box)
     for e in _records(con, "select distinct document_id, table_key from staging.stg_raw__load_errors "
-                           "where error_code = 'layout' and table_key is not null and document_id is not null"):
+                           "where error_code = 'layout' and table_key is not null and document_id is not null"
+                           f" and {within}"):
         if e["document_id"] in docs:
             docs[e["document_id"]].layout_tables.add(e["table_key"])
-    for row in _records(con, "select * from intermediate.int_table_rows_pivoted order by document_id, table_key, row_index"):
+    for row in _records(con, f"select * from intermediate.int_table_rows_pivoted where {within} "
+                             "order by document_id, table_key, row_index"):
         docs[row["document_id"]].tables[row["table_key"]].append(row)
-    for row in _records(con, "select * from staging.stg_raw__document_tables"):
+    for row in _records(con, f"select * from staging.stg_raw__document_tables where {within}"):
         docs[row["document_id"]].present[row["table_key"]] = row["is_present"]
         docs[row["document_id"]].declared_empty[row["table_key"]] = row["is_declared_empty"]
         docs[row["document_id"]].empty[row["table_key"]] = row["is_empty"]
         docs[row["document_id"]].titles[row["table_key"]] = (row["printed_title"], row["page"])
-    for fact in _records(con, "select * from staging.stg_raw__prose_facts order by document_id, fact_index"):
+    for fact in _records(con, f"select * from staging.stg_raw__prose_facts where {within} "
+                              "order by document_id, fact_index"):
         docs[fact["document_id"]].prose.append(fact)
-    for row in _records(con, "select * from staging.stg_raw__performance_projects order by document_id, project_index"):
+    for row in _records(con, f"select * from staging.stg_raw__performance_projects where {within} "
+                             "order by document_id, project_index"):
         docs[row["document_id"]].projects.append(row)
-    for row in _records(con, "select * from staging.stg_raw__performance_indicators "
+    for row in _records(con, f"select * from staging.stg_raw__performance_indicators where {within} "
                              "order by document_id, project_index, indicator_index"):
         docs[row["document_id"]].indicators.append(row)
+    con.unregister("checked")
     return list(docs.values())
 
 
@@ -517,20 +528,28 @@ def completeness_checks(checks: Checks) -> None:
 SQL_CHECK_MODELS = ("quality.chk_table_rules", "quality.chk_document_rules")
 
 
-def sql_checks(con: duckdb.DuckDBPyConnection) -> list[dict]:
-    """The check rows of the SQL check models, with each rule's family and severity from the catalog."""
+def sql_checks(con: duckdb.DuckDBPyConnection, only: Collection[str] | None = None) -> list[dict]:
+    """The check rows of the SQL check models (of the documents of `only`, else all), with each rule's family and
+    severity from the catalog."""
     catalog = rules()
     out = []
+    if only is not None:
+        con.register("checked", pa.table({"document_id": pa.array(sorted(only), pa.string())}))
+    within = "where document_id in (select document_id from checked)" if only is not None else ""
     for model in SQL_CHECK_MODELS:
-        for row in _records(con, f"select * from {model} order by document_id, rule_id, source_line"):
+        for row in _records(con, f"select * from {model} {within} order by document_id, rule_id, source_line"):
             rule = catalog[row["rule_id"]]
             out.append({**row, "family": rule.family, "severity": rule.severity})
+    if only is not None:
+        con.unregister("checked")
     return out
 
 
-def run_checks(con: duckdb.DuckDBPyConnection) -> list[dict]:
-    """Every check of every rule family over every loaded document: the SQL check models' rows and the rest."""
-    documents = read_documents(con)
+def run_checks(con: duckdb.DuckDBPyConnection, only: Collection[str] | None = None) -> list[dict]:
+    """Every check of every rule family over every loaded document (or those of `only`, which must hold every
+    document of each agency and year it holds one of: a budget's prose is read against its final accounts): the
+    SQL check models' rows and the rest."""
+    documents = read_documents(con, only)
     finals = {(d.agency_name, d.fiscal_year): d for d in documents if d.kind == "final_accounts"}
     out: list[dict] = []
     for doc in documents:
@@ -542,4 +561,4 @@ def run_checks(con: duckdb.DuckDBPyConnection) -> list[dict]:
             family(checks)
         prose_checks(checks, finals)
         out.extend(checks.rows)
-    return out + sql_checks(con)
+    return out + sql_checks(con, only)

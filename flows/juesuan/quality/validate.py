@@ -104,7 +104,10 @@ def validate_warehouse(warehouse: Path, build_dir: Path, run_id: str) -> Quality
     from great_expectations.core.run_identifier import RunIdentifier
 
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        checks = run_checks(con)
+        recheck = _documents_to_check(con, run_id)
+        checks = run_checks(con, recheck)
+        if recheck is not None:
+            checks += _kept_checks(con, recheck)
         documents = con.sql("select document_id, file_name, agency_name, fiscal_year from dim_document").to_arrow_table().to_pylist()
     site = build_dir / "dq" / "gx"
     context = _context(site)
@@ -141,14 +144,60 @@ def validate_warehouse(warehouse: Path, build_dir: Path, run_id: str) -> Quality
     return summary
 
 
+def _documents_to_check(con: duckdb.DuckDBPyConnection, run_id: str) -> list[str] | None:
+    """The documents whose checks this run computes; None for all of them.
+
+    A document's checks read that document and the final accounts of its agency and year (a budget's prose is
+    compared with them), so the documents this run loaded are checked again with every document of their agency
+    and year, and so are those whose agency-year lost a document; the others keep their rows of dq_results. All are
+    checked when there are none yet, or they were made by other code (checks, rules or models).
+    """
+    from ..warehouse.publish import code_fingerprint
+
+    state = con.sql("select 1 from duckdb_tables() where schema_name = 'meta' and table_name = 'checks_state'")
+    if not state.fetchall() or con.sql("select code_fingerprint from meta.checks_state").fetchall() != [
+            (code_fingerprint(),)]:
+        return None
+    return [d for (d,) in con.execute("""
+        with changed_years as (
+            select d.agency_name, d.fiscal_year from dim_document d
+            inner join raw.documents r on r.sha256 = d.document_id
+            where r.run_id = ?
+            union
+            select agency_name, fiscal_year from dq_results
+            where document_id not in (select document_id from dim_document)
+        )
+        select d.document_id from dim_document d
+        inner join changed_years c
+            on d.agency_name is not distinct from c.agency_name and d.fiscal_year is not distinct from c.fiscal_year
+    """, [run_id]).fetchall()]
+
+
+def _kept_checks(con: duckdb.DuckDBPyConnection, recheck: list[str]) -> list[dict]:
+    """The stored check rows of the documents still loaded that this run does not check again."""
+    con.register("rechecked", pa.table({"document_id": pa.array(recheck, pa.string())}))
+    rows = con.sql("""
+        select * exclude (run_id) from dq_results
+        where document_id in (select document_id from dim_document)
+          and document_id not in (select document_id from rechecked)
+    """).to_arrow_table().to_pylist()
+    con.unregister("rechecked")
+    return rows
+
+
 def _store_results(warehouse: Path, checks: list[dict], run_id: str) -> None:
     """Replace dq_results (one row per check) and the per-document summary view, in one transaction."""
+    from ..warehouse.publish import code_fingerprint
+
     results = pa.Table.from_pylist([{**{k: c[k] for k in RESULTS.names if k != "run_id"}, "run_id": run_id}
                                   for c in checks], RESULTS)
     with duckdb.connect(str(warehouse)) as con:
         con.register("results", results)
         con.execute("begin transaction")
         con.execute("create or replace table dq_results as select * from results")
+        # Which code made them: a later run keeps the rows of unchanged documents only when made by the same code.
+        con.execute("create schema if not exists meta")
+        con.execute("create or replace table meta.checks_state as select ? as code_fingerprint", [code_fingerprint()])
         con.execute("""
             create or replace view dq_document_summary as
             select
