@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "flows"))
 
 from juesuan.extract.document import extract_file  # noqa: E402
+from juesuan.extract.pdfwords import pdfium_text as plain_text  # noqa: E402
 
 CORPUS = Path(os.environ.get("JUESUAN_SHARED", ROOT.parent / "shared")) / "corpus"
 _IDENTITY = ("side", "code", "name", "group", "kind")
@@ -40,16 +41,9 @@ def cells(extraction) -> dict[tuple, object]:
 
 
 def pdfium_text(pdf: Path, out_dir: Path) -> Path:
-    """The PDF's text as pdfium lays it out, pages joined by form feeds."""
-    import pypdfium2 as pdfium
-
-    document = pdfium.PdfDocument(str(pdf))
-    try:
-        pages = [page.get_textpage().get_text_bounded() for page in document]
-    finally:
-        document.close()
+    """The PDF's text as pdfium lays it out, written beside the others."""
     target = out_dir / f"{pdf.stem}.pdfium.txt"
-    target.write_text("\n\f".join(pages), encoding="utf-8")
+    target.write_text(plain_text(pdf.read_bytes()), encoding="utf-8")
     return target
 
 

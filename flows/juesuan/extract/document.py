@@ -113,6 +113,11 @@ def _printed_measures(region: TableRegion) -> TableSpec:
             break
         header += line.compact
     printed = {m.key for m in spec.measures if not m.optional or any(label in header for label in m.labels)}
+    if any(label in header for label in spec.unkept_columns) and not any(line.positional for line in region.lines[:20]):
+        # Without tab/pipe cells the figures are placed by the row identities, which a printed column the spec does
+        # not keep (上年结转 781.60, or 一般公共预算 repeating 财政拨款's 小计) would take part in unseen: the sources
+        # would be misread, so only the measures every layout prints are kept.
+        printed = {m.key for m in spec.measures if not m.optional}
     incomplete = {m.group for m in spec.measures if m.optional and m.key not in printed}
     kept = tuple(m for m in spec.measures if m.key in printed and (not m.optional or m.group not in incomplete))
     return replace(spec, measures=kept)

@@ -104,7 +104,8 @@ def split_run_on_rows(line: Line, classes: dict[str, str] = FUNCTION_CLASSES) ->
     """A text line holding several coded rows one after another (some extractors print a page's rows without line
     breaks: '… 135,200 0 0 0 204 公共安全支出 1,633,000 …'), as one line per row, each keeping the line's number.
 
-    A row starts where a code follows a figure (or a blank cell) and a name follows the code. Lines with positions
+    A row starts where a code follows a figure (or a blank cell) and a name follows the code, or where 合计 follows
+    one and figures follow it. Lines with positions
     (PDF, tab/pipe tables) are real lines and are kept whole.
     """
     tokens = line.tokens
@@ -118,6 +119,8 @@ def split_run_on_rows(line: Line, classes: dict[str, str] = FUNCTION_CLASSES) ->
         found = _code_at(tokens, i, classes)
         if found and i + found[1] < len(tokens) and _CJK.search(tokens[i + found[1]].text):
             starts.append(i)
+        elif tokens[i].text in ("合计", "总计") and i + 1 < len(tokens) and is_amount(tokens[i + 1].text):
+            starts.append(i)  # the table's total row run on after the last coded one
     if len(starts) == 1:
         return [line]
     bounds = [*starts, len(tokens)]

@@ -49,6 +49,21 @@ def pdfium_pages(data: bytes) -> Iterator[list[Word]]:
         pdf.close()
 
 
+def pdfium_text(data: bytes) -> str:
+    """The PDF's text as pdfium's own text layout prints it (no positions), pages joined by form feeds: a text
+    rendering such as users bring from their own extractor."""
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        raise PdfError(str(exc)) from exc
+    try:
+        return "\n\f".join(pdf[index].get_textpage().get_text_bounded() for index in range(len(pdf)))
+    finally:
+        pdf.close()
+
+
 def page_count(data: bytes) -> int:
     """How many pages pdfium finds in the PDF."""
     import pypdfium2 as pdfium

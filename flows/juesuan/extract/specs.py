@@ -55,6 +55,10 @@ class TableSpec:
     header_words: tuple[str, ...] = ()
     phase: str = "final"  # final (决算) or budget (预算): which documents print this title
     row_sums: tuple[tuple[str, tuple[str, ...]], ...] = field(default=())  # other row identities: (total, parts)
+    # Header labels of columns some layouts print beside the measures and the spec does not keep (上年结转, or the
+    # 财政拨款 group's sub-columns): where figures are placed by the row identities, such a column takes part in
+    # them unseen, so the optional measures are not read there (see document._printed_measures).
+    unkept_columns: tuple[str, ...] = ()
 
     def sums(self, keys: list[str]) -> list[tuple[str, list[str]]]:
         """The row identities among these measure keys (the first key = Σ the others, unless row_sums say)."""
@@ -258,6 +262,8 @@ BUDGET_TABLES: tuple[TableSpec, ...] = (
         ),
         row_identity=True,
         phase="budget",
+        unkept_columns=("上年结转", "结转结余", "非财政拨款结余", "上级补助", "附属单位上缴", "财政专户",
+                        "一般公共预算", "政府性基金", "国有资本经营"),
     ),
     TableSpec(
         "expenditure_by_function",

@@ -79,7 +79,7 @@ def assemble_rows(region: TableRegion, classes: dict[str, str] = FUNCTION_CLASSE
     Also returns the lines printing a name and figures that became no row's (a subject printed without its code)."""
     # Amounts in 元 are printed as integers; in 万元 only figures with decimals are amounts (not codes or 行次).
     decimals_only = region.unit != "元"
-    lines = [row for line in data_lines(region) for row in split_run_on_rows(line, classes)]
+    lines = [row for line in data_lines(region, classes) for row in split_run_on_rows(line, classes)]
     decomposed = [(line, split_line(line, classes, decimals_only)) for line in lines if not _column_numbers(line)]
     _complete_relative_codes(decomposed)
     code_lines = [p for _, p in decomposed if p.code]

@@ -5,6 +5,9 @@ to the next such line hold the rest of the row: names, a group's 款 printed apa
 line, "01 办公费" below), and the figures. A figure goes to the item whose column it stands in: by x on a PDF page;
 in text, where positions are gone, by print order when every item of the row has one, else to the items for which
 the table's identities hold (类 = Σ 款, 人员经费合计 and 公用经费合计 = Σ their 类), chosen for the whole table.
+Text keeps each line in x order, so a figure printed after an item's code on that code's line is that item's or a
+later one's, one printed before it an earlier item's: a figure before the first code of a line is the row above's
+(its name wrapped, and the figure printed level with the wrap).
 """
 
 from __future__ import annotations
@@ -68,6 +71,8 @@ class _Item:
 class _Row:
     items: list[_Item] = field(default_factory=list)
     figures: list[tuple[Decimal, str, float | None]] = field(default_factory=list)
+    # Per figure, the lowest and highest index of the items that can take it (None: no bound), from print order.
+    bounds: list[tuple[int, int | None]] = field(default_factory=list)
 
 
 def _read_rows(lines, layout: Layout = Layout()) -> list[_Row]:
@@ -84,6 +89,8 @@ def _read_rows(lines, layout: Layout = Layout()) -> list[_Row]:
         if starts or not rows:
             rows.append(_Row())
         row = rows[-1]
+        line_figures: list[tuple[int, int]] = []  # (figure index, items opened on this line before it)
+        opened: list[int] = []  # indices of the items this line opens
         cursor: _Item | None = None  # the item the text being read belongs to
         government = False  # reading the government classification's code and name on a paired line
         i = 0
@@ -97,15 +104,24 @@ def _read_rows(lines, layout: Layout = Layout()) -> list[_Row]:
                 i += 1
                 continue
             found = _code_at(tokens, i, ECONOMIC_CLASSES) if starts else None
+            total = _total_label(text, TOTALS) or ("合计" if (i == 0 and opens_total) or (
+                layout.budget and text == "合计" and i + 1 < len(tokens) and is_figure(tokens[i + 1].text, layout.unit))
+                else None)
+            if layout.budget and (found or total) and row.figures:
+                # A budget prints one item per line; an extractor may run several onto one (302 05 水费 277,500 0
+                # 277,500 302 06 电费 …): each code after figures opens a row of its own.
+                rows.append(_Row())
+                row = rows[-1]
             if found and len(found[0]) <= longest:
                 cursor = _Item(found[0], None, token.x0, line)
+                opened.append(len(row.items))
                 row.items.append(cursor)
                 i += found[1]
                 continue
             compact = text.replace(" ", "")
-            total = _total_label(text, TOTALS) or ("合计" if i == 0 and opens_total else None)
             if total:
                 cursor = _Item(None, total, token.x0, line, name=total)
+                opened.append(len(row.items))
                 row.items.append(cursor)
             elif re.fullmatch(r"\d{2}", text):
                 # A 款 printed apart from its 类: it belongs to the next 类-only item of the row.
@@ -114,6 +130,7 @@ def _read_rows(lines, layout: Layout = Layout()) -> list[_Row]:
                     owner.code += text
                     cursor = owner
             elif is_figure(text, layout.unit):
+                line_figures.append((len(row.figures), len(opened)))
                 row.figures.append((parse_amount(text), text, token.center))
             elif _CJK.search(text) and compact not in _HEADER_TEXT:
                 owner = _name_owner(row, cursor, token, starts)
@@ -121,7 +138,28 @@ def _read_rows(lines, layout: Layout = Layout()) -> list[_Row]:
                     owner.name += compact
                     cursor = owner
             i += 1
+        if not layout.budget:  # a budget prints one item per line, its figures in its own columns
+            _bound_figures(rows, line_figures, opened)
     return [r for r in rows if r.items]
+
+
+def _bound_figures(rows: list[_Row], line_figures: list[tuple[int, int]], opened: list[int]) -> None:
+    """Bounds from one line's print order (text only): after an item's code, that item or a later one; before
+    one, an earlier one. Figures before the line's first code go to the row above, with no bound."""
+    row = rows[-1]
+    row.bounds += [(0, None)] * (len(row.figures) - len(row.bounds))
+    if not line_figures or any(f[2] is not None for f in row.figures):
+        return
+    for index, before in line_figures:
+        row.bounds[index] = (opened[before - 1] if before else 0, opened[before] - 1 if before < len(opened) else None)
+    stray = [index for index, before in line_figures if before == 0 and opened and opened[0] == 0]
+    if stray and len(rows) > 1 and len(rows[-2].figures) < len(rows[-2].items):
+        above = rows[-2]
+        for index in stray:
+            above.figures.append(row.figures[index])
+            above.bounds.append((0, None))
+        row.figures = [f for i, f in enumerate(row.figures) if i not in stray]
+        row.bounds = [b for i, b in enumerate(row.bounds) if i not in stray]
 
 
 def _total_label(text: str, totals: dict[str, str]) -> str | None:
@@ -182,7 +220,12 @@ def _readings(row: _Row) -> list[tuple[int, ...]]:
         return [()]
     if k >= n:
         return [tuple(range(n))]
-    return list(itertools.combinations(range(n), k))
+    readings = list(itertools.combinations(range(n), k))
+    if len(row.bounds) == k:
+        bounded = [r for r in readings if all(lo <= i and (hi is None or i <= hi)
+                                               for i, (lo, hi) in zip(r, row.bounds, strict=True))]
+        readings = bounded or readings  # bounds print order cannot meet (an extractor's own order): ignored
+    return readings
 
 
 def _place_by_x(row: _Row) -> None:
@@ -264,7 +307,7 @@ def _split_total(rows: list[_Row], layout: Layout) -> None:
         total = row.items[0]
         figures = sorted(row.figures, key=lambda f: f[2]) if all(f[2] is not None for f in row.figures) else row.figures
         row.items = [_Item(None, label, total.x, total.line, name=label) for label, _ in _SPLIT]
-        row.figures = figures[1:]
+        row.figures, row.bounds = figures[1:], []
 
 
 def parse_printed_rows(lines, layout: Layout = Layout()) -> tuple[list[dict], list[str]]:

@@ -144,6 +144,14 @@ def parse_summary_table(region: TableRegion) -> tuple[list[dict], list[str]]:
             if previous is not None and not previous.label.endswith(_COMPLETE_ENDINGS) and not ANY_ORDINAL.match(fragment):
                 previous.label += fragment  # the tail of a label cut by wrapping
                 continue
+        if labelled and line_segments[0] is labelled[0] and labelled[0].slots and _completes(waiting, labelled[0]):
+            # The tail of a label cut by wrapping, printed with the label's figures (十八、自然资源海洋气象等 /
+            # 支出 45 0.00 0.00 0.00): they are the label's.
+            tail = line_segments.pop(0)
+            waiting[-1].label += tail.label
+            waiting[-1].line_no, waiting[-1].slots = tail.line_no, tail.slots
+            labelled = labelled[1:]
+            waiting = waiting[:-1]
         if (len(labelled) >= 2 and all(not s.slots for s in labelled[:-1]) and len(labelled[-1].slots) >= len(labelled)
                 and not _a_whole_row(labelled[-1], len(expenditure_keys))):
             # Labels printed side by side, their figures after the last one: one figure each, in order.
@@ -206,6 +214,15 @@ def parse_summary_table(region: TableRegion) -> tuple[list[dict], list[str]]:
         row["page"] = segment.line.page
         rows.append(row)
     return rows, warnings
+
+
+def _completes(waiting: list[Segment], fragment: Segment) -> bool:
+    """The fragment is the tail of the last label still waiting for figures, cut by wrapping: that label is
+    unfinished (no ending every label has) and the two read as a function class's name."""
+    if not waiting or ANY_ORDINAL.match(fragment.label) or waiting[-1].line_no is not None:
+        return False
+    label = waiting[-1].label
+    return not label.endswith(_COMPLETE_ENDINGS) and class_code(label + fragment.label, by_ordinal=False) is not None
 
 
 def _right_column(segments: list[Segment]) -> float | None:

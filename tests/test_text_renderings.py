@@ -1,0 +1,88 @@
+"""Text renderings no fixture holds: pdfium's own text layout of the corpus PDFs, as a user's extractor might give
+them (no positions, rows run on, names wrapped around their figures). Each table named here reads as the PDF does."""
+
+from decimal import Decimal as D
+
+import pytest
+from conftest import EXTERNAL, FOSHAN, PUTUO, SHARED
+from juesuan.extract.document import extract_file
+from juesuan.extract.pdfwords import pdfium_text
+
+BUDGETS = SHARED / "corpus" / "budgets"
+WANLI_2024, YANTAI = "上海市普陀区人民政府万里街道办事处_2024_部门预算", "烟台市审计局_2026_部门预算"
+_cache: dict = {}
+
+
+def both(folder, base, tmp_path_factory):
+    """The PDF's extraction and its pdfium text rendering's."""
+    pdf = folder / f"{base}.pdf"
+    if not pdf.is_file():
+        pytest.skip(f"{pdf} is missing: clone the project next to the shared/ folder (or set JUESUAN_SHARED)")
+    if base not in _cache:
+        text = tmp_path_factory.mktemp("pdfium") / f"{base}.txt"
+        text.write_text(pdfium_text(pdf.read_bytes()), encoding="utf-8")
+        _cache[base] = extract_file(pdf), extract_file(text)
+    return _cache[base]
+
+
+def cells(extraction, table):
+    """(row, measure) → figure of one table; a row is its code, else its side and name."""
+    out = {}
+    for row in extraction.tables[table]["rows"]:
+        key = row.get("code") or (row.get("side"), row["name"])
+        out.update({(key, k): v for k, v in row.items() if isinstance(v, D)})
+    return out
+
+
+def test_economic_figures_printed_beside_a_wrapped_name_or_after_the_right_group_code(tmp_path_factory):
+    # 301 08 机关事业单位基本养老保险缴 / 费 / 160.75 302 06 电费: the figure is left of 302 06, so 30108's;
+    # 301 06 伙食补助费 302 04 手续费 0.09: after 302 04, so 30204's.
+    pdf, text = both(EXTERNAL, PUTUO, tmp_path_factory)
+    read = cells(text, "general_budget_basic_by_economic")
+    assert read == cells(pdf, "general_budget_basic_by_economic")
+    assert (read[("30108", "amount")], read[("30204", "amount")], read[("30239", "amount")]) == (
+        D("160.75"), D("0.09"), D("48.49"))
+    assert ("30206", "amount") not in read and ("30106", "amount") not in read
+
+
+def test_a_class_code_alone_on_its_line_with_its_name_wrapped_below(tmp_path_factory):
+    # 208 / 社会保障和就业支 / 出 / 76.23 76.23 0.00 …: the lone 208 is a row, not page furniture.
+    pdf, text = both(EXTERNAL, FOSHAN, tmp_path_factory)
+    assert cells(text, "income_by_function") == cells(pdf, "income_by_function")
+    r208 = next(r for r in text.tables["income_by_function"]["rows"] if r["code"] == "208")
+    assert (r208["name"], r208["total"]) == ("社会保障和就业支出", D("76.23"))
+
+
+def test_a_summary_class_name_wrapped_onto_its_figures_line(tmp_path_factory):
+    # 十八、自然资源海洋气象等 / 支出 45 0.00 0.00 0.00: one line, class 220.
+    pdf, text = both(EXTERNAL, FOSHAN, tmp_path_factory)
+    assert cells(text, "fiscal_appropriation_summary") == cells(pdf, "fiscal_appropriation_summary")
+    names = {r["code"]: r["name"] for r in text.tables["fiscal_appropriation_summary"]["rows"] if r.get("code")}
+    assert (names["220"], names["224"]) == ("十八、自然资源海洋气象等支出", "二十一、灾害防治及应急管理支出")
+
+
+def test_budget_economic_items_run_on_into_one_line(tmp_path_factory):
+    # 302 05 水费 277,500 0 277,500 302 06 电费 280,000 0 280,000 … 合计 99,706,020 …: one item each.
+    pdf, text = both(BUDGETS, WANLI_2024, tmp_path_factory)
+    read = cells(text, "general_budget_basic_by_economic")
+    assert read == cells(pdf, "general_budget_basic_by_economic")
+    assert (read[("30206", "amount")], read[("30302", "amount")]) == (D("28"), D("25.494"))
+    rows = text.tables["general_budget_basic_by_economic"]["rows"]
+    assert next(r["name"] for r in rows if r["code"] == "30302") == "退休费"
+
+
+def test_income_sources_beside_columns_the_spec_does_not_keep_are_not_guessed(tmp_path_factory):
+    # 合计 | 财政拨款收入 (小计 | 一般公共预算收入 | …) | … | 上年结转: 2,731.79 1,950.19 1,950.19 781.60 cannot be
+    # placed without positions (781.60 is neither 经营收入 nor 事业收入), so only the total is read, as on the PDF.
+    pdf, text = both(BUDGETS, YANTAI, tmp_path_factory)
+    assert cells(text, "income_by_function") == cells(pdf, "income_by_function")
+    assert cells(text, "income_by_function")[("201", "total")] == D("2731.79")
+    assert {k for r in text.tables["income_by_function"]["rows"] for k, v in r.items() if isinstance(v, D)} == {"total"}
+
+
+def test_the_total_row_run_on_after_the_last_coded_row(tmp_path_factory):
+    # … 221 03 99 其他城乡社区住宅支出 2,177,200 2,177,200 0 0 0 合计 189,767,551 189,767,551 0 0 0: two rows.
+    pdf, text = both(BUDGETS, "上海市普陀区人民政府万里街道办事处_2025_部门预算", tmp_path_factory)
+    read = cells(text, "income_by_function")
+    assert read == cells(pdf, "income_by_function")
+    assert (read[("2210399", "total")], read[((None, "合计"), "total")]) == (D("217.72"), D("18976.7551"))
