@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..settings import EXTRACTOR_VERSION
 from .evidence import cross_evidence, related_hints
-from .finder import TableRegion, document_unit, explain_missing, find_tables
+from .finder import TableRegion, document_unit, explain_missing, find_tables, rows_before_title
 from .header import header_centers
 from .locate import locate_figures
 from .metadata import (
@@ -284,6 +284,7 @@ def extract_file(path: Path, pdf_engine: str = "pdfium") -> Extraction:
         warnings: list[str] = []
         if region is not None:
             rows, warnings = _parse_region(region, doc, result.tables, unit)
+            warnings += rows_before_title(doc, region)
             rows, repeats = drop_repeated_rows(spec, rows)
             locate_figures(doc, region, rows)
             warnings += repeats

@@ -132,6 +132,30 @@ def find_tables(doc: RawDocument) -> dict[str, TableRegion]:
     return regions
 
 
+_AMOUNT = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+\.\d+")
+
+
+def _has_figure(line: Line) -> bool:
+    """A token of the line is an amount (1,234 or 12.34), not a list number run into a title (1.2026年…)."""
+    return any(_AMOUNT.fullmatch(token.text) for token in line.tokens)
+
+
+def rows_before_title(doc: RawDocument, region: TableRegion) -> list[str]:
+    """A warning when the title's page prints figures above the title and none below it while the table's rows are
+    read from later pages: a rendering that puts each page's rows before its title (the text layer's order, not
+    the page's), so the rows read may be the next table's. Empty otherwise."""
+    page, title = region.title_line.page, region.title_line.number
+    if page is None or not any(_has_figure(line) for line in region.lines):
+        return []
+    on_page = [line for line in doc.lines if line.page == page]
+    above = sum(1 for line in on_page if line.number < title and _has_figure(line))
+    below = sum(1 for line in on_page if line.number > title and _has_figure(line))
+    if above < 2 or below:
+        return []
+    return [f"page {page} prints {above} lines of figures above this table's title (line {title}) and none below "
+            "it: this text puts rows before their titles, so the rows read after the title may be another table's"]
+
+
 def explain_missing(doc: RawDocument, spec: TableSpec) -> str:
     """Why a standard table was not read: its title only where no table follows, a heading close to its title
     that no spec entry matches, or nothing like it at all."""
