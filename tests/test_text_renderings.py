@@ -88,6 +88,23 @@ def test_the_total_row_run_on_after_the_last_coded_row(tmp_path_factory):
     assert (read[("2210399", "total")], read[((None, "合计"), "total")]) == (D("217.72"), D("18976.7551"))
 
 
+def test_a_fund_table_takes_its_columns_from_the_expenditure_table(tmp_path_factory):
+    # 政府性基金预算支出表: 2070702 资助影院建设 1,035.60 1,035.60 — 基本支出 or 项目支出? The 支出总表 prints the
+    # same code with its project figure, so the one reading it allows is chosen.
+    pdf, text = both(BUDGETS, "中共重庆市委宣传部_2026_部门预算", tmp_path_factory)
+    read = cells(text, "gov_fund")
+    assert read == cells(pdf, "gov_fund")
+    assert read[("2070702", "project")] == D("1035.60") and ("2070702", "basic") not in read
+
+
+def test_three_public_rows_labelled_by_a_year_printed_apart_from_its_nian(tmp_path_factory):
+    # 深圳市信访局 2025 年 5.58 0.00 …: "2025" is the row's label, not a figure.
+    pdf, text = both(BUDGETS, "深圳市信访局_2026_部门预算", tmp_path_factory)
+    read = cells(text, "three_public")
+    assert read == cells(pdf, "three_public")
+    assert (read[((None, "公务接待费"), "budget")], read[((None, "合计"), "budget_prior")]) == (D("2.98"), D("5.58"))
+
+
 def _failures(path):
     from juesuan.quality.one_document import check_document
 

@@ -276,10 +276,9 @@ def extract_file(path: Path, pdf_engine: str = "pdfium") -> Extraction:
         result.problems.append(Problem("error", "no_year", "no fiscal year found in titles or 年度 fields"))
     result.fatal = agency is None or year is None
     unit = document_unit(regions, doc)
-    for spec in _parse_order(TABLES):
+    # The specs the document's titles found (a budget's are not the final accounts'): their order of evidence.
+    for spec in _parse_order([regions[s.key].spec if s.key in regions else s for s in TABLES]):
         region = regions.get(spec.key)
-        if region is not None:
-            spec = region.spec
         rows: list[dict] = []
         warnings: list[str] = []
         if region is not None:

@@ -298,6 +298,7 @@ BUDGET_TABLES: tuple[TableSpec, ...] = (
         (M("total", ("合计", "总计", "小计", "支出总计")), _BASIC, _PERSONNEL, _PUBLIC, _PROJECT),
         phase="budget",
         row_sums=_FUNCTION_SUMS,
+        related=("expenditure_by_function",),  # the 支出总表 prints every code's basic and project
     ),
     TableSpec(
         "gov_fund",
@@ -307,6 +308,7 @@ BUDGET_TABLES: tuple[TableSpec, ...] = (
         (M("total", ("合计", "总计", "小计", "支出总计")), _BASIC, _PERSONNEL, _PUBLIC, _PROJECT),
         phase="budget",
         row_sums=_FUNCTION_SUMS,
+        related=("expenditure_by_function",),  # the 支出总表 prints every code's basic and project
     ),
     TableSpec(
         "soe_capital",
@@ -316,6 +318,7 @@ BUDGET_TABLES: tuple[TableSpec, ...] = (
         (M("total", ("合计", "总计", "小计", "本年支出合计", "支出总计")), _BASIC, _PERSONNEL, _PUBLIC, _PROJECT),
         phase="budget",
         row_sums=_FUNCTION_SUMS,
+        related=("expenditure_by_function",),  # the 支出总表 prints every code's basic and project
     ),
     TableSpec(
         "three_public",

@@ -254,7 +254,6 @@ BUDGET_ORDERS = (
 )
 # Items some budgets print after the 三公 ones, by the header word that names them.
 BUDGET_EXTRAS = (("会议费", "会议费"), ("培训费", "培训费"), ("机关运行经费", "机关运行经费"))
-_YEAR_LABEL = re.compile(r"^(20\d{2})年")
 
 
 def _balances(values: dict[str, Decimal]) -> bool:
@@ -265,7 +264,16 @@ def _balances(values: dict[str, Decimal]) -> bool:
 
 
 def _figure_tokens(line) -> list[str]:
-    return [t.text for t in line.tokens if is_decimal(t.text) or is_integer(t.text)]
+    """The line's figures; a year printed apart from its 年 (2025 年) is a label, not a figure."""
+    tokens = line.tokens
+    return [t.text for i, t in enumerate(tokens) if (is_decimal(t.text) or is_integer(t.text))
+            and not (re.fullmatch(r"20\d{2}", t.text) and i + 1 < len(tokens) and tokens[i + 1].text.startswith("年"))]
+
+
+def _year_label(line) -> int | None:
+    """The year a row of the 三公 table is labelled with (2026年, or 2026 年 in two pieces), if any."""
+    m = re.search(r"(?<!\d)(20\d{2})年", " ".join(t.text for t in line.tokens).replace(" 年", "年"))
+    return int(m.group(1)) if m else None
 
 
 def _read_blocks(figures: list[str], orders, extras: list[str], blocks: int) -> tuple[list[dict[str, str]], bool] | None:
@@ -315,8 +323,7 @@ def budget_wide_rows(region: TableRegion, lines) -> list[dict] | None:
     if not figure_lines:
         return []
     # Rows labelled by year (2025年, 2026年): the later year is the budget, the earlier last year's.
-    by_year = {int(m.group(1)): ln for ln in figure_lines
-               for m in [_YEAR_LABEL.match(next((t.text for t in ln.tokens if _YEAR_LABEL.match(t.text)), ""))] if m}
+    by_year = {year: ln for ln in figure_lines if (year := _year_label(ln)) is not None}
     chosen: list[tuple[str, object]] = []
     if len(by_year) >= 2:
         latest = max(by_year)
