@@ -1,7 +1,10 @@
 -- Within-table rules (docs/domain.md §5) as check rows, set-based over every document's figures:
 -- TREE-FUNCTION (合计 = Σ 类, 类 = Σ 款, 款 = Σ 项 in every function-coded table and measure column),
--- TREE-ECONOMIC (economic 类 = Σ its 款), and the row identities ROW-EXPENDITURE, ROW-INCOME, ROW-GENERAL-BUDGET,
--- FAS-ROW (a row's total = the sum of its other columns). Tolerance 0.005 × (n + 1) 万元 for n printed parts
+-- TREE-ECONOMIC (economic 类 = Σ its 款), ECO-GROUPS (人员经费合计 / 公用经费合计 = Σ their 类), TP-TOTAL and
+-- TP-VEHICLE (三公 合计 = 出国 + 车 + 接待, 车 = 购置 + 运行维护), and the row identities ROW-EXPENDITURE, ROW-INCOME,
+-- ROW-GENERAL-BUDGET, FAS-ROW (a row's total = the sum of its other columns), and between tables X-INCOME-TOTAL,
+-- X-EXPENDITURE-TOTAL, X-EXPENDITURE-CLASS, X-GENERAL-BUDGET-CLASS (a summary line = the detail table's figure) and
+-- ECO-BASIC (人员经费合计 + 公用经费合计 = the general-budget table's 合计 基本支出). Tolerance 0.005 × (n + 1) 万元 for n printed parts
 -- (exact for documents printed in 元). A failure on figures extraction was unsure of (a placement inferred, a
 -- layout warning on the table) is suspect_extraction, not the publisher's error.
 with
@@ -23,6 +26,7 @@ printed_rows as (
         any_value(subject_code) as subject_code,
         any_value(printed_name) as printed_name,
         any_value(summary_side) as summary_side,
+        any_value(row_group) as row_group,
         any_value(source_line) as source_line,
         any_value(page) as page,
         coalesce(bool_or(placement = 'inferred'), false) as is_inferred,
@@ -49,16 +53,24 @@ first_totals as (
     qualify row_number() over (partition by document_id, table_key order by row_index) = 1
 ),
 
+-- The 三公 items' sums, by item name (rows of the amount group), in the measures the table prints for them.
+three_public_parts(rule_id, parent_name, child_name) as (
+    values ('TP-TOTAL', '合计', '因公出国（境）费'), ('TP-TOTAL', '合计', '公务用车购置及运行维护费'),
+           ('TP-TOTAL', '合计', '公务接待费'), ('TP-VEHICLE', '公务用车购置及运行维护费', '公务用车购置费'),
+           ('TP-VEHICLE', '公务用车购置及运行维护费', '公务用车运行维护费')
+),
+
 edges as (
     select 'TREE-FUNCTION' as rule_id, parent.document_id, parent.table_key, parent.row_index as parent_index,
            child.row_index as child_index, child.subject_code as child_code, child.is_inferred as child_inferred,
+           null::varchar as parent_group, null::varchar[] as only_measures,
     from first_totals as parent
     inner join printed_rows as child
         on child.document_id = parent.document_id and child.table_key = parent.table_key
         and length(child.subject_code) = 3
     union all
     select 'TREE-FUNCTION', parent.document_id, parent.table_key, parent.row_index, child.row_index,
-           child.subject_code, child.is_inferred
+           child.subject_code, child.is_inferred, null, null
     from printed_rows as parent
     inner join printed_rows as child
         on child.document_id = parent.document_id and child.table_key = parent.table_key
@@ -68,12 +80,30 @@ edges as (
       and parent.subject_code <> '' and length(parent.subject_code) < 7
     union all
     select 'TREE-ECONOMIC', parent.document_id, parent.table_key, parent.row_index, child.row_index,
-           child.subject_code, child.is_inferred
+           child.subject_code, child.is_inferred, null, ['amount']
     from printed_rows as parent
     inner join printed_rows as child
         on child.document_id = parent.document_id and child.table_key = parent.table_key
         and length(child.subject_code) = 5 and starts_with(child.subject_code, parent.subject_code)
     where parent.table_key = 'general_budget_basic_by_economic' and length(parent.subject_code) = 3
+    union all
+    -- A group total (its row_group personnel or public) and the 类 of that group.
+    select 'ECO-GROUPS', parent.document_id, parent.table_key, parent.row_index, child.row_index,
+           child.subject_code, child.is_inferred, parent.row_group, ['amount']
+    from printed_rows as parent
+    inner join printed_rows as child
+        on child.document_id = parent.document_id and child.table_key = parent.table_key
+        and length(child.subject_code) = 3 and child.row_group = parent.row_group
+    where parent.table_key = 'general_budget_basic_by_economic' and parent.subject_code is null
+    union all
+    select parts.rule_id, parent.document_id, parent.table_key, parent.row_index, child.row_index,
+           child.printed_name, child.is_inferred, null, ['budget_initial', 'budget', 'actual']
+    from three_public_parts as parts
+    inner join printed_rows as parent
+        on parent.table_key = 'three_public' and parent.row_group = 'amount' and parent.printed_name = parts.parent_name
+    inner join printed_rows as child
+        on child.document_id = parent.document_id and child.table_key = parent.table_key
+        and child.row_group = 'amount' and child.printed_name = parts.child_name
 ),
 
 table_measures as (
@@ -89,14 +119,19 @@ tree_sums as (
         table_measures.measure,
         sum(child.amount_wan) as expected_wan,
         count(child.amount_wan) as parts_printed,
-        case when edges.rule_id = 'TREE-ECONOMIC' then count(*) || ' 款'
-             else count(*) || ' children: ' || string_agg(edges.child_code, ', ' order by edges.child_index)
+        case edges.rule_id
+            when 'TREE-ECONOMIC' then count(*) || ' 款'
+            when 'ECO-GROUPS' then any_value(edges.parent_group) || ': '
+                                   || string_agg(edges.child_code, ', ' order by edges.child_index)
+            when 'TP-TOTAL' then '出国 + 车 + 接待'
+            when 'TP-VEHICLE' then '购置费 + 运行维护费'
+            else count(*) || ' children: ' || string_agg(edges.child_code, ', ' order by edges.child_index)
         end as detail,
         bool_or(edges.child_inferred) as parts_inferred,
     from edges
     inner join table_measures
         on table_measures.document_id = edges.document_id and table_measures.table_key = edges.table_key
-        and (edges.rule_id <> 'TREE-ECONOMIC' or table_measures.measure = 'amount')
+        and (edges.only_measures is null or list_contains(edges.only_measures, table_measures.measure))
     left join figures as child
         on child.document_id = edges.document_id and child.table_key = edges.table_key
         and child.row_index = edges.child_index and child.measure = table_measures.measure
@@ -139,6 +174,133 @@ row_sums as (
     group by document_id, table_key, row_index
 ),
 
+-- Summary lines by name, their number (一、 （一）) aside.
+summary_lines as (
+    select
+        *,
+        regexp_replace(printed_name, '^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十0-9]+[）)])', '')
+            as bare_name,
+    from printed_rows
+    where table_key in ('income_expenditure_summary', 'fiscal_appropriation_summary') and printed_name is not null
+),
+
+-- The first 本年收入合计 (income) and 本年支出合计 (expenditure) line of the summary, and the detail table whose
+-- 合计 prints the same figure.
+summary_totals as (
+    select
+        lines.*,
+        case lines.summary_side when 'income' then 'income_by_function' else 'expenditure_by_function' end
+            as detail_table,
+    from summary_lines as lines
+    where lines.table_key = 'income_expenditure_summary'
+      and ((lines.summary_side = 'income' and starts_with(lines.bare_name, '本年收入合计'))
+           or (lines.summary_side = 'expenditure' and starts_with(lines.bare_name, '本年支出合计')))
+    qualify row_number() over (partition by lines.document_id, lines.summary_side order by lines.row_index) = 1
+),
+
+-- A code's row in a detail table (the last one printed, as a continuation page's copy repeats it).
+coded_rows as (
+    select *
+    from printed_rows
+    where subject_code is not null and subject_code <> ''
+      and table_key in ('expenditure_by_function', 'general_budget_expenditure')
+    qualify row_number() over (partition by document_id, table_key, subject_code order by row_index desc) = 1
+),
+
+-- Class lines of the summaries against the detail tables: 收入支出决算总表 with 支出决算表 (where that table has
+-- rows), 财政拨款收入支出决算总表's 一般公共预算 column (where printed) with the general-budget table.
+class_pairs as (
+    select lines.*, 'X-EXPENDITURE-CLASS' as rule_id, 'amount' as measure, 'expenditure_by_function' as detail_table,
+           '支出决算表 ' as detail_prefix, true as with_line,
+    from summary_lines as lines
+    where lines.table_key = 'income_expenditure_summary' and lines.summary_side = 'expenditure'
+      and lines.subject_code is not null and lines.subject_code <> ''
+      and exists (select 1 from printed_rows as detail where detail.document_id = lines.document_id
+                  and detail.table_key = 'expenditure_by_function')
+    union all
+    select lines.*, 'X-GENERAL-BUDGET-CLASS', 'general_budget', 'general_budget_expenditure',
+           '一般公共预算财政拨款支出决算表 ', false
+    from summary_lines as lines
+    where lines.table_key = 'fiscal_appropriation_summary' and lines.summary_side = 'expenditure'
+      and lines.subject_code is not null and lines.subject_code <> ''
+      and exists (select 1 from figures where figures.document_id = lines.document_id
+                  and figures.table_key = 'fiscal_appropriation_summary' and figures.measure = 'general_budget'
+                  and figures.amount_wan is not null)
+      and exists (select 1 from coded_rows where coded_rows.document_id = lines.document_id
+                  and coded_rows.table_key = 'general_budget_expenditure')
+),
+
+-- The economic table's group totals (a budget's one 合计 line where it prints one), the last of each group.
+economic_totals as (
+    select *
+    from printed_rows
+    where table_key = 'general_budget_basic_by_economic' and subject_code is null
+    qualify row_number() over (partition by document_id, row_group order by row_index desc) = 1
+),
+
+economic_basic as (
+    select document_id, sum(figures.amount_wan) as expected_wan, count(*) as parts_printed,
+           bool_or(totals.is_inferred) as parts_inferred,
+    from economic_totals as totals
+    left join figures using (document_id, table_key, row_index)
+    where (figures.measure = 'amount' or figures.measure is null)
+      and (totals.row_group = 'total') = exists (select 1 from economic_totals as any_total
+                                                 where any_total.document_id = totals.document_id
+                                                   and any_total.row_group = 'total')
+    group by document_id
+),
+
+-- A cross-table check compares one figure with one other table's: its tolerance is that of one part. Layout
+-- warnings on `also_warned` (the other table) make its failure suspect as well as warnings on its own table.
+cross_sums as (
+    select 'X-' || case lines.summary_side when 'income' then 'INCOME' else 'EXPENDITURE' end || '-TOTAL' as rule_id,
+           lines.document_id, lines.table_key, lines.row_index as parent_index, 'amount' as measure,
+           detail.amount_wan as expected_wan, 1 as parts_printed,
+           case lines.summary_side when 'income' then '收入决算表' else '支出决算表' end
+               || ' 合计 (line ' || total.source_line || ')' as detail,
+           total.is_inferred as parts_inferred, [lines.detail_table] as also_warned,
+    from summary_totals as lines
+    inner join first_totals as total
+        on total.document_id = lines.document_id and total.table_key = lines.detail_table
+    left join figures as detail
+        on detail.document_id = total.document_id and detail.table_key = total.table_key
+        and detail.row_index = total.row_index and detail.measure = 'total'
+    union all
+    select pairs.rule_id, pairs.document_id, pairs.table_key, pairs.row_index, pairs.measure,
+           detail.amount_wan, 1,
+           pairs.detail_prefix || pairs.subject_code
+               || case when not pairs.with_line then ''
+                       when coded.row_index is null then ' (absent)'
+                       else ' (line ' || coded.source_line || ')' end,
+           coalesce(coded.is_inferred, false), [pairs.detail_table],
+    from class_pairs as pairs
+    left join coded_rows as coded
+        on coded.document_id = pairs.document_id and coded.table_key = pairs.detail_table
+        and coded.subject_code = pairs.subject_code
+    left join figures as detail
+        on detail.document_id = coded.document_id and detail.table_key = coded.table_key
+        and detail.row_index = coded.row_index and detail.measure = 'total'
+    left join figures as line
+        on line.document_id = pairs.document_id and line.table_key = pairs.table_key
+        and line.row_index = pairs.row_index and line.measure = pairs.measure
+    where not (coalesce(line.amount_wan, 0) = 0 and coded.row_index is null)
+),
+
+-- ECO-BASIC is reported on the economic table, its figure being the general-budget table's 合计 基本支出.
+economic_cross as (
+    select 'ECO-BASIC' as rule_id, total.document_id, 'general_budget_basic_by_economic' as table_key,
+           'general_budget_expenditure' as row_table, total.row_index as parent_index, 'basic' as measure,
+           basic.expected_wan, basic.parts_printed,
+           '人员经费合计 + 公用经费合计 vs 一般公共预算 合计 基本支出' as detail, basic.parts_inferred,
+           ['general_budget_expenditure'] as also_warned, '人员经费合计 + 公用经费合计' as name_override,
+    from first_totals as total
+    inner join economic_basic as basic on basic.document_id = total.document_id
+    inner join figures as printed
+        on printed.document_id = total.document_id and printed.table_key = total.table_key
+        and printed.row_index = total.row_index and printed.measure = 'basic' and printed.amount_wan is not null
+    where total.table_key = 'general_budget_expenditure'
+),
+
 compared as (
     select
         sums.*,
@@ -146,18 +308,21 @@ compared as (
         parent.printed_figure,
         coalesce(parent.page, rows.page) as page,
         parent.bbox_x0, parent.bbox_top, parent.bbox_x1, parent.bbox_bottom,
-        rows.subject_code, rows.printed_name, rows.source_line,
+        rows.subject_code, rows.printed_name, coalesce(sums.name_override, rows.printed_name) as row_name,
+        rows.source_line,
         rows.is_inferred or sums.parts_inferred as is_inferred,
-        layout_warned.table_key is not null as is_layout_warned,
-    from (select * from tree_sums union all by name select * from row_sums) as sums
+        (select string_agg(warned.table_key, ', ' order by warned.table_key) from layout_warned as warned
+         where warned.document_id = sums.document_id
+           and (warned.table_key = sums.table_key or list_contains(coalesce(sums.also_warned, []), warned.table_key))
+        ) as warned_tables,
+    from (select * from tree_sums union all by name select * from row_sums
+          union all by name select * from cross_sums union all by name select * from economic_cross) as sums
     inner join printed_rows as rows
-        on rows.document_id = sums.document_id and rows.table_key = sums.table_key
+        on rows.document_id = sums.document_id and rows.table_key = coalesce(sums.row_table, sums.table_key)
         and rows.row_index = sums.parent_index
     left join figures as parent
-        on parent.document_id = sums.document_id and parent.table_key = sums.table_key
+        on parent.document_id = sums.document_id and parent.table_key = rows.table_key
         and parent.row_index = sums.parent_index and parent.measure = sums.measure
-    left join layout_warned
-        on layout_warned.document_id = sums.document_id and layout_warned.table_key = sums.table_key
     -- nothing printed on either side: no check
     where not (parent.amount_wan is null and sums.parts_printed = 0)
       -- FAS-ROW checks the expenditure lines that print a total
@@ -186,7 +351,7 @@ final as (
         fiscal_year,
         table_key,
         subject_code as row_code,
-        printed_name as row_name,
+        row_name,
         measure as column_name,
         expected,
         actual,
@@ -195,14 +360,14 @@ final as (
         case
             when actual = expected then 'pass'
             when abs(actual - expected) <= tolerance then 'rounding'
-            when is_inferred or is_layout_warned then 'suspect_extraction'
+            when is_inferred or warned_tables is not null then 'suspect_extraction'
             else 'fail'
         end as outcome,
         source_line,
-        detail || case when abs(actual - expected) > tolerance and (is_inferred or is_layout_warned)
+        detail || case when abs(actual - expected) > tolerance and (is_inferred or warned_tables is not null)
                        then ' · extraction unsure: '
                             || concat_ws('; ', case when is_inferred then 'column placement inferred' end,
-                                         case when is_layout_warned then 'layout warnings on ' || table_key end)
+                                         'layout warnings on ' || warned_tables)
                        else '' end as detail,
         page,
         trim(concat_ws(' ', nullif(subject_code, ''), nullif(printed_name, ''), printed_figure)) as printed_text,

@@ -245,84 +245,6 @@ def summary_checks(checks: Checks) -> None:
                        grand_expenditure.get(column), checks.tolerance(1), "income 总计 vs expenditure 总计")
 
 
-def three_public_checks(checks: Checks) -> None:
-    """合计 = 出国 + 车 + 接待; 车 = 购置 + 运行维护, for each of budget_initial, budget and actual."""
-    items = {r["printed_name"]: r for r in checks.doc.rows("three_public") if r["row_group"] == "amount"}
-    total, vehicle = items.get("合计"), items.get("公务用车购置及运行维护费")
-    for measure in ("budget_initial", "budget", "actual"):
-        if total is not None:
-            parts = [items[k] for k in ("因公出国（境）费", "公务用车购置及运行维护费", "公务接待费") if k in items]
-            checks.sum_check("TP-TOTAL", "three_public", total, parts, measure, "出国 + 车 + 接待")
-        if vehicle is not None:
-            parts = [items[k] for k in ("公务用车购置费", "公务用车运行维护费") if k in items]
-            if parts:
-                checks.sum_check("TP-VEHICLE", "three_public", vehicle, parts, measure, "购置费 + 运行维护费")
-
-
-def economic_checks(checks: Checks) -> None:
-    """Group totals against their classes, and against the general-budget table's basic expenditure."""
-    rows = checks.doc.rows("general_budget_basic_by_economic")
-    if not rows:
-        return
-    totals = {r["row_group"]: r for r in rows if r["subject_code"] is None}
-    classes = [r for r in rows if r["subject_code"] and len(r["subject_code"]) == 3]
-    for group, total in totals.items():
-        members = [r for r in classes if r["row_group"] == group]
-        if members:
-            checks.sum_check("ECO-GROUPS", "general_budget_basic_by_economic", total, members, "amount",
-                             f"{group}: {', '.join(r['subject_code'] for r in members)}")
-    if "total" in totals:
-        totals = {"total": totals["total"]}  # a budget's one 合计 line, printed without the 人员/公用 split
-    general_total = _total_row(checks.doc.rows("general_budget_expenditure"))
-    if totals and general_total is not None and general_total.get("basic") is not None:
-        checks.add("ECO-BASIC", "general_budget_basic_by_economic", general_total, "basic",
-                   sum((t.get("amount") or ZERO for t in totals.values()), ZERO), general_total.get("basic"),
-                   checks.tolerance(len(totals)), "人员经费合计 + 公用经费合计 vs 一般公共预算 合计 基本支出",
-                   code=None, name="人员经费合计 + 公用经费合计", parts=list(totals.values()))
-
-
-def cross_table_checks(checks: Checks) -> None:
-    """Summary totals and class lines against the detail tables."""
-    doc = checks.doc
-    summary = doc.rows("income_expenditure_summary")
-    income_total = _total_row(doc.rows("income_by_function"))
-    expenditure_rows = doc.rows("expenditure_by_function")
-    expenditure_total = _total_row(expenditure_rows)
-    line = _line(summary, "income", "本年收入合计")
-    if line is not None and income_total is not None:
-        checks.add("X-INCOME-TOTAL", "income_expenditure_summary", line, "amount", income_total.get("total"),
-                   line.get("amount"), checks.tolerance(1), f"收入决算表 合计 (line {income_total['source_line']})",
-                   parts=[income_total])
-    line = _line(summary, "expenditure", "本年支出合计")
-    if line is not None and expenditure_total is not None:
-        checks.add("X-EXPENDITURE-TOTAL", "income_expenditure_summary", line, "amount", expenditure_total.get("total"),
-                   line.get("amount"), checks.tolerance(1), f"支出决算表 合计 (line {expenditure_total['source_line']})",
-                   parts=[expenditure_total])
-    if expenditure_rows:
-        by_code = {r["subject_code"]: r for r in expenditure_rows if r["subject_code"]}
-        for line in (r for r in summary if r["summary_side"] == "expenditure" and r["subject_code"]):
-            detail = by_code.get(line["subject_code"])
-            if line.get("amount") in (None, ZERO) and detail is None:
-                continue
-            checks.add("X-EXPENDITURE-CLASS", "income_expenditure_summary", line, "amount",
-                       (detail or {}).get("total"), line.get("amount"), checks.tolerance(1),
-                       f"支出决算表 {line['subject_code']}" + (f" (line {detail['source_line']})" if detail else " (absent)"),
-                       parts=[detail] if detail else [], compared=("expenditure_by_function",))
-    general = {r["subject_code"]: r for r in doc.rows("general_budget_expenditure") if r["subject_code"]}
-    if not any(r.get("general_budget") is not None for r in doc.rows("fiscal_appropriation_summary")):
-        general = {}  # a budget printing one 预算数 column has no 一般公共预算 column to compare
-    if general:
-        for line in (r for r in doc.rows("fiscal_appropriation_summary")
-                     if r["summary_side"] == "expenditure" and r["subject_code"]):
-            detail = general.get(line["subject_code"])
-            if line.get("general_budget") in (None, ZERO) and detail is None:
-                continue
-            checks.add("X-GENERAL-BUDGET-CLASS", "fiscal_appropriation_summary", line, "general_budget",
-                       (detail or {}).get("total"), line.get("general_budget"), checks.tolerance(1),
-                       f"一般公共预算财政拨款支出决算表 {line['subject_code']}", parts=[detail] if detail else [],
-                       compared=("general_budget_expenditure",))
-
-
 def _table_value(doc: Document, table: str, line: str, measure: str, side: str | None):
     for row in doc.rows(table):
         if side is not None and row["summary_side"] != side:
@@ -554,10 +476,9 @@ def run_checks(con: duckdb.DuckDBPyConnection, only: Collection[str] | None = No
     out: list[dict] = []
     for doc in documents:
         checks = Checks(doc)
-        # The tree and row identities are the dbt model quality.chk_table_rules; the whole-document rules are
-        # quality.chk_document_rules.
-        for family in (summary_checks, three_public_checks, economic_checks,
-                       cross_table_checks, unit_checks, completeness_checks, performance_checks):
+        # The tree, row, 三公, economic and cross-table identities are the dbt model quality.chk_table_rules; the
+        # whole-document rules are quality.chk_document_rules.
+        for family in (summary_checks, unit_checks, completeness_checks, performance_checks):
             family(checks)
         prose_checks(checks, finals)
         out.extend(checks.rows)
