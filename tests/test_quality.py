@@ -70,18 +70,19 @@ def test_every_rule_has_a_suite_and_every_family_ran(raw_build):
 
 
 def test_the_table_and_cross_table_rules_are_the_dbt_check_model(raw_build):
-    # The tree, row, 三公, economic and cross-table rules are computed by quality.chk_table_rules in the warehouse:
-    # every dq_results row of those families is one of its rows, outcome and all.
+    # The summary, tree, row, 三公, economic and cross-table rules are computed by quality.chk_table_rules in the
+    # warehouse: every dq_results row of those families is one of its rows, outcome and all.
     warehouse, _, _ = raw_build
     model = query(warehouse, """select rule_id, document_id, row_name, column_name, expected, actual, outcome
                                 from quality.chk_table_rules order by all""")
-    stored = query(warehouse, """select rule_id, document_id, row_name, column_name, expected, actual, outcome
-                                  from dq_results where family in ('tree', 'row', 'three_public', 'economic',
-                                                                   'cross_table') order by all""")
+    stored = query(warehouse, f"""select rule_id, document_id, row_name, column_name, expected, actual, outcome
+                                  from dq_results where family in {TABLE_FAMILIES} order by all""")
     assert stored == model
     rules_run = {rule for rule, *_ in model}
     assert {"TP-TOTAL", "TP-VEHICLE", "ECO-GROUPS", "ECO-BASIC", "X-INCOME-TOTAL", "X-EXPENDITURE-TOTAL",
-            "X-EXPENDITURE-CLASS", "TREE-FUNCTION", "ROW-EXPENDITURE"} <= rules_run
+            "X-EXPENDITURE-CLASS", "TREE-FUNCTION", "ROW-EXPENDITURE", "SUM-INCOME", "SUM-EXPENDITURE",
+            "SUM-INCOME-TOTAL", "SUM-EXPENDITURE-TOTAL", "SUM-BALANCE", "FAS-INCOME", "FAS-EXPENDITURE",
+            "FAS-BALANCE"} <= rules_run
 
 
 def test_seed_final_accounts_pass_or_round_on_every_table_rule(raw_build):

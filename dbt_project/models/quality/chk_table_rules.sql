@@ -1,12 +1,15 @@
--- Within-table rules (docs/domain.md §5) as check rows, set-based over every document's figures:
--- TREE-FUNCTION (合计 = Σ 类, 类 = Σ 款, 款 = Σ 项 in every function-coded table and measure column),
--- TREE-ECONOMIC (economic 类 = Σ its 款), ECO-GROUPS (人员经费合计 / 公用经费合计 = Σ their 类), TP-TOTAL and
--- TP-VEHICLE (三公 合计 = 出国 + 车 + 接待, 车 = 购置 + 运行维护), and the row identities ROW-EXPENDITURE, ROW-INCOME,
--- ROW-GENERAL-BUDGET, FAS-ROW (a row's total = the sum of its other columns), and between tables X-INCOME-TOTAL,
--- X-EXPENDITURE-TOTAL, X-EXPENDITURE-CLASS, X-GENERAL-BUDGET-CLASS (a summary line = the detail table's figure) and
--- ECO-BASIC (人员经费合计 + 公用经费合计 = the general-budget table's 合计 基本支出). Tolerance 0.005 × (n + 1) 万元 for n printed parts
--- (exact for documents printed in 元). A failure on figures extraction was unsure of (a placement inferred, a
--- layout warning on the table) is suspect_extraction, not the publisher's error.
+-- Table rules (docs/domain.md §5) as check rows, set-based over every document's figures:
+-- - the summary tables' SUM-* and FAS-* identities (本年收入合计 = Σ income lines, 本年支出合计 = Σ class lines,
+--   总计 = 本年…合计 + the balances, income 总计 = expenditure 总计);
+-- - TREE-FUNCTION (合计 = Σ 类, 类 = Σ 款, 款 = Σ 项 in every function-coded table and measure column), TREE-ECONOMIC
+--   (economic 类 = Σ its 款), ECO-GROUPS (人员经费合计 / 公用经费合计 = Σ their 类), TP-TOTAL and TP-VEHICLE (三公
+--   合计 = 出国 + 车 + 接待, 车 = 购置 + 运行维护);
+-- - the row identities ROW-EXPENDITURE, ROW-INCOME, ROW-GENERAL-BUDGET, FAS-ROW (a row's total = Σ its other columns);
+-- - between tables X-INCOME-TOTAL, X-EXPENDITURE-TOTAL, X-EXPENDITURE-CLASS, X-GENERAL-BUDGET-CLASS (a summary line =
+--   the detail table's figure) and ECO-BASIC (人员经费合计 + 公用经费合计 = the general-budget table's 合计 基本支出).
+-- Tolerance 0.005 × (n + 1) 万元 for n printed parts (exact for documents printed in 元). A failure on figures
+-- extraction was unsure of (a placement inferred, a layout warning on the table or the one compared) is
+-- suspect_extraction, not the publisher's error.
 with
 
 documents as (
@@ -184,18 +187,163 @@ summary_lines as (
     where table_key in ('income_expenditure_summary', 'fiscal_appropriation_summary') and printed_name is not null
 ),
 
--- The first 本年收入合计 (income) and 本年支出合计 (expenditure) line of the summary, and the detail table whose
--- 合计 prints the same figure.
+-- The lines the summary rules name, the first of each: 本年收入合计, 本年支出合计, and the grand totals 总计.
+summary_anchors as (
+    select lines.*, anchors.anchor
+    from summary_lines as lines
+    inner join (values ('income_total', 'income', '本年收入合计'), ('expenditure_total', 'expenditure', '本年支出合计'),
+                       ('grand_income', 'income', '总计'), ('grand_income', 'income', '收入总计'),
+                       ('grand_expenditure', 'expenditure', '总计'), ('grand_expenditure', 'expenditure', '支出总计'))
+        as anchors(anchor, side, prefix)
+        on lines.summary_side = anchors.side and starts_with(lines.bare_name, anchors.prefix)
+    qualify row_number() over (partition by lines.document_id, lines.table_key, anchors.anchor
+                               order by lines.row_index) = 1
+),
+
+-- The 收入支出决算总表's 本年收入合计 and 本年支出合计, and the detail table whose 合计 prints the same figure.
 summary_totals as (
     select
-        lines.*,
-        case lines.summary_side when 'income' then 'income_by_function' else 'expenditure_by_function' end
-            as detail_table,
+        *,
+        case summary_side when 'income' then 'income_by_function' else 'expenditure_by_function' end as detail_table,
+    from summary_anchors
+    where table_key = 'income_expenditure_summary' and anchor in ('income_total', 'expenditure_total')
+),
+
+-- The summary identities: SUM-* on the 收入支出决算总表, FAS-* on the 财政拨款收入支出决算总表.
+summary_tables(table_key, prefix, balance_measure, expenditure_measures) as (
+    values ('income_expenditure_summary', 'SUM', 'amount', ['amount']),
+           ('fiscal_appropriation_summary', 'FAS', 'total', ['total', 'general_budget', 'gov_fund', 'soe_capital'])
+),
+
+-- The numbered income lines above 本年收入合计 (一、…; those below it break down the opening balance).
+income_above as (
+    select lines.*
     from summary_lines as lines
-    where lines.table_key = 'income_expenditure_summary'
-      and ((lines.summary_side = 'income' and starts_with(lines.bare_name, '本年收入合计'))
-           or (lines.summary_side = 'expenditure' and starts_with(lines.bare_name, '本年支出合计')))
-    qualify row_number() over (partition by lines.document_id, lines.summary_side order by lines.row_index) = 1
+    left join summary_anchors as total
+        on total.document_id = lines.document_id and total.table_key = lines.table_key
+        and total.anchor = 'income_total'
+    where lines.summary_side = 'income' and (total.row_index is null or lines.row_index < total.row_index)
+),
+
+-- Without 一、 numbers (财政拨款 4,676.96 over 1.一般公共预算拨款 …): the lines no number marks as a breakdown of
+-- the line above, printed beside an expenditure line (a 款 alone on the table's right half is no income line).
+income_parts as (
+    select * from income_above where regexp_matches(printed_name, '^[一二三四五六七八九十]+[、.．]')
+    union all
+    select above.*
+    from income_above as above
+    where not exists (select 1 from income_above as numbered
+                      where numbered.document_id = above.document_id and numbered.table_key = above.table_key
+                        and regexp_matches(numbered.printed_name, '^[一二三四五六七八九十]+[、.．]'))
+      and not regexp_matches(above.printed_name,
+                             '^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十0-9]+[）)]|[0-9]+[、.．])')
+      and exists (select 1 from printed_rows as beside
+                  where beside.document_id = above.document_id and beside.table_key = above.table_key
+                    and beside.summary_side = 'expenditure' and beside.source_line = above.source_line)
+),
+
+-- The lines a grand total adds to its 本年…合计 (position 0): the opening balance (income) or the closing one
+-- (expenditure), the first line of each name. Budgets name them 上年结转(结余) / 年终结转结余, 结转下年.
+balance_names(table_key, anchor, side, position, prefix) as (
+    values ('income_expenditure_summary', 'grand_income', 'income', 1, '使用非财政拨款结余'),
+           ('income_expenditure_summary', 'grand_income', 'income', 2, '用事业基金弥补'),
+           ('income_expenditure_summary', 'grand_income', 'income', 3, '年初结转和结余'),
+           ('income_expenditure_summary', 'grand_income', 'income', 4, '上年结转'),
+           ('income_expenditure_summary', 'grand_income', 'income', 5, '上年结余'),
+           ('income_expenditure_summary', 'grand_expenditure', 'expenditure', 1, '结余分配'),
+           ('income_expenditure_summary', 'grand_expenditure', 'expenditure', 2, '年末结转和结余'),
+           ('income_expenditure_summary', 'grand_expenditure', 'expenditure', 3, '年终结转结余'),
+           ('income_expenditure_summary', 'grand_expenditure', 'expenditure', 4, '结转下年'),
+           ('fiscal_appropriation_summary', 'grand_income', 'income', 1, '年初财政拨款结转和结余'),
+           ('fiscal_appropriation_summary', 'grand_income', 'income', 2, '上年结转'),
+           ('fiscal_appropriation_summary', 'grand_income', 'income', 3, '上年结余'),
+           ('fiscal_appropriation_summary', 'grand_expenditure', 'expenditure', 1, '年末财政拨款结转和结余'),
+           ('fiscal_appropriation_summary', 'grand_expenditure', 'expenditure', 2, '年终结转结余'),
+           ('fiscal_appropriation_summary', 'grand_expenditure', 'expenditure', 3, '结转下年')
+),
+
+balance_parts as (
+    select lines.document_id, lines.table_key, names.anchor, names.position, lines.row_index, lines.printed_name,
+           lines.is_inferred,
+    from summary_lines as lines
+    inner join balance_names as names
+        on names.table_key = lines.table_key and lines.summary_side = names.side
+        and starts_with(lines.bare_name, names.prefix)
+    qualify row_number() over (partition by lines.document_id, lines.table_key, names.anchor, names.position
+                               order by lines.row_index) = 1
+    union all
+    select document_id, table_key, case anchor when 'income_total' then 'grand_income' else 'grand_expenditure' end,
+           0, row_index, printed_name, is_inferred
+    from summary_anchors
+    where anchor in ('income_total', 'expenditure_total')
+),
+
+summary_edges as (
+    select tables.prefix || '-INCOME' as rule_id, total.document_id, total.table_key, total.row_index as parent_index,
+           parts.row_index as child_index, 0 as child_order, parts.printed_name as child_name,
+           parts.is_inferred as child_inferred, ['amount'] as measures
+    from summary_anchors as total
+    inner join summary_tables as tables on tables.table_key = total.table_key
+    left join income_parts as parts on parts.document_id = total.document_id and parts.table_key = total.table_key
+    where total.anchor = 'income_total'
+    union all
+    select tables.prefix || '-EXPENDITURE', total.document_id, total.table_key, total.row_index, lines.row_index, 0,
+           lines.printed_name, lines.is_inferred, tables.expenditure_measures
+    from summary_anchors as total
+    inner join summary_tables as tables on tables.table_key = total.table_key
+    left join summary_lines as lines
+        on lines.document_id = total.document_id and lines.table_key = total.table_key
+        and lines.summary_side = 'expenditure' and lines.subject_code is not null and lines.subject_code <> ''
+    where total.anchor = 'expenditure_total'
+    union all
+    -- 总计 = 本年…合计 + the balance lines
+    select tables.prefix || case grand.anchor when 'grand_income' then '-INCOME-TOTAL' else '-EXPENDITURE-TOTAL' end,
+           grand.document_id, grand.table_key, grand.row_index, part.row_index, part.position, part.printed_name,
+           part.is_inferred,
+           case grand.anchor when 'grand_income' then ['amount'] else [tables.balance_measure] end
+    from summary_anchors as grand
+    inner join summary_tables as tables on tables.table_key = grand.table_key
+    inner join summary_anchors as total
+        on total.document_id = grand.document_id and total.table_key = grand.table_key
+        and total.anchor = case grand.anchor when 'grand_income' then 'income_total' else 'expenditure_total' end
+    inner join balance_parts as part
+        on part.document_id = grand.document_id and part.table_key = grand.table_key and part.anchor = grand.anchor
+    where grand.anchor in ('grand_income', 'grand_expenditure')
+),
+
+summary_sums as (
+    select
+        edges.rule_id, edges.document_id, edges.table_key, edges.parent_index, measures.measure,
+        sum(child.amount_wan) as expected_wan,
+        count(child.amount_wan) as parts_printed,
+        case when ends_with(edges.rule_id, '-TOTAL')
+             then string_agg(edges.child_name, ' + ' order by edges.child_order)
+             else count(edges.child_index) || case when ends_with(edges.rule_id, 'INCOME') then ' income lines'
+                                                   else ' class lines' end
+        end as detail,
+        coalesce(bool_or(edges.child_inferred), false) as parts_inferred,
+    from summary_edges as edges
+    cross join unnest(edges.measures) as measures(measure)
+    left join figures as child
+        on child.document_id = edges.document_id and child.table_key = edges.table_key
+        and child.row_index = edges.child_index and child.measure = measures.measure
+    group by edges.rule_id, edges.document_id, edges.table_key, edges.parent_index, measures.measure
+),
+
+-- 总计 of income against 总计 of expenditure.
+summary_balance as (
+    select tables.prefix || '-BALANCE' as rule_id, grand.document_id, grand.table_key, grand.row_index as parent_index,
+           tables.balance_measure as measure, income.amount_wan as expected_wan, 1 as parts_printed,
+           'income 总计 vs expenditure 总计' as detail, false as parts_inferred,
+    from summary_anchors as grand
+    inner join summary_tables as tables on tables.table_key = grand.table_key
+    inner join summary_anchors as income_line
+        on income_line.document_id = grand.document_id and income_line.table_key = grand.table_key
+        and income_line.anchor = 'grand_income'
+    left join figures as income
+        on income.document_id = income_line.document_id and income.table_key = income_line.table_key
+        and income.row_index = income_line.row_index and income.measure = 'amount'
+    where grand.anchor = 'grand_expenditure'
 ),
 
 -- A code's row in a detail table (the last one printed, as a continuation page's copy repeats it).
@@ -316,7 +464,8 @@ compared as (
            and (warned.table_key = sums.table_key or list_contains(coalesce(sums.also_warned, []), warned.table_key))
         ) as warned_tables,
     from (select * from tree_sums union all by name select * from row_sums
-          union all by name select * from cross_sums union all by name select * from economic_cross) as sums
+          union all by name select * from cross_sums union all by name select * from economic_cross
+          union all by name select * from summary_sums union all by name select * from summary_balance) as sums
     inner join printed_rows as rows
         on rows.document_id = sums.document_id and rows.table_key = coalesce(sums.row_table, sums.table_key)
         and rows.row_index = sums.parent_index

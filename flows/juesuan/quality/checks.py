@@ -17,13 +17,12 @@ import pyarrow as pa
 
 from ..extract.document import CORE_TABLES
 from ..extract.numbers import rounding_tolerance
-from ..extract.tables.summary import ANY_ORDINAL as _ANY_LINE_NUMBER
 from .catalog import prose_subjects, rules
 
 ZERO = Decimal(0)
 HALF_CENT = Decimal("0.005")
 MICRO = Decimal("0.000001")
-_ORDINAL_LINE = re.compile(r"^[一二三四五六七八九十]+[、.．]")
+
 
 @dataclass
 class Document:
@@ -180,69 +179,6 @@ class Checks:
         present = [v for v in values if v is not None]
         self.add(rule_id, table, parent, column, sum(present, ZERO), actual, self.tolerance(len(present)), detail,
                  parts=parts)
-
-
-def _total_row(rows: list[dict], name: str = "合计") -> dict | None:
-    return next((r for r in rows if r["subject_code"] is None and r["printed_name"] == name), None)
-
-
-_LINE_NUMBER = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)])")
-
-
-def _line(rows: list[dict], side: str, *prefixes: str) -> dict | None:
-    """The first line of a side whose name (its number 一、 or （一） aside) starts with one of the prefixes."""
-    return next((r for r in rows if r["summary_side"] == side and r["printed_name"]
-                 and _LINE_NUMBER.sub("", r["printed_name"]).startswith(prefixes)), None)
-
-
-def summary_checks(checks: Checks) -> None:
-    """The two summary tables' own identities."""
-    for table, prefix, opening, closing, column in (
-        # Budgets name the same lines 上年结转(结余) or 上年结余、结转 / 年终结转结余, 结转下年, 收入总计 / 支出总计.
-        ("income_expenditure_summary", "SUM", ("使用非财政拨款结余", "用事业基金弥补", "年初结转和结余", "上年结转",
-                                               "上年结余"),
-         ("结余分配", "年末结转和结余", "年终结转结余", "结转下年"), "amount"),
-        ("fiscal_appropriation_summary", "FAS", ("年初财政拨款结转和结余", "上年结转", "上年结余"),
-         ("年末财政拨款结转和结余", "年终结转结余", "结转下年"), "total"),
-    ):
-        rows = checks.doc.rows(table)
-        if not rows:
-            continue
-        income_total = _line(rows, "income", "本年收入合计")
-        expenditure_total = _line(rows, "expenditure", "本年支出合计")
-        # The numbered income lines above 本年收入合计 (those below it break down the opening balance).
-        above = [r for r in rows if r["summary_side"] == "income" and r["printed_name"]
-                 and (income_total is None or r["row_index"] < income_total["row_index"])]
-        income_lines = [r for r in above if _ORDINAL_LINE.match(r["printed_name"])]
-        if not income_lines:
-            # Lines printed without 一、 (财政拨款 4,676.96 over 1.一般公共预算拨款 …): those no number marks as a
-            # breakdown of the line above, printed beside an expenditure line (a 款 printed alone on the right half
-            # of the table, 信访事务 3,459.13, is no income line).
-            two_sided = {r["source_line"] for r in rows if r["summary_side"] == "expenditure"}
-            income_lines = [r for r in above if not _ANY_LINE_NUMBER.match(r["printed_name"])
-                            and r is not income_total and r["source_line"] in two_sided]
-        class_lines = [r for r in rows if r["summary_side"] == "expenditure" and r["subject_code"]]
-        if income_total is not None:
-            checks.sum_check(f"{prefix}-INCOME", table, income_total, income_lines, "amount",
-                             f"{len(income_lines)} income lines")
-        if expenditure_total is not None:
-            columns = [column] if table == "income_expenditure_summary" else ["total", "general_budget", "gov_fund", "soe_capital"]
-            for col in columns:
-                checks.sum_check(f"{prefix}-EXPENDITURE", table, expenditure_total, class_lines, col,
-                                 f"{len(class_lines)} class lines")
-        grand_income = _line(rows, "income", "总计", "收入总计")
-        grand_expenditure = _line(rows, "expenditure", "总计", "支出总计")
-        if grand_income is not None and income_total is not None:
-            parts = [income_total] + [r for r in (_line(rows, "income", p) for p in opening) if r is not None]
-            checks.sum_check(f"{prefix}-INCOME-TOTAL", table, grand_income, parts, "amount",
-                             " + ".join(p["printed_name"] for p in parts))
-        if grand_expenditure is not None and expenditure_total is not None:
-            parts = [expenditure_total] + [r for r in (_line(rows, "expenditure", p) for p in closing) if r is not None]
-            checks.sum_check(f"{prefix}-EXPENDITURE-TOTAL", table, grand_expenditure, parts, column,
-                             " + ".join(p["printed_name"] for p in parts))
-        if grand_income is not None and grand_expenditure is not None:
-            checks.add(f"{prefix}-BALANCE", table, grand_expenditure, column, grand_income.get("amount"),
-                       grand_expenditure.get(column), checks.tolerance(1), "income 总计 vs expenditure 总计")
 
 
 def _table_value(doc: Document, table: str, line: str, measure: str, side: str | None):
@@ -476,9 +412,9 @@ def run_checks(con: duckdb.DuckDBPyConnection, only: Collection[str] | None = No
     out: list[dict] = []
     for doc in documents:
         checks = Checks(doc)
-        # The tree, row, 三公, economic and cross-table identities are the dbt model quality.chk_table_rules; the
-        # whole-document rules are quality.chk_document_rules.
-        for family in (summary_checks, unit_checks, completeness_checks, performance_checks):
+        # The summary, tree, row, 三公, economic and cross-table identities are the dbt model
+        # quality.chk_table_rules; the whole-document rules are quality.chk_document_rules.
+        for family in (unit_checks, completeness_checks, performance_checks):
             family(checks)
         prose_checks(checks, finals)
         out.extend(checks.rows)
