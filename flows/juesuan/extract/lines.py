@@ -105,8 +105,7 @@ def split_run_on_rows(line: Line, classes: dict[str, str] = FUNCTION_CLASSES) ->
     breaks: '… 135,200 0 0 0 204 公共安全支出 1,633,000 …'), as one line per row, each keeping the line's number.
 
     A row starts where a code follows a figure (or a blank cell) and a name follows the code, or where 合计 follows
-    one and figures follow it. Lines with positions
-    (PDF, tab/pipe tables) are real lines and are kept whole.
+    one and figures follow it. Lines with positions (PDF, tab/pipe tables) are real lines and are kept whole.
     """
     tokens = line.tokens
     if line.positional or any(t.x0 is not None for t in tokens) or len(tokens) < 6:
