@@ -1,4 +1,4 @@
-"""Time the checks stage (dbt check models, the Python check families, the GX suites, dq_results and the data docs)
+"""Time the checks stage (the dbt check models, the GX suites, dq_results and the data docs)
 on synthetic corpora: copies of two real final accounts with their agency and year rewritten.
 
 Run: .venv/bin/python benchmarks/checks_stage.py [--documents 1000] [--reference 10]

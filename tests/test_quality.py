@@ -1,12 +1,14 @@
 """Data quality: every rule family over the seeds, doctored copies caught at the right row, GX and the data docs."""
 
+import re
 import shutil
 import subprocess
 from decimal import Decimal as D
 
 import duckdb
 import pytest
-from conftest import FOSHAN, LECHANG_2022, SHAOGUAN_2024, build_warehouse, external_file
+from conftest import FOSHAN, LECHANG_2022, ROOT, SHAOGUAN_2024, build_warehouse, external_file
+from juesuan.extract.document import CORE_TABLES
 from juesuan.quality import validate
 from juesuan.quality.catalog import families, rules
 
@@ -69,20 +71,34 @@ def test_every_rule_has_a_suite_and_every_family_ran(raw_build):
     assert report.quality.checks == query(warehouse, "select count(*) from dq_results")[0][0] > 500
 
 
-def test_the_table_and_cross_table_rules_are_the_dbt_check_model(raw_build):
-    # The summary, tree, row, 三公, economic and cross-table rules are computed by quality.chk_table_rules in the
-    # warehouse: every dq_results row of those families is one of its rows, outcome and all.
+def test_every_rule_is_a_dbt_check_model(raw_build):
+    # Every rule is computed set-based by the dbt check models of dbt_project/models/quality/ (in the lineage): every
+    # dq_results row is one of their rows, outcome and all, and every family of the catalog has rows there.
     warehouse, _, _ = raw_build
-    model = query(warehouse, """select rule_id, document_id, row_name, column_name, expected, actual, outcome
-                                from quality.chk_table_rules order by all""")
-    stored = query(warehouse, f"""select rule_id, document_id, row_name, column_name, expected, actual, outcome
-                                  from dq_results where family in {TABLE_FAMILIES} order by all""")
+    columns = "rule_id, document_id, table_key, row_name, column_name, expected, actual, outcome, page, source_line"
+    model = query(warehouse, " union all ".join(
+        f"select {columns} from quality.{name}"
+        for name in ("chk_table_rules", "chk_document_rules", "chk_prose_rules", "chk_performance_rules"))
+        + " order by all")
+    stored = query(warehouse, f"select {columns} from dq_results order by all")
     assert stored == model
     rules_run = {rule for rule, *_ in model}
     assert {"TP-TOTAL", "TP-VEHICLE", "ECO-GROUPS", "ECO-BASIC", "X-INCOME-TOTAL", "X-EXPENDITURE-TOTAL",
             "X-EXPENDITURE-CLASS", "TREE-FUNCTION", "ROW-EXPENDITURE", "SUM-INCOME", "SUM-EXPENDITURE",
             "SUM-INCOME-TOTAL", "SUM-EXPENDITURE-TOTAL", "SUM-BALANCE", "FAS-INCOME", "FAS-EXPENDITURE",
-            "FAS-BALANCE"} <= rules_run
+            "FAS-BALANCE", "PROSE-AMOUNT", "PROSE-SHARE", "PROSE-CHANGE", "PROSE-WORDS", "DOC-COMPLETE",
+            "DOC-YEAR", "PERF-SCORES", "PERF-RATE", "PERF-SCORE-CAP"} <= rules_run
+    # 赣州融江's form prints 97.30 executed of 129.00 budgeted and a rate of 75.43 %: 75.4264 within 0.1.
+    assert query(warehouse, """select expected, actual, outcome from quality.chk_performance_rules
+                               where rule_id = 'PERF-RATE' and source_line = 549""") == [
+        (D("75.426400"), D("75.430000"), "rounding")]
+
+
+def test_the_completeness_rule_knows_the_core_tables_of_the_extraction():
+    # DOC-COMPLETE (quality.chk_document_rules) lists the core tables in SQL; they are the extractor's CORE_TABLES.
+    sql = (ROOT / "dbt_project/models/quality/chk_document_rules.sql").read_text(encoding="utf-8")
+    listed = re.search(r"core_tables as \(\s*select unnest\(\[(.*?)\]\)", sql, re.S).group(1)
+    assert tuple(re.findall(r"'(\w+)'", listed)) == CORE_TABLES
 
 
 def test_seed_final_accounts_pass_or_round_on_every_table_rule(raw_build):
@@ -235,3 +251,13 @@ def test_data_docs_in_a_browser_show_the_suites_and_a_failing_check(doctored):
     assert "ROW-EXPENDITURE" in page and "sg-figure.txt" in page and "2010301 行政运行 438.89" in page
     assert str(report.quality.docs_index) == str(build_dir / "dq" / "index.html")
 
+
+
+def test_a_run_id_of_digits_names_the_gx_run():
+    # GX parses a run name as a date when no time is given: a run id read as the year 4031482841 once
+    # overflowed dateutil and lost the run's checks stage.
+    from great_expectations.core.run_identifier import RunIdentifier
+    with pytest.raises(OverflowError):
+        RunIdentifier(run_name="4031482841")
+    run = validate.gx_run_identifier("4031482841")
+    assert run.run_name == "4031482841" and run.run_time.tzinfo is not None

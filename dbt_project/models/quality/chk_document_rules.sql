@@ -127,7 +127,7 @@ unioned as (
     union all by name select * from comparison_checks
 ),
 
-final as (
+checked as (
     select
         rule_id,
         document_id,
@@ -153,6 +153,53 @@ final as (
         bbox_bottom,
         source_file,
     from unioned
+),
+
+-- The tables every final-accounts document has printed since 2019 (extract/document.py CORE_TABLES).
+core_tables as (
+    select unnest(['income_expenditure_summary', 'income_by_function', 'expenditure_by_function',
+                   'fiscal_appropriation_summary', 'general_budget_expenditure', 'general_budget_basic_by_economic',
+                   'three_public']) as table_key
+),
+
+completeness_checks as (
+    select
+        'DOC-COMPLETE' as rule_id,
+        documents.document_id,
+        documents.file_name,
+        documents.agency_name,
+        documents.fiscal_year,
+        core_tables.table_key,
+        null::varchar as row_code,
+        core_tables.table_key as row_name,
+        'present' as column_name,
+        cast(1 as decimal(24, 6)) as expected,
+        cast(case when document_tables.is_present then 1 else 0 end as decimal(24, 6)) as actual,
+        cast(case when document_tables.is_present then 0 else -1 end as decimal(24, 6)) as difference,
+        cast(0 as decimal(24, 6)) as tolerance,
+        case when document_tables.is_present then 'pass' else 'fail' end as outcome,
+        null::integer as source_line,
+        case when document_tables.is_present then 'present' else 'missing from the document' end as detail,
+        document_tables.page,
+        case when document_tables.is_present and nullif(document_tables.printed_title, '') is not null
+             then document_tables.printed_title
+             else core_tables.table_key || ': no such table in the document' end as printed_text,
+        null::double as bbox_x0,
+        null::double as bbox_top,
+        null::double as bbox_x1,
+        null::double as bbox_bottom,
+        documents.source_file,
+    from documents
+    cross join core_tables
+    left join document_tables
+        on document_tables.document_id = documents.document_id and document_tables.table_key = core_tables.table_key
+    where documents.document_kind = 'final_accounts'
+),
+
+final as (
+    select * from checked
+    union all by name
+    select * from completeness_checks
 )
 
 select * from final

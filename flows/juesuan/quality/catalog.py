@@ -1,8 +1,7 @@
-"""The rule catalog (expectations/rules.yml) and the prose-subject map (expectations/prose_subjects.yml)."""
+"""The rule catalog (expectations/rules.yml)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cache
 
@@ -38,30 +37,3 @@ def rules() -> dict[str, Rule]:
 def families() -> list[str]:
     """Rule families in catalog order: one GX suite each."""
     return list(dict.fromkeys(rule.family for rule in rules().values()))
-
-
-@dataclass(frozen=True)
-class Subject:
-    """What a prose phrase refers to: a table figure, and the base its shares are of."""
-
-    pattern: re.Pattern
-    table: str
-    line: str
-    measure: str
-    side: str | None = None
-    share_of: str | None = None
-    kinds: tuple[str, ...] = ("final_accounts", "budget")  # document kinds whose tables the phrase refers to
-    context: re.Pattern | None = None  # what the text before the phrase must say for it to refer to this figure
-
-
-@cache
-def prose_subjects() -> tuple[list[Subject], dict[str, Subject]]:
-    """The phrase patterns in order (first match wins) and the share bases."""
-    data = yaml.load((EXPECTATIONS / "prose_subjects.yml").read_text(encoding="utf-8"), Loader=_LOADER)
-    subjects = [Subject(re.compile(s["pattern"]), s["table"], s["line"], s["measure"], s.get("side"), s.get("share_of"),
-                        tuple(s.get("kinds", ("final_accounts", "budget"))),
-                        re.compile(s["context"]) if s.get("context") else None)
-                for s in data["subjects"]]
-    bases = {name: Subject(re.compile(""), b["table"], b["line"], b["measure"], b.get("side"))
-             for name, b in data["share_bases"].items()}
-    return subjects, bases

@@ -1,7 +1,7 @@
 """One document checked now: extracted, loaded into a scratch DuckDB, its consistency checks run, the verdict given.
 
 No warehouse is built or touched, no Prefect, no dbt, no Great Expectations: the raw rows go through the same
-loader, the same staging/intermediate model SQL (rendered without dbt) and the same check code as a full run.
+loader, the same staging/intermediate model SQL and the same check models (rendered without dbt) as a full run.
 """
 
 from __future__ import annotations
@@ -12,10 +12,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# The models the checks read (quality/checks.py read_documents).
-CHECKED_MODELS = ["dim_document", "int_table_rows_pivoted", "stg_raw__document_tables", "stg_raw__prose_facts",
-                  "stg_raw__performance_projects", "stg_raw__performance_indicators", "stg_raw__load_errors",
-                  "chk_table_rules", "chk_document_rules"]
+# The check models (quality/checks.py SQL_CHECK_MODELS); each brings the models and seeds it refs.
+CHECKED_MODELS = ["chk_table_rules", "chk_document_rules", "chk_prose_rules", "chk_performance_rules"]
 
 
 class UnusableDocument(Exception):

@@ -1,7 +1,8 @@
 """The project's dbt model SQL run without dbt: rendered with the project's own macros and created as views.
 
-For checking one document now: its raw rows sit in a scratch DuckDB, and the staging, intermediate and mart
-models the checks read are the same SQL the warehouse build runs, as views over them (no dbt import, no build).
+For checking one document now: its raw rows sit in a scratch DuckDB, and the staging, intermediate, mart and
+check models are the same SQL the warehouse build runs, as views over them (no dbt import, no build); the seeds
+they ref are read from their CSV files.
 """
 
 from __future__ import annotations
@@ -34,6 +35,13 @@ def _qualified(path: Path, project: Path) -> str:
     return f"{_SCHEMAS.get(folder, 'main')}.{path.stem}"
 
 
+def _seed(con, name: str, path: Path) -> str:
+    """The seed as a table (once); its columns typed as DuckDB reads the CSV, as dbt-duckdb's seeds come close to."""
+    con.execute("create schema if not exists reference")
+    con.execute(f"create table if not exists reference.{name} as select * from read_csv(?, header = true)", [str(path)])
+    return f"reference.{name}"
+
+
 def create_model_views(con, names: list[str], project: Path = DBT_PROJECT) -> None:
     """Create the named models (and every model they ref) as views in `con`, over the raw schema already there."""
     import jinja2
@@ -43,7 +51,11 @@ def create_model_views(con, names: list[str], project: Path = DBT_PROJECT) -> No
     created: set[str] = set()
     macros: dict = {}
 
+    seeds = {path.stem: path for path in sorted((project / "seeds").glob("*.csv"))}
+
     def ref(name: str) -> str:
+        if name in seeds:
+            return _seed(con, name, seeds[name])
         build(name)
         return _qualified(paths[name], project)
 

@@ -98,10 +98,19 @@ def _context(site: Path):
     return context
 
 
+def gx_run_identifier(run_id: str):
+    """GX's run identifier for our run id, with its time given: GX otherwise parses the name as a date, and a hex id
+    of digits only (e.g. 4031482841) overflows dateutil."""
+    import datetime
+
+    from great_expectations.core.run_identifier import RunIdentifier
+
+    return RunIdentifier(run_name=run_id, run_time=datetime.datetime.now(datetime.UTC))
+
+
 def validate_warehouse(warehouse: Path, build_dir: Path, run_id: str) -> QualitySummary:
     """Compute every check, validate each family's suite, store dq_results, and build the data docs."""
     import great_expectations as gx
-    from great_expectations.core.run_identifier import RunIdentifier
 
     with duckdb.connect(str(warehouse), read_only=True) as con:
         recheck = _documents_to_check(con, run_id)
@@ -115,7 +124,7 @@ def validate_warehouse(warehouse: Path, build_dir: Path, run_id: str) -> Quality
     suites = _suites_module()
     datasource = context.data_sources.add_pandas("checks")
     summary = QualitySummary(checks=len(checks), outcomes=Counter(c["outcome"] for c in checks))
-    run = RunIdentifier(run_name=run_id)
+    run = gx_run_identifier(run_id)
     for family in families():
         suite = context.suites.add(suites.build_suite(family, [r for r in catalog.values() if r.family == family]))
         batch = datasource.add_dataframe_asset(family).add_batch_definition_whole_dataframe("all documents")
@@ -147,10 +156,11 @@ def validate_warehouse(warehouse: Path, build_dir: Path, run_id: str) -> Quality
 def _documents_to_check(con: duckdb.DuckDBPyConnection, run_id: str) -> list[str] | None:
     """The documents whose checks this run computes; None for all of them.
 
-    A document's checks read that document and the final accounts of its agency and year (a budget's prose is
-    compared with them), so the documents this run loaded are checked again with every document of their agency
-    and year, and so are those whose agency-year lost a document; the others keep their rows of dq_results. All are
-    checked when there are none yet, or they were made by other code (checks, rules or models).
+    A document's checks read that document and the final accounts of its agency's year before (PROSE-PRIOR-YEAR),
+    so the documents this run loaded are checked again with every document of their agency in that year and the
+    next, and so are those of an agency-year that lost a document (and of the year after it); the others keep their
+    rows of dq_results. All are checked when there are none yet, or they were made by other code (checks, rules or
+    models).
     """
     from ..warehouse.publish import code_fingerprint
 
@@ -159,13 +169,18 @@ def _documents_to_check(con: duckdb.DuckDBPyConnection, run_id: str) -> list[str
             (code_fingerprint(),)]:
         return None
     return [d for (d,) in con.execute("""
-        with changed_years as (
+        with changed as (
             select d.agency_name, d.fiscal_year from dim_document d
             inner join raw.documents r on r.sha256 = d.document_id
             where r.run_id = ?
             union
             select agency_name, fiscal_year from dq_results
             where document_id not in (select document_id from dim_document)
+        ),
+        changed_years as (
+            select agency_name, fiscal_year from changed
+            union
+            select agency_name, fiscal_year + 1 from changed
         )
         select d.document_id from dim_document d
         inner join changed_years c
