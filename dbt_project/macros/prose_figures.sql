@@ -28,3 +28,19 @@
          + 100 * ({{ half_unit }} / {{ base }} + abs({{ part }}) * {{ half_unit }} / ({{ base }} * {{ base }}))
          as decimal(38, 16))
 {%- endmacro %}
+
+{% macro prose_subject_patterns() -%}
+    {#- The rows of the seed prose_subjects as (ordinal, pattern, context, line_group), in order; none while dbt only
+        parses the project. -#}
+    {%- if execute -%}
+        {{ return(run_query("select ordinal, pattern, context, line_group from " ~ ref('prose_subjects')
+                            ~ " order by ordinal").rows) }}
+    {%- else -%}
+        {{ return([]) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro sql_string(text) -%}
+    {#- A SQL string literal holding text (quotes doubled). -#}
+    '{{ text | replace("'", "''") }}'
+{%- endmacro %}

@@ -53,26 +53,43 @@ printed_rows as (
     group by document_id, table_key, row_index
 ),
 
--- The subject of each fact: the first pattern (and its context, if any) that matches the phrase.
+-- The subject of each fact: the first pattern (and its context, if any) that matches the phrase. The patterns are
+-- written into the SQL as constants (one CASE branch per seed row, in order): a pattern read from a column would be
+-- compiled again for every fact.
+matched as (
+    select
+        document_id,
+        fact_index,
+        printed_subject,
+        case
+            when false then null::integer
+            {%- for subject in prose_subject_patterns() %}
+            when regexp_matches(printed_subject, {{ sql_string(subject[1]) }})
+                {%- if subject[2] %} and regexp_matches(coalesce(printed_context, ''), {{ sql_string(subject[2]) }})
+                {%- endif %} then {{ subject[0] }}
+            {%- endfor %}
+        end as ordinal,
+    from facts
+),
+
 fact_subjects as (
     select
-        facts.document_id,
-        facts.fact_index,
+        matched.document_id,
+        matched.fact_index,
         subjects.table_key,
         subjects.side,
         subjects.measure,
         subjects.share_of,
-        -- a line named by the phrase itself: the text of the pattern's group line_group (DuckDB wants a constant)
-        coalesce(subjects.line, case subjects.line_group
-            {%- for group in range(1, 10) %}
-            when {{ group }} then regexp_extract(facts.printed_subject, subjects.pattern, {{ group }})
+        -- a line named by the phrase itself: the text of its pattern's group line_group
+        coalesce(subjects.line, case
+            when false then null::varchar
+            {%- for subject in prose_subject_patterns() if subject[3] %}
+            when matched.ordinal = {{ subject[0] }}
+                then regexp_extract(matched.printed_subject, {{ sql_string(subject[1]) }}, {{ subject[3] }})
             {%- endfor %}
         end) as line_name,
-    from facts
-    inner join subjects
-        on regexp_matches(facts.printed_subject, subjects.pattern)
-        and (subjects.context is null or regexp_matches(coalesce(facts.printed_context, ''), subjects.context))
-    qualify row_number() over (partition by facts.document_id, facts.fact_index order by subjects.ordinal) = 1
+    from matched
+    inner join subjects on subjects.ordinal = matched.ordinal
 ),
 
 -- The final accounts of the agency's year before (the last by file name where two were loaded).

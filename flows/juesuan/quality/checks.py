@@ -12,13 +12,9 @@ from collections.abc import Collection
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .catalog import rules
-
-
-def _records(con, sql: str) -> list[dict]:
-    return con.sql(sql).to_arrow_table().to_pylist()
-
 
 # The check models dbt builds in the warehouse (dbt_project/models/quality/), set-based over every document.
 SQL_CHECK_MODELS = ("quality.chk_table_rules", "quality.chk_document_rules", "quality.chk_prose_rules",
@@ -31,19 +27,33 @@ CHECK_COLUMNS = ("rule_id", "document_id", "file_name", "agency_name", "fiscal_y
                  "detail", "page", "printed_text", "bbox_x0", "bbox_top", "bbox_x1", "bbox_bottom", "source_file")
 
 
-def run_checks(con: duckdb.DuckDBPyConnection, only: Collection[str] | None = None) -> list[dict]:
+def check_rows(con: duckdb.DuckDBPyConnection, only: Collection[str] | None = None) -> pa.Table:
     """Every check row of the SQL check models (of the documents of `only`, else of all), with each rule's family
-    and severity from the catalog."""
+    and severity from the catalog, as one Arrow table (a row per check: millions at scale, never Python objects)."""
     catalog = rules()
-    out = []
+    con.register("rule_catalog", pa.table({
+        "rule_id": pa.array(list(catalog), pa.string()),
+        "family": pa.array([r.family for r in catalog.values()], pa.string()),
+        "severity": pa.array([r.severity for r in catalog.values()], pa.string())}))
     if only is not None:
         con.register("checked", pa.table({"document_id": pa.array(sorted(only), pa.string())}))
     within = "where document_id in (select document_id from checked)" if only is not None else ""
-    for model in SQL_CHECK_MODELS:
-        for row in _records(con, f"select {', '.join(CHECK_COLUMNS)} from {model} {within} "
-                                    "order by document_id, rule_id, source_line"):
-            rule = catalog[row["rule_id"]]
-            out.append({**row, "family": rule.family, "severity": rule.severity})
+    columns = ", ".join(CHECK_COLUMNS)
+    models = " union all ".join(f"select {order} as model_order, {columns} from {model} {within}"
+                                for order, model in enumerate(SQL_CHECK_MODELS))
+    table = con.sql(f"""select checks.* exclude (model_order), rule_catalog.family, rule_catalog.severity
+                        from ({models}) as checks left join rule_catalog using (rule_id)
+                        order by model_order, document_id, rule_id, source_line""").to_arrow_table()
+    con.unregister("rule_catalog")
     if only is not None:
         con.unregister("checked")
-    return out
+    unknown = table.filter(pc.is_null(table["family"]))
+    if unknown.num_rows:
+        raise KeyError(f"rules not in expectations/rules.yml: {sorted(set(unknown['rule_id'].to_pylist()))}")
+    return table
+
+
+def run_checks(con: duckdb.DuckDBPyConnection, only: Collection[str] | None = None) -> list[dict]:
+    """Every check row of the SQL check models (of the documents of `only`, else of all) as dicts, with each
+    rule's family and severity: for one document, or a few."""
+    return check_rows(con, only).to_pylist()

@@ -67,20 +67,25 @@ def _findings_table(findings: list[dict], pages: dict[str, str], links: dict, cs
     return out
 
 
-def write_index(dq_dir: Path, site: Path, documents: list[dict], checks: list[dict], catalog: dict, run_id: str,
-                links: dict[str, dict[str, str]] | None = None) -> Path:
-    """Write dq_dir/index.html and return its path; links maps a PDF's file name to its copies in dq_dir."""
+def write_index(dq_dir: Path, site: Path, documents: list[dict], notable: list[dict], counts: Counter, catalog: dict,
+                run_id: str, links: dict[str, dict[str, str]] | None = None) -> Path:
+    """Write dq_dir/index.html and return its path. notable: the checks that did not pass; counts: checks by
+    (file name, outcome); links maps a PDF's file name to its copies in dq_dir."""
     links = links or {}
     pages = _validation_pages(site, dq_dir)
     by_document: dict[str, list[dict]] = defaultdict(list)
-    for check in checks:
+    for check in notable:
         by_document[check["file_name"]].append(check)
+    outcomes: dict[str, Counter] = defaultdict(Counter)
+    totals: Counter = Counter()
+    for (file_name, outcome), n in counts.items():
+        outcomes[file_name][outcome] += n
+        totals[outcome] += n
     info = {d["file_name"]: d for d in documents}
-    totals = Counter(c["outcome"] for c in checks)
     out = [f"<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'><title>juesuan data quality</title>"
            f"<style>{STYLE}</style></head><body>",
            "<h1>juesuan · data quality</h1>",
-           f"<p class='muted'>Run {html.escape(run_id)} · {len(checks)} checks over {len(info)} documents · "
+           f"<p class='muted'>Run {html.escape(run_id)} · {sum(counts.values())} checks over {len(info)} documents · "
            f"<span class='fail'>{totals['fail']} errors in published reports</span> · "
            f"<span class='suspect_extraction'>{totals['suspect_extraction']} possible misreadings</span> · "
            f"<a href='gx/index.html'>Great Expectations data docs</a></p>",
@@ -88,8 +93,7 @@ def write_index(dq_dir: Path, site: Path, documents: list[dict], checks: list[di
            "<table id='document-outcomes'><tr><th>document</th><th>agency</th><th>year</th><th>checks</th>"
            "<th>pass</th><th>rounding</th><th>fail</th><th>suspect extraction</th><th>PDF</th></tr>"]
     for file_name in sorted(info):
-        doc_checks = by_document.get(file_name, [])
-        counts = Counter(c["outcome"] for c in doc_checks)
+        doc_counts = outcomes[file_name]
         first = info[file_name]
         anchor = f"doc-{first['document_id'][:12]}"
         pdf = links.get(file_name)
@@ -98,14 +102,14 @@ def write_index(dq_dir: Path, site: Path, documents: list[dict], checks: list[di
         out.append(
             f"<tr data-document='{html.escape(file_name)}'><td><a href='#{anchor}'>{html.escape(file_name)}</a></td>"
             f"<td>{_escape(first['agency_name'])}</td><td>{_escape(first['fiscal_year'])}</td>"
-            f"<td class='num'>{len(doc_checks)}</td><td class='num pass'>{counts['pass']}</td>"
-            f"<td class='num rounding'>{counts['rounding']}</td><td class='num fail'>{counts['fail']}</td>"
-            f"<td class='num suspect_extraction'>{counts['suspect_extraction']}</td><td>{pdf_cell}</td></tr>")
+            f"<td class='num'>{sum(doc_counts.values())}</td><td class='num pass'>{doc_counts['pass']}</td>"
+            f"<td class='num rounding'>{doc_counts['rounding']}</td><td class='num fail'>{doc_counts['fail']}</td>"
+            f"<td class='num suspect_extraction'>{doc_counts['suspect_extraction']}</td><td>{pdf_cell}</td></tr>")
     out.append("</table>")
     for file_name in sorted(info):
         doc_checks = by_document.get(file_name, [])
         out.append(f"<h2 id='doc-{info[file_name]['document_id'][:12]}'>{html.escape(file_name)}</h2>")
-        if not doc_checks:
+        if not outcomes[file_name]:
             out.append("<p class='muted'>No consistency rule applies: the document has no standard table and no "
                        "figure the rules compare.</p>")
             continue

@@ -22,6 +22,13 @@ class _Return(Exception):
         self.value = value
 
 
+class _Rows:
+    """What dbt's run_query gives a macro, as far as the models use it: the result's rows."""
+
+    def __init__(self, rows: list[tuple]):
+        self.rows = rows
+
+
 def _raise_return(value):
     raise _Return(value)
 
@@ -70,7 +77,9 @@ def create_model_views(con, names: list[str], project: Path = DBT_PROJECT) -> No
     # What dbt's context gives the models and macros; views are never incremental, so no `this` is ever read.
     dbt_context = {"ref": ref, "source": lambda schema, table: f"{schema}.{table}", "config": lambda **_: "",
                    "return": _raise_return, "is_incremental": lambda: False,
-                   "var": lambda name, default=None: default, "this": None}
+                   "var": lambda name, default=None: default, "this": None,
+                   # a model reading a seed's rows to write them into its SQL (run_query(...).rows)
+                   "execute": True, "run_query": lambda sql: _Rows(con.execute(sql).fetchall())}
 
     def context() -> dict:
         return {**dbt_context, **macros}

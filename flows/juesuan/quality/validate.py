@@ -11,11 +11,12 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..settings import PROJECT_ROOT
 from .annotate import annotate_pdfs
 from .catalog import families, rules
-from .checks import run_checks
+from .checks import CHECK_COLUMNS, check_rows
 from .docs import write_index
 from .offline import localize_site
 
@@ -71,15 +72,17 @@ def _raised(info) -> str | None:
 INDEX_COLUMNS = ["file_name", "page", "source_line", "rule_id", "printed_text"]
 
 
-def _frame(checks: list[dict]) -> pd.DataFrame:
-    frame = pd.DataFrame(checks, columns=["rule_id", "family", "document_id", "file_name", "page", "source_line",
-                                          "table_key", "row_code", "row_name", "column_name", "expected", "actual",
-                                          "difference", "tolerance", "outcome", "printed_text"])
+def _frame(checks: pa.Table) -> pd.DataFrame:
+    """One family's check rows as the DataFrame its suite validates."""
+    # The excess in exact decimals, then as a float: its sign is the outcome's, whatever the float rounding.
+    excess = pc.subtract(pc.abs(checks["difference"]), checks["tolerance"]).cast(pa.float64())
+    frame = checks.select(["rule_id", "family", "document_id", "file_name", "page", "source_line", "table_key",
+                           "row_code", "row_name", "column_name", "expected", "actual", "difference", "tolerance",
+                           "outcome", "printed_text"]).append_column("excess_over_tolerance", excess).to_pandas()
     for column in ("expected", "actual", "difference", "tolerance"):
         frame[column] = frame[column].astype(float)
     frame["page"] = frame["page"].astype("Int64")
     frame["source_line"] = frame["source_line"].astype("Int64")
-    frame["excess_over_tolerance"] = [float(abs(c["difference"]) - c["tolerance"]) for c in checks]
     return frame
 
 
@@ -114,16 +117,17 @@ def validate_warehouse(warehouse: Path, build_dir: Path, run_id: str) -> Quality
 
     with duckdb.connect(str(warehouse), read_only=True) as con:
         recheck = _documents_to_check(con, run_id)
-        checks = run_checks(con, recheck)
+        checks = check_rows(con, recheck)
         if recheck is not None:
-            checks += _kept_checks(con, recheck)
+            checks = pa.concat_tables([checks, _kept_checks(con, recheck).cast(checks.schema)])
         documents = con.sql("select document_id, file_name, agency_name, fiscal_year from dim_document").to_arrow_table().to_pylist()
     site = build_dir / "dq" / "gx"
     context = _context(site)
     catalog = rules()
     suites = _suites_module()
     datasource = context.data_sources.add_pandas("checks")
-    summary = QualitySummary(checks=len(checks), outcomes=Counter(c["outcome"] for c in checks))
+    summary = QualitySummary(checks=checks.num_rows, outcomes=Counter(
+        {r["values"]: r["counts"] for r in pc.value_counts(checks["outcome"]).to_pylist()}))
     run = gx_run_identifier(run_id)
     for family in families():
         suite = context.suites.add(suites.build_suite(family, [r for r in catalog.values() if r.family == family]))
@@ -133,7 +137,7 @@ def validate_warehouse(warehouse: Path, build_dir: Path, run_id: str) -> Quality
         checkpoint = context.checkpoints.add(gx.Checkpoint(
             name=f"{family}_checkpoint", validation_definitions=[definition], actions=[],
             result_format={"result_format": "COMPLETE", "unexpected_index_column_names": INDEX_COLUMNS}))
-        frame = _frame([c for c in checks if c["family"] == family])
+        frame = _frame(checks.filter(pc.equal(checks["family"], family)))
         result = checkpoint.run(batch_parameters={"dataframe": frame}, run_id=run)
         for validation in result.run_results.values():
             for expectation in validation.results:
@@ -148,8 +152,12 @@ def validate_warehouse(warehouse: Path, build_dir: Path, run_id: str) -> Quality
     context.build_data_docs()
     _store_results(warehouse, checks, run_id)
     localize_site(site)
-    links = annotate_pdfs(checks, build_dir / "dq")
-    summary.docs_index = write_index(build_dir / "dq", site, documents, checks, catalog, run_id, links)
+    # The page and the annotated PDFs show the checks that did not pass; the passes are counted.
+    notable = checks.filter(pc.not_equal(checks["outcome"], "pass")).to_pylist()
+    counts = Counter({(r["file_name"], r["outcome"]): r["outcome_count"] for r in checks.group_by(
+        ["file_name", "outcome"]).aggregate([("outcome", "count")]).to_pylist()})
+    links = annotate_pdfs(notable, build_dir / "dq")
+    summary.docs_index = write_index(build_dir / "dq", site, documents, notable, counts, catalog, run_id, links)
     return summary
 
 
@@ -188,24 +196,24 @@ def _documents_to_check(con: duckdb.DuckDBPyConnection, run_id: str) -> list[str
     """, [run_id]).fetchall()]
 
 
-def _kept_checks(con: duckdb.DuckDBPyConnection, recheck: list[str]) -> list[dict]:
+def _kept_checks(con: duckdb.DuckDBPyConnection, recheck: list[str]) -> pa.Table:
     """The stored check rows of the documents still loaded that this run does not check again."""
     con.register("rechecked", pa.table({"document_id": pa.array(recheck, pa.string())}))
-    rows = con.sql("""
-        select * exclude (run_id) from dq_results
+    rows = con.sql(f"""
+        select {', '.join(CHECK_COLUMNS)}, family, severity from dq_results
         where document_id in (select document_id from dim_document)
           and document_id not in (select document_id from rechecked)
-    """).to_arrow_table().to_pylist()
+    """).to_arrow_table()
     con.unregister("rechecked")
     return rows
 
 
-def _store_results(warehouse: Path, checks: list[dict], run_id: str) -> None:
+def _store_results(warehouse: Path, checks: pa.Table, run_id: str) -> None:
     """Replace dq_results (one row per check) and the per-document summary view, in one transaction."""
     from ..warehouse.publish import code_fingerprint
 
-    results = pa.Table.from_pylist([{**{k: c[k] for k in RESULTS.names if k != "run_id"}, "run_id": run_id}
-                                  for c in checks], RESULTS)
+    results = checks.append_column("run_id", pa.array([run_id] * checks.num_rows, pa.string()))
+    results = results.select(RESULTS.names).cast(RESULTS)
     with duckdb.connect(str(warehouse)) as con:
         con.register("results", results)
         con.execute("begin transaction")
