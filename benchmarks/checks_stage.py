@@ -14,7 +14,6 @@ import copy
 import hashlib
 import os
 import platform
-import resource
 import sys
 import tempfile
 import time
@@ -81,8 +80,6 @@ def main() -> None:
           f"{count / checks:.0f} checks/s, {args.documents / checks:.1f} documents/s)")
     print(f"ratio to the {args.reference}-document reference: dbt build {dbt / ref_dbt:.1f}×, "
           f"checks stage {checks / ref_checks:.1f}× for {args.documents / args.reference:.0f}× the documents")
-    # The larger corpus runs last, so the process's peak is its own.
-    print(f"peak memory of the process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 
 if __name__ == "__main__":

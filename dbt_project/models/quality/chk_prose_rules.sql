@@ -41,16 +41,7 @@ document_tables as (
 ),
 
 printed_rows as (
-    select
-        document_id,
-        table_key,
-        row_index,
-        any_value(subject_code) as subject_code,
-        any_value(printed_name) as printed_name,
-        any_value(summary_side) as summary_side,
-        coalesce(bool_or(placement = 'inferred'), false) as is_inferred,
-    from figures
-    group by document_id, table_key, row_index
+    select * from {{ ref('int_printed_rows') }}
 ),
 
 -- The subject of each fact: the first pattern (and its context, if any) that matches the phrase. The patterns are
