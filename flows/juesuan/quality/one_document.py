@@ -84,7 +84,7 @@ def _check(path: Path) -> Verdict:
     from ..extract.document import extract_file
     from ..warehouse.load import load_extractions
     from .checks import run_checks
-    from .sql_models import create_model_views
+    from .sql_models import create_models
 
     extraction = extract_file(path)
     problems = [p.as_dict() for p in extraction.problems]
@@ -96,7 +96,7 @@ def _check(path: Path) -> Verdict:
         warehouse = Path(scratch) / "check.duckdb"
         load_extractions(warehouse, [extraction], run_id="check")
         with duckdb.connect(str(warehouse)) as con:
-            create_model_views(con, CHECKED_MODELS)
+            create_models(con, CHECKED_MODELS)
             checks = run_checks(con)
     for check in checks:
         check["page"] = check.get("page") or pages.get(check.get("source_line"))

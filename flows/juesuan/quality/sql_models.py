@@ -1,7 +1,8 @@
-"""The project's dbt model SQL run without dbt: rendered with the project's own macros and created as views.
+"""The project's dbt model SQL run without dbt: rendered with the project's own macros and created as tables.
 
 For checking one document now: its raw rows sit in a scratch DuckDB, and the staging, intermediate, mart and
-check models are the same SQL the warehouse build runs, as views over them (no dbt import, no build); the seeds
+check models are the same SQL the warehouse build runs, as tables over them (no dbt import, no build; a table is
+computed once, where a view would be inlined again at each reference: 0.6 s against 0.9 s for one document); the seeds
 they ref are read from their CSV files.
 """
 
@@ -49,8 +50,8 @@ def _seed(con, name: str, path: Path) -> str:
     return f"reference.{name}"
 
 
-def create_model_views(con, names: list[str], project: Path = DBT_PROJECT) -> None:
-    """Create the named models (and every model they ref) as views in `con`, over the raw schema already there."""
+def create_models(con, names: list[str], project: Path = DBT_PROJECT) -> None:
+    """Create the named models (and every model they ref) as tables in `con`, over the raw schema already there."""
     import jinja2
 
     paths = _model_paths(project)
@@ -72,9 +73,9 @@ def create_model_views(con, names: list[str], project: Path = DBT_PROJECT) -> No
         created.add(name)
         sql = env.from_string(paths[name].read_text(encoding="utf-8")).render(**context())
         con.execute(f"create schema if not exists {_qualified(paths[name], project).split('.')[0]}")
-        con.execute(f"create or replace view {_qualified(paths[name], project)} as {sql}")
+        con.execute(f"create or replace table {_qualified(paths[name], project)} as {sql}")
 
-    # What dbt's context gives the models and macros; views are never incremental, so no `this` is ever read.
+    # What dbt's context gives the models and macros; these tables are never incremental, so no `this` is read.
     dbt_context = {"ref": ref, "source": lambda schema, table: f"{schema}.{table}", "config": lambda **_: "",
                    "return": _raise_return, "is_incremental": lambda: False,
                    "var": lambda name, default=None: default, "this": None,
