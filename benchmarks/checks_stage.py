@@ -32,10 +32,14 @@ TEMPLATES = [ROOT / "raw" / "shaoguan-admin-service-center_2024_final-accounts.t
              SHARED / "corpus" / "external" / "上海市普陀区财政局_2024_部门决算.pymupdf.txt"]
 
 
-def synthetic(templates: list[Extraction], n: int) -> list[Extraction]:
-    """n copies of the templates, each its own agency (第i号) and year (2015 + i % 10), as a new document."""
+LOAD_BATCH = 500
+
+
+def synthetic(templates: list[Extraction], n: int, start: int = 0) -> list[Extraction]:
+    """Copies start … start + n - 1 of the templates, each its own agency (第i号) and year (2015 + i % 10), as a new
+    document."""
     out = []
-    for i in range(n):
+    for i in range(start, start + n):
         base = templates[i % len(templates)]
         agency, year = f"{base.document['agency']}第{i}号", 2015 + i % 10
         clone = copy.deepcopy(base)
@@ -57,7 +61,11 @@ def measure(templates: list[Extraction], n: int) -> tuple[float, float, int]:
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
         warehouse = tmp / "w.duckdb"
-        load_extractions(warehouse, synthetic(templates, n), "bench")
+        loaded: dict[str, str] = {}
+        for start in range(0, n, LOAD_BATCH):  # a batch at a time: the copies of 10,000 would not fit in memory
+            batch = synthetic(templates, min(LOAD_BATCH, n - start), start)
+            load_extractions(warehouse, batch, "bench", kept=dict(loaded))
+            loaded.update({e.sha256: e.path.name for e in batch})
         start = time.perf_counter()
         build_models(warehouse, tmp / "build")
         built = time.perf_counter()

@@ -261,3 +261,18 @@ def test_a_run_id_of_digits_names_the_gx_run():
         RunIdentifier(run_name="4031482841")
     run = validate.gx_run_identifier("4031482841")
     assert run.run_name == "4031482841" and run.run_time.tzinfo is not None
+
+
+def test_a_check_row_of_a_rule_outside_the_catalog_is_an_error():
+    # A check model giving a rule id that expectations/rules.yml lacks would have no family or severity: the checks
+    # stage stops with the id rather than store the row without them.
+    from juesuan.quality.checks import CHECK_COLUMNS, SQL_CHECK_MODELS, check_rows
+    con = duckdb.connect()
+    con.execute("create schema quality")
+    for model in SQL_CHECK_MODELS:
+        con.execute(f"create table {model} as select " + ", ".join(
+            f"null::varchar as {c}" for c in CHECK_COLUMNS if c != "rule_id") + ", 'TREE-FUNCTION' as rule_id")
+    assert check_rows(con)["family"].to_pylist() == ["tree"] * len(SQL_CHECK_MODELS)
+    con.execute("insert into quality.chk_prose_rules by name select 'PROSE-NOWHERE' as rule_id")
+    with pytest.raises(KeyError, match="PROSE-NOWHERE"):
+        check_rows(con)
