@@ -73,7 +73,7 @@ def test_every_rule_has_a_suite_and_every_family_ran(raw_build):
 
 def test_every_rule_is_a_dbt_check_model(raw_build):
     # Every rule is computed set-based by the dbt check models of dbt_project/models/quality/ (in the lineage): every
-    # dq_results row is one of their rows, outcome and all, and every family of the catalog has rows there.
+    # dq_results row is one of their rows, outcome and all, and the rules of every family are among them.
     warehouse, _, _ = raw_build
     columns = "rule_id, document_id, table_key, row_name, column_name, expected, actual, outcome, page, source_line"
     model = query(warehouse, " union all ".join(
@@ -250,7 +250,6 @@ def test_data_docs_in_a_browser_show_the_suites_and_a_failing_check(doctored):
     # The failed rule's unexpected rows name the document, line and printed text.
     assert "ROW-EXPENDITURE" in page and "sg-figure.txt" in page and "2010301 行政运行 438.89" in page
     assert str(report.quality.docs_index) == str(build_dir / "dq" / "index.html")
-
 
 
 def test_a_run_id_of_digits_names_the_gx_run():

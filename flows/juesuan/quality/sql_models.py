@@ -1,9 +1,9 @@
 """The project's dbt model SQL run without dbt: rendered with the project's own macros and created as tables.
 
 For checking one document now: its raw rows sit in a scratch DuckDB, and the staging, intermediate, mart and
-check models are the same SQL the warehouse build runs, as tables over them (no dbt import, no build; a table is
-computed once, where a view would be inlined again at each reference: 0.6 s against 0.9 s for one document); the seeds
-they ref are read from their CSV files.
+check models are the same SQL the warehouse build runs, as tables over them (no dbt import, no build). A table is
+computed once, where a view would be inlined again at each reference (0.6 s against 0.9 s for one document). The
+seeds they ref are read from their CSV files.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def _qualified(path: Path, project: Path) -> str:
 
 
 def _seed(con, name: str, path: Path) -> str:
-    """The seed as a table (once); its columns typed as DuckDB reads the CSV, as dbt-duckdb's seeds come close to."""
+    """The seed as a table, created once; its column types are the ones DuckDB infers from the CSV."""
     con.execute("create schema if not exists reference")
     con.execute(f"create table if not exists reference.{name} as select * from read_csv(?, header = true)", [str(path)])
     return f"reference.{name}"

@@ -102,8 +102,8 @@ def _context(site: Path):
 
 
 def gx_run_identifier(run_id: str):
-    """GX's run identifier for our run id, with its time given: GX otherwise parses the name as a date, and a hex id
-    of digits only (e.g. 4031482841) overflows dateutil."""
+    """GX's run identifier for our run id, with its time given: GX otherwise parses the name as a date, and a run id
+    that reads as a huge year (e.g. 4031482841) overflows dateutil."""
     import datetime
 
     from great_expectations.core.run_identifier import RunIdentifier
