@@ -1,10 +1,13 @@
 """How many table cells a text rendering reads exactly as the PDF itself: for each PDF of ../shared/corpus, the
 cells read from its words with positions against those read from a text rendering of it.
 
-Run: .venv/bin/python benchmarks/rendering_agreement.py [--rendering pdfium|pdfplumber] [--details]
-`pdfium` renders the text here with pypdfium2 (a rendering no test reads: the nearest to an extractor nobody here
-has seen); `pdfplumber` uses the .pdfplumber.txt files beside the PDFs. A cell is (table, row, measure): a miss is
-a cell the PDF reads and the text does not (or reads otherwise), an extra one the text reads and the PDF does not.
+Run: .venv/bin/python benchmarks/rendering_agreement.py [--rendering pdfium|pdfplumber|pypdf|pdfplumber-layout] [--details]
+`pdfium` renders the text here with pypdfium2; `pypdf` with pypdf's extract_text; `pdfplumber-layout` with pdfplumber's
+extract_text(layout=True), which pads each line with spaces to keep the page's columns. Those three are renderings
+no extraction code was written against: the nearest to an extractor nobody here has seen. `pdfplumber` uses the
+.pdfplumber.txt files beside the PDFs. Pages are joined by form feeds, as text extractors print them. A cell is
+(table, row, measure): a miss is a cell the PDF reads and the text does not (or reads otherwise), an extra one the
+text reads and the PDF does not.
 """
 
 from __future__ import annotations
@@ -40,23 +43,40 @@ def cells(extraction) -> dict[tuple, object]:
     return out
 
 
-def pdfium_text(pdf: Path, out_dir: Path) -> Path:
-    """The PDF's text as pdfium lays it out, written beside the others."""
-    target = out_dir / f"{pdf.stem}.pdfium.txt"
-    target.write_text(plain_text(pdf.read_bytes()), encoding="utf-8")
+def _pypdf_text(pdf: Path) -> str:
+    import pypdf
+
+    return "\f".join(page.extract_text() or "" for page in pypdf.PdfReader(str(pdf)).pages)
+
+
+def _layout_text(pdf: Path) -> str:
+    import pdfplumber
+
+    with pdfplumber.open(str(pdf)) as document:
+        return "\f".join(page.extract_text(layout=True) or "" for page in document.pages)
+
+
+RENDERERS = {"pdfium": lambda pdf: plain_text(pdf.read_bytes()), "pypdf": _pypdf_text, "pdfplumber-layout": _layout_text}
+
+
+def rendered_text(pdf: Path, rendering: str, out_dir: Path) -> Path:
+    """The PDF's text as `rendering` lays it out, written to out_dir."""
+    target = out_dir / f"{pdf.stem}.{rendering}.txt"
+    target.write_text(RENDERERS[rendering](pdf), encoding="utf-8")
     return target
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rendering", choices=("pdfium", "pdfplumber"), default="pdfium")
+    parser.add_argument("--rendering", choices=(*RENDERERS, "pdfplumber"), default="pdfium")
     parser.add_argument("--details", action="store_true", help="list every missed and extra cell")
     args = parser.parse_args()
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     total = exact = extra_total = 0
     with tempfile.TemporaryDirectory() as tmp:
         for pdf in sorted(CORPUS.glob("*/*.pdf")):
-            text = pdfium_text(pdf, Path(tmp)) if args.rendering == "pdfium" else pdf.with_suffix(".pdfplumber.txt")
+            text = (pdf.with_suffix(".pdfplumber.txt") if args.rendering == "pdfplumber"
+                    else rendered_text(pdf, args.rendering, Path(tmp)))
             if not text.exists():
                 continue
             printed, read = cells(extract_file(pdf)), cells(extract_file(text))

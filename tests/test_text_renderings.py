@@ -121,3 +121,33 @@ def test_a_rendering_fails_only_where_the_pdf_itself_does(pdf, tmp_path):
     text = tmp_path / f"{path.stem}.txt"
     text.write_text(pdfium_text(path.read_bytes()), encoding="utf-8")
     assert _failures(text) <= _failures(path)
+
+
+FARMS, WUXI = "上海市域外农场管理办公室_2026_单位预算", "无锡市统计局_2026_部门预算"
+
+
+def test_pages_that_print_their_rows_before_their_title(tmp_path_factory):
+    # pdfium follows this PDF's text layer: each table page gives its rows (213 农林水支出 118,853,953 …), then its
+    # title and header. The page is read title first, so the rows are this table's, not the one before it.
+    pdf, text = both(BUDGETS, FARMS, tmp_path_factory)
+    for table in ("income_expenditure_summary", "fiscal_appropriation_summary"):
+        assert cells(text, table) == cells(pdf, table)
+    assert cells(text, "income_by_function")[("213", "total")] == D("11885.3953")
+    assert cells(text, "general_budget_expenditure")[("2130105", "total")] == D("11885.3953")
+    assert not [p for p in text.problems if "rows before their titles" in p.message]
+
+
+def test_a_running_page_header_with_its_year_is_no_summary_row(tmp_path_factory):
+    # "无锡市统计局 2026 年度部门预算公开" closes every page, inside the 财政拨款收支总表 too: 2026 is no figure.
+    pdf, text = both(BUDGETS, WUXI, tmp_path_factory)
+    for table in ("income_expenditure_summary", "fiscal_appropriation_summary"):
+        assert cells(text, table) == cells(pdf, table)
+    assert cells(text, "fiscal_appropriation_summary")[(("income", "（一）一般公共预算拨款"), "amount")] == D("3210.10")
+
+
+def test_economic_subjects_by_name_only_read_alike(tmp_path_factory):
+    # 杭州's 表6 prints 工资福利支出 / 基本工资 … without codes: the national codes are given in every rendering alike.
+    pdf, text = both(BUDGETS, "杭州市气象局_2026_部门预算", tmp_path_factory)
+    read = cells(text, "general_budget_basic_by_economic")
+    assert read == cells(pdf, "general_budget_basic_by_economic")
+    assert (read[("30114", "amount")], read[("31002", "amount")]) == (D("21.61"), D("24.90"))

@@ -47,7 +47,7 @@ def test_pipeline_runs_dbt_build_with_all_tests_passing(built):
     assert results["args"]["which"] == "generate"  # docs generated after the build
     manifest = json.loads((build_dir / "dbt" / "target" / "manifest.json").read_text())
     kinds = [n["resource_type"] for n in manifest["nodes"].values()]
-    assert (report.dbt.models, report.dbt.seeds) == (kinds.count("model"), kinds.count("seed")) == (40, 5)
+    assert (report.dbt.models, report.dbt.seeds) == (kinds.count("model"), kinds.count("seed")) == (40, 6)
     assert report.dbt.tests_passed == kinds.count("test") > 100
     assert (build_dir / "dbt" / "target" / "index.html").is_file()
     assert (build_dir / "dbt" / "target" / "catalog.json").is_file()
@@ -102,8 +102,8 @@ def test_agency_dimension_from_the_register(built):
 
 def test_economic_dimension_and_fact_groups(built):
     warehouse, _, _ = built
-    assert query(warehouse, "select subject_level, parent_code, expense_group from dim_economic_subject "
-                            "where economic_code = '30302'") == [("款", "303", "personnel")]
+    assert query(warehouse, "select subject_level, parent_code, expense_group, national_name from dim_economic_subject "
+                            "where economic_code = '30302'") == [("款", "303", "personnel", "退休费")]
     totals = query(warehouse, """select expense_group, amount from fct_basic_expenditure_by_economic
                                  join dim_agency using (agency_id)
                                  where agency_name = '韶关市行政服务中心' and is_group_total order by 1""")
@@ -159,6 +159,9 @@ def test_a_new_agency_and_year_adds_rows_and_touches_nothing_else(built, tmp_pat
     assert names["30213"] in ("维修(护)费", "维修（护）费")
     assert names["30111"] in ("公务员医疗补助缴费", "公务员医疗补助缴款")
     assert names["30399"] in ("其他对个人和家庭的补助", "其他对个人和家庭的补助支出")
+    national = dict(query(bigger, "select economic_code, national_name from dim_economic_subject "
+                                  "where economic_code in ('30111', '30213', '310')"))
+    assert national == {"30111": "公务员医疗补助缴费", "30213": "维修（护）费", "310": "资本性支出"}
 
 
 def test_an_agency_missing_from_the_register_loads_under_unknown_region(tmp_path, prefect_harness):

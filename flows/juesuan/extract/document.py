@@ -11,7 +11,14 @@ from pathlib import Path
 
 from ..settings import EXTRACTOR_VERSION
 from .evidence import cross_evidence, related_hints
-from .finder import TableRegion, document_unit, explain_missing, find_tables, rows_before_title
+from .finder import (
+    TableRegion,
+    document_unit,
+    explain_missing,
+    find_tables,
+    rows_before_title,
+    titles_before_rows,
+)
 from .header import header_centers
 from .locate import locate_figures
 from .metadata import (
@@ -167,6 +174,17 @@ def _broken_figures(region: TableRegion) -> list[Problem]:
     return problems
 
 
+_CODE_BRACKETS = re.compile(r"^[]】）)]+(?=[\u4e00-\u9fff])")
+
+
+def _without_code_brackets(row: dict) -> dict:
+    """The row with its name's leftover code bracket removed: [301]工资福利支出 is read as [ | 301 | ]工资福利支出."""
+    name = row.get("name")
+    if name and _CODE_BRACKETS.match(name) and row.get("code"):
+        row["name"] = _CODE_BRACKETS.sub("", name)
+    return row
+
+
 def _row_key(spec: TableSpec, row: dict):
     """What identifies a row within its table (the facts' grain); None where print position does."""
     if spec.row_kind == "summary":
@@ -261,6 +279,7 @@ def extract_file(path: Path, pdf_engine: str = "pdfium") -> Extraction:
             f"a blank template, not a report: the agency is printed as a placeholder ({placeholder}); not loaded"))
         result.fatal = True
         return result
+    doc = titles_before_rows(doc)
     regions = find_tables(doc)
     kind = detect_kind(doc, len(regions), Counter(region.spec.phase for region in regions.values()))
     if kind is None:
@@ -283,6 +302,7 @@ def extract_file(path: Path, pdf_engine: str = "pdfium") -> Extraction:
         warnings: list[str] = []
         if region is not None:
             rows, warnings = _parse_region(region, doc, result.tables, unit)
+            rows = [_without_code_brackets(row) for row in rows]
             warnings += rows_before_title(doc, region)
             rows, repeats = drop_repeated_rows(spec, rows)
             locate_figures(doc, region, rows)

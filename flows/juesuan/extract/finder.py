@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from .lines import is_noise
@@ -140,6 +140,30 @@ def _has_figure(line: Line) -> bool:
     return any(_AMOUNT.fullmatch(token.text) for token in line.tokens)
 
 
+def titles_before_rows(doc: RawDocument) -> RawDocument:
+    """The document with each page that prints its one table's rows above the title, and nothing with figures below
+    it, read title first: the title, the header lines below it, then the rows (some text renderings follow the PDF's
+    text layer, which holds a page's rows before its title and header). Lines keep their numbers."""
+    pages: dict[int, list[int]] = {}
+    for index, line in enumerate(doc.lines):
+        if line.page is not None:
+            pages.setdefault(line.page, []).append(index)
+    order = list(range(len(doc.lines)))
+    for indices in pages.values():
+        titles = [i for i in indices if match_title(doc.lines[i]) is not None]
+        if len(titles) != 1:
+            continue
+        title = titles[0]
+        above = [i for i in indices if i < title]
+        below = [i for i in indices if i > title]
+        if sum(1 for i in above if _has_figure(doc.lines[i])) < 2 or any(_has_figure(doc.lines[i]) for i in below):
+            continue
+        order[indices[0] : indices[-1] + 1] = [title, *below, *above]
+    if order == list(range(len(doc.lines))):
+        return doc
+    return replace(doc, lines=[doc.lines[i] for i in order])
+
+
 def rows_before_title(doc: RawDocument, region: TableRegion) -> list[str]:
     """A warning when the title's page prints figures above the title and none below it while the table's rows are
     read from later pages: a rendering that puts each page's rows before its title (the text layer's order, not
@@ -148,8 +172,9 @@ def rows_before_title(doc: RawDocument, region: TableRegion) -> list[str]:
     if page is None or not any(_has_figure(line) for line in region.lines):
         return []
     on_page = [line for line in doc.lines if line.page == page]
-    above = sum(1 for line in on_page if line.number < title and _has_figure(line))
-    below = sum(1 for line in on_page if line.number > title and _has_figure(line))
+    at = next(i for i, line in enumerate(on_page) if line is region.title_line)  # reading order, not line numbers
+    above = sum(1 for line in on_page[:at] if _has_figure(line))
+    below = sum(1 for line in on_page[at + 1 :] if _has_figure(line))
     if above < 2 or below:
         return []
     return [f"page {page} prints {above} lines of figures above this table's title (line {title}) and none below "

@@ -342,6 +342,10 @@ def _seed(name: str) -> list[dict[str, str]]:
 # docs/domain.md §4: function classes, in the order the summary tables number them (一 … 二十六).
 FUNCTION_CLASSES: dict[str, str] = {r["class_code"]: r["class_name"] for r in _seed("function_classes")}
 ECONOMIC_CLASSES: dict[str, str] = {r["class_code"]: r["class_name"] for r in _seed("economic_classes")}
+# The national 款 of the economic classification, some under more than one printed name (生活补助 / 生活补贴).
+ECONOMIC_ITEMS: tuple[tuple[str, str], ...] = tuple(
+    (r["item_code"], name) for r in _seed("economic_items")
+    for name in [r["item_name"], *filter(None, r["also_printed_as"].split("|"))])
 # 人员经费 is 301 + 303; everything else is 公用经费 (docs/domain.md §4).
 PERSONNEL_ECONOMIC_CLASSES = {r["class_code"] for r in _seed("economic_classes") if r["expense_group"] == "personnel"}
 

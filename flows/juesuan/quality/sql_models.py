@@ -43,10 +43,21 @@ def _qualified(path: Path, project: Path) -> str:
     return f"{_SCHEMAS.get(folder, 'main')}.{path.stem}"
 
 
-def _seed(con, name: str, path: Path) -> str:
-    """The seed as a table, created once; its column types are the ones DuckDB infers from the CSV."""
+def _seed_types(project: Path) -> dict[str, dict[str, str]]:
+    """Each seed's column types as dbt_project.yml gives them (codes are text: 301, not the number 301)."""
+    import yaml
+
+    config = yaml.safe_load((project / "dbt_project.yml").read_text(encoding="utf-8"))
+    seeds = config.get("seeds", {}).get(config["name"], {})
+    return {name: settings.get("+column_types", {}) for name, settings in seeds.items() if isinstance(settings, dict)}
+
+
+def _seed(con, name: str, path: Path, types: dict[str, str]) -> str:
+    """The seed as a table, created once, with the column types dbt gives it (DuckDB infers the others)."""
     con.execute("create schema if not exists reference")
-    con.execute(f"create table if not exists reference.{name} as select * from read_csv(?, header = true)", [str(path)])
+    typed = ", ".join(f"'{column}': '{kind}'" for column, kind in types.items())
+    con.execute(f"create table if not exists reference.{name} as "
+                f"select * from read_csv(?, header = true{f', types = {{{typed}}}' if typed else ''})", [str(path)])
     return f"reference.{name}"
 
 
@@ -60,10 +71,11 @@ def create_models(con, names: list[str], project: Path = DBT_PROJECT) -> None:
     macros: dict = {}
 
     seeds = {path.stem: path for path in sorted((project / "seeds").glob("*.csv"))}
+    seed_types = _seed_types(project)
 
     def ref(name: str) -> str:
         if name in seeds:
-            return _seed(con, name, seeds[name])
+            return _seed(con, name, seeds[name], seed_types.get(name, {}))
         build(name)
         return _qualified(paths[name], project)
 

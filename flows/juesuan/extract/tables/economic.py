@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ..finder import TableRegion, data_lines
 from ..lines import _code_at
 from ..numbers import is_blank, is_decimal, is_integer, parse_amount
-from ..specs import ECONOMIC_CLASSES
+from ..readers import Token
+from ..specs import ECONOMIC_CLASSES, ECONOMIC_ITEMS
 from .economic_rows import _HEADER_TEXT, Layout, group_of, is_paired, parse_printed_rows
 from .economic_rows import TOTALS as _TOTALS
 
@@ -15,11 +17,48 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 def parse_economic_table(region: TableRegion) -> tuple[list[dict], list[str]]:
     """Parse (code, name, amount) items of every column group, with their personnel/public group."""
     lines = data_lines(region, ECONOMIC_CLASSES)
+    if not any(_code_at(line.tokens, i, ECONOMIC_CLASSES) for line in lines for i in range(len(line.tokens))):
+        lines = _coded_by_name(lines)
     if not any(line.positional for line in lines):
         header = "".join(line.compact for line in region.lines[:12])
         return parse_printed_rows(lines, Layout(unit=region.unit, budget=region.spec.phase == "budget",
                                                 paired=is_paired(header)))
     return _parse_cells(lines)
+
+
+def _name_key(text: str) -> str:
+    return text.replace(" ", "").replace("（", "(").replace("）", ")").removeprefix("其中：").removeprefix("其中:")
+
+
+_CODES_BY_NAME: dict[str, list[str]] = {}
+for _code, _name in [*ECONOMIC_CLASSES.items(), *ECONOMIC_ITEMS]:
+    _CODES_BY_NAME.setdefault(_name_key(_name), []).append(_code)
+
+
+def _code_for(name: str, current_class: str | None) -> str | None:
+    """The code a printed economic name stands for: under the class being read when the name has several
+    (房屋建筑物购建 is 30901 and 31001; 其他支出 is 399 and 39999), else a class, else the latest code."""
+    codes = _CODES_BY_NAME.get(_name_key(name))
+    if not codes:
+        return None
+    return next((c for c in codes if len(c) > 3 and c[:3] == current_class), None) or next(
+        (c for c in codes if len(c) == 3), None) or max(codes)
+
+
+def _coded_by_name(lines: list) -> list:
+    """Lines of a table that prints its economic subjects by name only (工资福利支出 / 基本工资 …, as 杭州's do),
+    each name given its national code as a token before it, so the rows are read as where codes are printed."""
+    out, current_class = [], None
+    for line in lines:
+        tokens: list[Token] = []
+        for token in line.tokens:
+            code = _code_for(token.text, current_class) if _CJK.search(token.text) else None
+            if code is not None:
+                current_class = code[:3]
+                tokens.append(Token(code, token.x0, token.x0, token.col, token.top, token.bottom))
+            tokens.append(token)
+        out.append(replace(line, tokens=tokens) if len(tokens) > len(line.tokens) else line)
+    return out
 
 
 def _parse_cells(lines) -> tuple[list[dict], list[str]]:

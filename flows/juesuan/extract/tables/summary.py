@@ -58,6 +58,9 @@ def class_code(label: str, by_ordinal: bool = True) -> str | None:
     return None
 
 
+_YEAR = re.compile(r"(?:19|20)\d{2}")
+
+
 def _is_label(text: str, header_row: bool) -> bool:
     return bool(_CJK.search(text)) and not (header_row and text in _HEADER)
 
@@ -68,8 +71,10 @@ def _segments(line: Line, has_line_numbers: bool, unit: str | None = None) -> tu
     loose: list[tuple[Decimal | None, str, float | None]] = []
     label_parts: list[str] = []
     last_end: float | None = None
-    for token in line.tokens:
+    for index, token in enumerate(line.tokens):
         text = token.text
+        if _YEAR.fullmatch(text) and index + 1 < len(line.tokens) and line.tokens[index + 1].text.startswith("年"):
+            continue  # a year in a running page header (无锡市统计局 2026 年度部门预算公开), not a figure
         # On a PDF page, text a column's width away from the label before it is another cell's label.
         apart = (last_end is not None and token.x0 is not None
                  and token.x0 - last_end > _CELL_GAP * (token.x1 - token.x0) / max(len(text), 1))

@@ -252,8 +252,9 @@ BUDGET_ORDERS = (
     ("合计", "因公出国（境）费", "公务用车购置及运行维护费", "公务用车购置费", "公务用车运行维护费", "公务接待费"),
     ("合计", "因公出国（境）费", "公务接待费", "公务用车购置及运行维护费", "公务用车购置费", "公务用车运行维护费"),
 )
-# Items some budgets print after the 三公 ones, by the header word that names them.
-BUDGET_EXTRAS = (("会议费", "会议费"), ("培训费", "培训费"), ("机关运行经费", "机关运行经费"))
+# Items some budgets print after the 三公 ones, by the header word that names them: a word short enough to survive
+# a heading wrapped inside its cell (2024年机关运行经 / 费预算数, with another column's heading read in between).
+BUDGET_EXTRAS = (("会议费", "会议费"), ("培训费", "培训费"), ("机关运行", "机关运行经费"))
 
 
 def _balances(values: dict[str, Decimal]) -> bool:
@@ -316,7 +317,7 @@ def budget_wide_rows(region: TableRegion, lines) -> list[dict] | None:
         header += line.compact
     if sum(word in header for word in ("出国", "接待", "购置", "小计")) < 3:
         return None  # items as rows (项目 | 预算数), read by the item-row parser
-    extras = sorted((name for word, name in BUDGET_EXTRAS if word in header), key=header.index)
+    extras = [name for word, name in sorted((e for e in BUDGET_EXTRAS if e[0] in header), key=lambda e: header.index(e[0]))]
     years = sorted(set(re.findall(r"(20\d{2})年预算数", header)))
     blocks = 2 if len(years) == 2 else 1
     figure_lines = [ln for ln in lines if _figure_tokens(ln) and re.search(r"\d\.\d|^0$", " ".join(_figure_tokens(ln)))]
