@@ -2,7 +2,7 @@
 
 from decimal import Decimal as D
 
-from conftest import PUTUO, external_file
+from conftest import FOSHAN, PUTUO, SHARED, external_file
 from juesuan.extract.document import extract_file
 
 THREE_PUBLIC_WIDE = "0.95 0.95\n"  # the 普陀区 三公 table's only figure line (pdfplumber text, PDF page 18)
@@ -210,3 +210,45 @@ def test_a_table_under_an_unknown_title_is_recognised_by_its_header(tmp_path):
     assert three["title"] == "本单位公务经费支出决算明细表"
     assert {r["name"]: r["budget"] for r in three["rows"]}["公务接待费"] == D("0.95")
     assert [p for p in result.problems if p.severity == "error"] == []
+
+
+def _tables_read(result) -> dict:
+    return {key: [{k: v for k, v in row.items() if k not in ("source_line", "page", "boxes")} for row in t["rows"]]
+            for key, t in result.tables.items()}
+
+
+def test_title_variants_with_who_publishes_a_table_number_and_a_note(tmp_path):
+    # 佛山's titles as other localities print them: 部门 / 单位 before the title, 表一 before that, a bracketed note
+    # after it, no 财政拨款 in the 三公 title, 收支 for 收入支出. Every table reads as under the national titles.
+    original = external_file(FOSHAN, ".pdfplumber.txt")
+    text = original.read_text(encoding="utf-8")
+    for title, variant in (("\n收入支出决算总表\n", "\n表一 部门收支决算总表\n"), ("\n收入决算表\n", "\n单位收入决算表\n"),
+                           ("\n支出决算表\n", "\n部门支出决算表（按功能分类）\n"),
+                           ("\n一般公共预算财政拨款“三公”经费支出决算表\n", "\n“三公”经费支出决算表\n")):
+        assert title in text
+        text = text.replace(title, variant)
+    path = tmp_path / "foshan_titles.txt"
+    path.write_text(text, encoding="utf-8")
+    result, expected = extract_file(path), extract_file(original)
+    assert result.tables["income_expenditure_summary"]["title"] == "表一 部门收支决算总表"
+    assert result.tables["expenditure_by_function"]["title"] == "部门支出决算表（按功能分类）"
+    assert _tables_read(result) == _tables_read(expected)
+    assert not [p for p in result.problems if p.code == "missing_tables"]
+
+
+def test_budget_title_variants(tmp_path):
+    # 深圳's budget titles as other localities print them: 部门收入预算表, 部门支出预算表, and the 三公 table under
+    # 一般公共预算财政拨款“三公”经费支出表.
+    original = SHARED / "corpus" / "budgets" / "深圳市信访局_2026_部门预算.pdfplumber.txt"
+    text = original.read_text(encoding="utf-8")
+    for title, variant in (("\n收入总表\n", "\n部门收入预算表\n"), ("\n支出总表\n", "\n部门支出预算表\n"),
+                           ("\n财政拨款“三公”经费支出表\n", "\n一般公共预算财政拨款“三公”经费支出表\n")):
+        assert title in text
+        text = text.replace(title, variant)
+    path = tmp_path / "shenzhen_titles.txt"
+    path.write_text(text, encoding="utf-8")
+    result, expected = extract_file(path), extract_file(original)
+    assert result.tables["income_by_function"]["title"] == "部门收入预算表"
+    assert result.tables["three_public"]["title"] == "一般公共预算财政拨款“三公”经费支出表"
+    assert _tables_read(result) == _tables_read(expected)
+    assert result.tables["expenditure_by_function"]["rows"]

@@ -15,11 +15,16 @@ from .specs import TABLES, TITLE_SPECS, TableSpec
 # Decorations around a title: list markers, numbering ("表3", "公开 02 表", "公开表5", "一、"), a trailing unit or table
 # number.
 _TITLE_PREFIX = re.compile(
-    r"^(?:[-*•]|附?表\d+[-－]?\d*[:：]?|公开\d+表|公开表\d+[:：]?|[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]"
+    r"^(?:[-*•]|附?表\d+[-－]?\d*[:：]?|附?表[一二三四五六七八九十]+[:：、]?|公开\d+表|公开表\d+[:：]?|[一二三四五六七八九十]+[、.．]"
+    r"|[（(][一二三四五六七八九十\d]+[）)]"
     r"|\d+[、.．])*"
 )
 _TITLE_SUFFIX = re.compile(r"(?:[（(]?公开\d+表[）)]?|[（(]?公开表\d+[）)]?|[（(]?表\d+[）)]?|(?:金额)?单位[:：].*)*$")
 _YEAR_PREFIX = re.compile(r"^.{0,40}?\d{4}年度?")
+# Who publishes, before a title (部门收入支出决算总表, 单位收支总表), and a bracketed note after it (（按功能分类）): a
+# title is matched with and without them.
+_WHO_PREFIX = re.compile(r"^(?:市级|区级|县级|本级)?(?:部门|单位|预算单位)(?=.{4})")
+_NOTE_SUFFIX = re.compile(r"(?<=.{4})[（(][^（）()]{1,12}[）)]$")
 _PART_HEADING = re.compile(r"^第[一二三四五六七八九十]+部分")
 # Titles of tables no spec reads (政府采购预算明细表, 项目支出总表 …): they end the table before them.
 _OTHER_TABLE_TITLE = re.compile(r"^.{2,30}(?:决算表|情况表|明细表|预算表|总表|支出表|收入表|目标表)(?:[（(][^（）()]{1,12}[）)])?$")
@@ -66,6 +71,7 @@ def _title_spec(core: str) -> TableSpec | None:
     stripped = _YEAR_PREFIX.sub("", core)
     if stripped != core:
         candidates.append(stripped)
+    candidates += [bare for c in candidates if (bare := _WHO_PREFIX.sub("", _NOTE_SUFFIX.sub("", c))) != c]
     candidates = [c for c in candidates if _ANY_TITLE.fullmatch(c)]
     for spec, pattern in _SPEC_TITLES:
         if any(pattern.fullmatch(c) for c in candidates):

@@ -90,7 +90,7 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec(
         "income_expenditure_summary",
         "收入支出决算总表",
-        (r"收入支出决算总表",),
+        (r"(?:收入支出|收支)决算总?表|决算收支总表",),
         "summary",
         (M("amount", ("决算数",)),),
         expenditure_measures=(M("amount", ("决算数",)),),
@@ -175,7 +175,7 @@ TABLES: tuple[TableSpec, ...] = (
         "three_public",
         "财政拨款“三公”经费支出决算表",
         (
-            r"(一般公共预算)?财政拨款.{0,2}三公.{0,2}经费支出(预)?决算表",
+            r"(一般公共预算)?(财政拨款)?.{0,2}三公.{0,2}经费支出(预)?决算表",
             # the same table with 会议费、培训费 beside the 三公 items
             r"(一般公共预算)?(财政拨款)?.{0,2}三公.{0,2}经费(、|和|及)?(会议费|培训费)(、|和|及)?(会议费|培训费)?支出(预)?决算表",
         ),
@@ -250,7 +250,7 @@ BUDGET_TABLES: tuple[TableSpec, ...] = (
     TableSpec(
         "income_by_function",
         "收入总表",
-        (_WHO + r"收入(?:预算)?总(?:体情况)?表" + _NOTE,),
+        (_WHO + r"收入(?:预算总|总(?:体情况)?|预算)表" + _NOTE,),
         "coded",
         (
             M("total", ("合计", "总计", "收入总计")),
@@ -268,7 +268,7 @@ BUDGET_TABLES: tuple[TableSpec, ...] = (
     TableSpec(
         "expenditure_by_function",
         "支出总表",
-        (_WHO + r"(?:本年)?支出(?:预算)?总(?:体情况)?表" + _NOTE,),
+        (_WHO + r"(?:本年)?支出(?:预算总|总(?:体情况)?|预算)表" + _NOTE,),
         "coded",
         (
             M("total", ("合计", "总计", "支出总计")),
@@ -323,7 +323,7 @@ BUDGET_TABLES: tuple[TableSpec, ...] = (
     TableSpec(
         "three_public",
         "财政拨款“三公”经费支出表",
-        (_WHO + r"(?:一般公共预算|财政拨款)?(?:安排的行政经费及)?三公经费(?:和机关运行经费|、会议费、培训费)?"
+        (_WHO + r"(?:一般公共预算)?(?:财政拨款)?(?:安排的行政经费及)?三公经费(?:和机关运行经费|、会议费、培训费)?"
          r"(?:支出|预算)(?:预算|情况)?表" + _NOTE,),
         "three_public",
         (M("budget", ("预算数", "预算")),),
