@@ -252,3 +252,27 @@ def test_budget_title_variants(tmp_path):
     assert result.tables["three_public"]["title"] == "一般公共预算财政拨款“三公”经费支出表"
     assert _tables_read(result) == _tables_read(expected)
     assert result.tables["expenditure_by_function"]["rows"]
+
+
+def test_a_wide_three_public_row_without_its_blank_cells_is_placed_by_the_identities(tmp_path):
+    # 普陀区's 三公 row as a department with spending would print it in text, blank cells dropped: 合计 10.50 8.20,
+    # 小计 6.00 5.00, 购置费 4.00 3.00, 运行费 2.00 2.00, 接待 4.50 3.20 (出国 blank). Print order and the identities
+    # leave one placement. With 购置费 blank (合计 10.50 8.20, 小计 6.00 5.00, 6.00 5.00, 接待 4.50 3.20) the repeated
+    # pair may be 购置费 or 运行费: those two items stay unread, the others are read.
+    def three_public(wide: str, name: str) -> tuple[dict, list]:
+        path = tmp_path / name
+        path.write_text(_putuo_text().replace(THREE_PUBLIC_WIDE, wide), encoding="utf-8")
+        result = extract_file(path)
+        rows = {r["name"]: (r["budget"], r["actual"], r["placement"]) for r in result.tables["three_public"]["rows"]}
+        return rows, [p.message for p in result.problems if p.table == "three_public"]
+
+    rows, warnings = three_public("10.50 8.20 6.00 5.00 4.00 3.00 2.00 2.00 4.50 3.20\n", "spent.txt")
+    assert rows == {
+        "合计": (D("10.50"), D("8.20"), "solved"), "因公出国（境）费": (D("0"), D("0"), "solved"),
+        "公务用车购置及运行维护费": (D("6.00"), D("5.00"), "solved"), "公务用车购置费": (D("4.00"), D("3.00"), "solved"),
+        "公务用车运行维护费": (D("2.00"), D("2.00"), "solved"), "公务接待费": (D("4.50"), D("3.20"), "solved")}
+    assert warnings == []
+    rows, warnings = three_public("10.50 8.20 6.00 5.00 6.00 5.00 4.50 3.20\n", "ambiguous.txt")
+    assert "公务用车购置费" not in rows and "公务用车运行维护费" not in rows
+    assert rows["合计"] == (D("10.50"), D("8.20"), "solved") and rows["公务接待费"] == (D("4.50"), D("3.20"), "solved")
+    assert len(warnings) == 1 and "all but 4 cells" in warnings[0]

@@ -75,26 +75,57 @@ def _wide_rows(lines, slots, alternating, warnings) -> list[dict] | None:
     line = figure_lines[0]
     figures = [t for t in line.tokens if is_decimal(t.text) or (is_blank(t.text) and t.text)]
     placed: dict[int, str] = {}
+    undecided: set[int] = set()
     if len(figures) >= 12:
         placed = {i: t.text for i, t in enumerate(figures[:12])}
     elif slots and all(x is not None for x in slots) and all(t.center is not None for t in figures):
         for token in figures:
             placed[min(range(12), key=lambda i: abs(slots[i] - token.center))] = token.text
     else:
-        warnings.append(f"unplaced: line {line.number}: {len(figures)} of the 12 三公 figures printed "
-                        f"({' '.join(t.text for t in figures)}); their columns cannot be told without positions")
-        return []
+        solved = _solved_slots([t.text for t in figures], alternating)
+        if solved is None:
+            warnings.append(f"unplaced: line {line.number}: {len(figures)} of the 12 三公 figures printed "
+                            f"({' '.join(t.text for t in figures)}); no placement of them in print order makes the "
+                            f"三公 identities hold, and without positions their columns cannot be told")
+            return []
+        placed, undecided = solved
+        if undecided:
+            warnings.append(f"unplaced: line {line.number}: {len(figures)} of the 12 三公 figures printed "
+                            f"({' '.join(t.text for t in figures)}); the identities place all but "
+                            f"{len(undecided)} cells, whose items are left unread: they hold in more than one placement")
     rows = []
     for index, item in enumerate(WIDE_ITEMS):
-        budget_slot, actual_slot = (2 * index, 2 * index + 1) if alternating else (index, index + 6)
-        texts = {"budget": placed.get(budget_slot), "actual": placed.get(actual_slot)}
+        slots = {"budget": 2 * index, "actual": 2 * index + 1} if alternating else {"budget": index, "actual": index + 6}
+        texts = {k: placed.get(slot) for k, slot in slots.items()}
         values = {k: parse_amount(v) if v and not is_blank(v) else None for k, v in texts.items()}
+        row = {"name": item, "kind": "amount"}
         if len(figures) < 12:
-            values = {k: (v if v is not None else parse_amount("0")) for k, v in values.items()}  # blank = nothing spent
-        rows.append({"name": item, "kind": "amount", **values,
-                     "printed": {k: v for k, v in texts.items() if v and not is_blank(v)},
+            if any(slot in undecided for slot in slots.values()):
+                continue  # an item the identities leave undecided is not read (a blank would read as nothing spent)
+            values = {k: v if v is not None else Decimal(0) for k, v in values.items()}  # blank = nothing spent
+            row["placement"] = "solved"
+        rows.append({**row, **values, "printed": {k: v for k, v in texts.items() if v and not is_blank(v)},
                      "source_line": line.number, "page": line.page})
     return rows
+
+
+def _solved_slots(texts: list[str], alternating: bool) -> tuple[dict[int, str], set[int]] | None:
+    """The figures of a wide 三公 row printed without its blank cells or positions: every placement in print order
+    under which the identities hold (合计 = 出国 + 车 + 接待, 车 = 购置 + 运行, blank = 0). Returns the slots all
+    those placements agree on (slot → printed figure; a slot absent is blank) and the slots they disagree on."""
+    values = [Decimal(0) if is_blank(t) else parse_amount(t) for t in texts]
+    fits: list[tuple[int, ...]] = []
+    for positions in itertools.combinations(range(12), len(values)):
+        slots = dict.fromkeys(range(12), Decimal(0)) | dict(zip(positions, values, strict=True))
+        blocks = ([slots[2 * i + m] for i in range(6)] for m in (0, 1)) if alternating else (
+            [slots[i + 6 * m] for i in range(6)] for m in (0, 1))
+        if all(_balances(dict(zip(WIDE_ITEMS, block, strict=True))) for block in blocks):
+            fits.append(positions)
+    if not fits:
+        return None
+    readings = [dict(zip(positions, texts, strict=True)) for positions in fits]
+    undecided = {slot for slot in range(12) if len({reading.get(slot) for reading in readings}) > 1}
+    return {slot: text for slot, text in readings[0].items() if slot not in undecided}, undecided
 
 
 # The transposed layout: one row per measure (预算数 / 决算数), one column per item, in this print order; an
