@@ -276,3 +276,23 @@ def test_a_wide_three_public_row_without_its_blank_cells_is_placed_by_the_identi
     assert "公务用车购置费" not in rows and "公务用车运行维护费" not in rows
     assert rows["合计"] == (D("10.50"), D("8.20"), "solved") and rows["公务接待费"] == (D("4.50"), D("3.20"), "solved")
     assert len(warnings) == 1 and "all but 4 cells" in warnings[0]
+
+
+def test_a_title_wrapped_onto_two_lines(tmp_path):
+    # A narrow page (or an extractor) breaks a long title: 一般公共预算财政拨款基本支出 / 决算表, 财政拨款收入支出 /
+    # 决算总表. Each table is found under its whole title and reads as under the one-line title.
+    original = external_file(FOSHAN, ".pdfplumber.txt")
+    text = original.read_text(encoding="utf-8")
+    for title, wrapped in (("\n一般公共预算财政拨款基本支出决算表\n", "\n一般公共预算财政拨款基本支出\n决算表\n"),
+                           ("\n财政拨款收入支出决算总表\n", "\n财政拨款收入支出\n决算总表\n")):
+        assert title in text
+        text = text.replace(title, wrapped)
+    path = tmp_path / "foshan_wrapped.txt"
+    path.write_text(text, encoding="utf-8")
+    result, expected = extract_file(path), extract_file(original)
+    assert result.tables["general_budget_basic_by_economic"]["title"] == "一般公共预算财政拨款基本支出决算表"
+    for key in ("general_budget_basic_by_economic", "fiscal_appropriation_summary"):
+        read = [{k: v for k, v in row.items() if k not in ("source_line", "boxes")} for row in result.tables[key]["rows"]]
+        assert read == [{k: v for k, v in row.items() if k not in ("source_line", "boxes")}
+                        for row in expected.tables[key]["rows"]]
+    assert [p for p in result.problems if p.severity == "error"] == []

@@ -110,8 +110,16 @@ def find_unit(lines: list[Line]) -> str | None:
 def find_tables(doc: RawDocument) -> dict[str, TableRegion]:
     """Find every standard table in a document, joining continuation pages; contents-page entries are skipped."""
     marks: list[tuple[int, TableSpec | None]] = []
-    for index, line in enumerate(doc.lines):
+    wrapped: set[int] = set()  # titles printed over two lines: the index of their first
+    lines = doc.lines
+    for index, line in enumerate(lines):
+        if index - 1 in wrapped:
+            continue  # the second line of a wrapped title
         spec = match_title(line)
+        if spec is None and index + 1 < len(lines):
+            spec = _wrapped_title(line, lines[index + 1])
+            if spec is not None:
+                wrapped.add(index)
         if spec is not None:
             marks.append((index, spec))
         elif _is_boundary(line):
@@ -121,15 +129,17 @@ def find_tables(doc: RawDocument) -> dict[str, TableRegion]:
     for position, (index, spec) in enumerate(marks):
         if spec is None:
             continue
-        end = marks[position + 1][0] if position + 1 < len(marks) else len(doc.lines)
-        body = doc.lines[index + 1 : end]
+        end = marks[position + 1][0] if position + 1 < len(marks) else len(lines)
+        title_lines = 2 if index in wrapped else 1
+        body = lines[index + title_lines : end]
         if not _has_data(body):
             continue  # a contents-page entry or a mention, not the table itself
-        before = doc.lines[max(0, index - 4) : index]
+        before = lines[max(0, index - 4) : index]
         unit = find_unit(body[:8]) or find_unit(before)
         region = regions.get(spec.key)
         if region is None:
-            region = regions[spec.key] = TableRegion(spec, doc.lines[index].text, doc.lines[index], unit=unit)
+            title = "".join(line.text for line in lines[index : index + title_lines])
+            region = regions[spec.key] = TableRegion(spec, title, lines[index], unit=unit)
         region.lines.extend(body)
         region.unit = region.unit or unit
         region.declared_empty = region.declared_empty or any(
@@ -138,6 +148,16 @@ def find_tables(doc: RawDocument) -> dict[str, TableRegion]:
     return regions
 
 
+def _wrapped_title(first: Line, second: Line) -> TableSpec | None:
+    """The table whose title two short lines print together (一般公共预算财政拨款基本支出 / 决算表), when neither
+    line alone is a title or holds a figure."""
+    if (len(first.compact) > 40 or len(second.compact) > 40 or first.page != second.page or _has_figure(first)
+            or _has_figure(second) or match_title(second) is not None or not _CJK_START.match(second.compact)):
+        return None
+    return match_title(Line(first.number, first.page, [*first.tokens, *second.tokens]))
+
+
+_CJK_START = re.compile(r"[\u4e00-\u9fff“”\"（(]")
 _AMOUNT = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+\.\d+")
 
 
