@@ -186,3 +186,34 @@ def test_data_quality_page_and_dbt_docs_open_offline(site, browser):
     assert "a warehouse of Chinese departmental final accounts" in text
     screenshot(browser, build / "dq" / "index.html", "data-quality", 1400)
     screenshot(browser, docs, "dbt-docs", 1200)
+
+
+def test_a_page_whose_inputs_did_not_change_is_copied_not_rendered(site, tmp_path):
+    # One changed document should not render every page again: a page rendered from the same inputs by the same
+    # code is copied from the previous report; a page whose inputs changed is rendered afresh.
+    import json
+
+    from juesuan.report.html import PAGES_STATE, write_report
+
+    warehouse, _, _ = site
+    first = tmp_path / "first"
+    write_report(warehouse, first)
+    pages = sorted((first / "documents").glob("*.html"))
+    assert len(pages) == 7  # the five seeds, the PDF and the doctored text (the notes are no report)
+    kept, changed = pages[0], pages[1]
+    for page in (kept, changed):
+        page.write_text(page.read_text(encoding="utf-8") + "<!-- first run -->", encoding="utf-8")
+    state = json.loads((first / PAGES_STATE).read_text(encoding="utf-8"))
+    state["pages"][f"documents/{changed.name}"] = "other inputs"
+    (first / PAGES_STATE).write_text(json.dumps(state), encoding="utf-8")
+    second = tmp_path / "second"
+    write_report(warehouse, second, previous=first)
+    assert (second / "documents" / kept.name).read_text(encoding="utf-8").endswith("<!-- first run -->")
+    assert "<!-- first run -->" not in (second / "documents" / changed.name).read_text(encoding="utf-8")
+    assert sorted(p.name for p in (second / "documents").glob("*.html")) == [p.name for p in pages]
+    # Rendered under other code (another fingerprint), nothing is copied.
+    state["code"] = "other code"
+    (first / PAGES_STATE).write_text(json.dumps(state), encoding="utf-8")
+    third = tmp_path / "third"
+    write_report(warehouse, third, previous=first)
+    assert "<!-- first run -->" not in (third / "documents" / kept.name).read_text(encoding="utf-8")

@@ -154,9 +154,11 @@ def validate_data_quality(warehouse: str, build_dir: str, run_id: str) -> Qualit
 
 
 @task(name="write-report", cache_policy=NO_CACHE)
-def write_html_report(warehouse: str, build_dir: str, raw_dir: str | None = None) -> str:
-    """The static HTML report with charts, from the marts and the data-quality results."""
-    return str(write_report(Path(warehouse), Path(build_dir) / "report", Path(raw_dir) if raw_dir else None))
+def write_html_report(warehouse: str, build_dir: str, raw_dir: str | None = None, previous: str | None = None) -> str:
+    """The static HTML report with charts, from the marts and the data-quality results; pages whose inputs did not
+    change since the published report (`previous`, its pages folder) are copied from it."""
+    return str(write_report(Path(warehouse), Path(build_dir) / "report", Path(raw_dir) if raw_dir else None,
+                            Path(previous) / "report" if previous else None))
 
 
 @task(name="find-unregistered-agencies", cache_policy=NO_CACHE)
@@ -273,7 +275,7 @@ def pipeline(raw: str | None = None, warehouse: str | None = None, build: str | 
                 generate_dbt_docs(str(building), pages, str(published) if published else None)
             unregistered = find_unregistered_agencies(str(building))
             with _stage("report"):
-                write_html_report(str(building), pages, str(settings.raw_dir))
+                write_html_report(str(building), pages, str(settings.raw_dir), str(published) if published else None)
             problems = vanished + [(o.name, severity, printable(message), line)
                                    for o in outcomes for severity, message, line in o.problems]
             report = RunReport(run_id, served, len(files), summary, dbt_summary, quality, problems, unregistered,

@@ -174,9 +174,11 @@ def document_details(con: duckdb.DuckDBPyConnection, document_ids: list[str]) ->
     """Each document's checks, tables, printed lines and reading notes, for `document_ids` in sorted order: every
     source is read once, in order, so memory holds one document's rows whatever the warehouse's size."""
     checks = _Follow(_grouped(con, "select * from dq_results "
-                                   "order by document_id, rule_id, table_key, source_line, column_name", "document_id")
+                                   "order by document_id, rule_id, table_key, source_line, column_name, row_code, row_name, "
+                                   "expected, actual, detail", "document_id")
                      if _exists(con, "dq_results") else iter(()))
-    tables = _Follow(_grouped(con, "select * from raw.document_tables order by sha256, coalesce(page, 0), source_line",
+    tables = _Follow(_grouped(con, "select * from raw.document_tables "
+                              "order by sha256, coalesce(page, 0), source_line nulls last, table_key",
                               "sha256"))
     rows = _Follow(_grouped(con, "select * from raw.table_rows order by sha256, table_key, row_index", "sha256"))
     notes = _Follow(_grouped(con, "select sha256, severity, error_code, message, source_line, table_key "

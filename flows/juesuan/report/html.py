@@ -6,6 +6,8 @@ they open offline, from a file:// URL or from `juesuan docs --serve`.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 from datetime import datetime
@@ -15,6 +17,7 @@ from pathlib import Path
 import duckdb
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from ..extract.specs import TITLE_SPECS
 from . import charts
 from .data import KIND_LABELS, VERDICTS, ReportData, document_details, pinyin_key, read_report_data
 
@@ -23,6 +26,11 @@ ASSETS = ("echarts.min.js", "echarts.LICENSE.txt", "echarts.NOTICE.txt", "report
 OUTCOME_LABELS = {"fail": "有问题", "suspect_extraction": "疑似识别错误", "rounding": "舍入差异", "pass": "通过"}
 # The report's folder sits beside the data-quality pages and dbt's docs in the build folder it is given.
 LINKS = {"dq": "../dq/index.html", "dbt": "../dbt/target/static_index.html"}
+# Each measure's place in the table specs, first seen first: the order of a table's columns on its page.
+_MEASURE_KEYS = [m.key for spec in TITLE_SPECS for m in (*spec.measures, *spec.expenditure_measures)]
+MEASURE_RANKS = {key: index for index, key in reversed(list(enumerate(_MEASURE_KEYS)))}
+# What each page was rendered from (a digest of its template inputs), kept beside the pages for the next run.
+PAGES_STATE = ".pages.json"
 
 
 def amount(value) -> str:
@@ -115,18 +123,61 @@ def _budget_sentence(data: ReportData, agency: dict) -> str:
     return ("没有同一年度的预算和决算可供对比。No year with both a budget and final accounts for this agency.")
 
 
-def write_report(warehouse: Path, out_dir: Path, sources: Path | None = None) -> Path:
+def write_report(warehouse: Path, out_dir: Path, sources: Path | None = None, previous: Path | None = None) -> Path:
     """Write the report into out_dir (index.html, agencies/, documents/, assets/) and return index.html.
 
     sources: the input folder; its documents are placed beside the pages so findings can link to their page.
+    previous: the last published report; a page whose inputs and code are unchanged is copied from it, not rendered.
     """
     with duckdb.connect(str(warehouse), read_only=True) as con:
         data = read_report_data(con)
-        _write_pages(con, data, out_dir, sources)
+        _write_pages(con, data, out_dir, sources, previous)
     return _write_index(data, out_dir)
 
 
-def _write_pages(con: duckdb.DuckDBPyConnection, data: ReportData, out_dir: Path, sources: Path | None) -> None:
+class _Pages:
+    """Writes pages, copying from the previous report each page rendered there from the same inputs by the same
+    code (rendering is most of the report's cost: one changed document should not render a thousand pages)."""
+
+    def __init__(self, out_dir: Path, previous: Path | None):
+        self.out_dir, self.previous = out_dir, previous
+        self.code = _report_code()
+        state = {}
+        if previous is not None and (previous / PAGES_STATE).is_file():
+            state = json.loads((previous / PAGES_STATE).read_text(encoding="utf-8"))
+        self.reusable = state.get("pages", {}) if state.get("code") == self.code else {}
+        self.digests: dict[str, str] = {}
+        self.copied = 0
+
+    def write(self, relative: str, inputs: dict, render) -> None:
+        """Write the page at `relative` from `inputs` with render(), unless the previous report holds it as is."""
+        digest = hashlib.sha256(json.dumps(inputs, sort_keys=True, default=str).encode()).hexdigest()
+        self.digests[relative] = digest
+        target = self.out_dir / relative
+        if self.reusable.get(relative) == digest and (self.previous / relative).is_file():
+            shutil.copyfile(self.previous / relative, target)
+            self.copied += 1
+        else:
+            target.write_text(render(), encoding="utf-8")
+
+    def save(self) -> None:
+        (self.out_dir / PAGES_STATE).write_text(json.dumps({"code": self.code, "pages": self.digests}),
+                                                encoding="utf-8")
+
+
+def _report_code() -> str:
+    """A hash of the code pages are rendered with: the warehouse's code, the report's templates and modules."""
+    from ..warehouse.publish import code_fingerprint
+
+    digest = hashlib.sha256(code_fingerprint().encode())
+    for path in sorted(p for p in HERE.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(str(path.relative_to(HERE)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _write_pages(con: duckdb.DuckDBPyConnection, data: ReportData, out_dir: Path, sources: Path | None,
+                 previous: Path | None = None) -> None:
     """The agency pages and one page per document (its details streamed from the warehouse)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     for generated in ("agencies", "documents", "files"):
@@ -134,6 +185,7 @@ def _write_pages(con: duckdb.DuckDBPyConnection, data: ReportData, out_dir: Path
     _copy_assets(out_dir)
     env = _environment()
     common = _common()
+    pages = _Pages(out_dir, previous if previous is not None and previous.resolve() != out_dir.resolve() else None)
     for doc in data.documents:
         doc["page_name"] = f"{doc['document_id'][:12]}.html"
     agency_ids = {a["agency_id"] for a in data.agencies}
@@ -142,7 +194,7 @@ def _write_pages(con: duckdb.DuckDBPyConnection, data: ReportData, out_dir: Path
     for agency in data.agencies:
         docs = sorted(data.documents_by_agency.get(agency["agency_id"], []),
                       key=lambda d: (-(d["fiscal_year"] or 0), d["document_kind"], d["file_name"]))
-        page = env.get_template("agency.html.j2").render(
+        inputs = dict(
             root="../", agency=agency, documents=docs, charts=_agency_charts(data, agency, docs),
             overview=data.overview.get(agency["agency_id"], []),
             performance=data.performance.get(agency["agency_id"], []),
@@ -150,8 +202,9 @@ def _write_pages(con: duckdb.DuckDBPyConnection, data: ReportData, out_dir: Path
             budget_sentence=_budget_sentence(data, agency),
             budget_rows=[{**r, "difference": r.get("difference"), "execution_rate": r.get("execution_rate"),
                           "missing_reason": r.get("missing_reason"), "function_name": r.get("function_name")}
-                         for r in (data.budget_vs_final or {}).get(agency["agency_id"], [])], **common)
-        (out_dir / "agencies" / f"{agency['agency_id']}.html").write_text(page, encoding="utf-8")
+                         for r in (data.budget_vs_final or {}).get(agency["agency_id"], [])])
+        pages.write(f"agencies/{agency['agency_id']}.html", inputs,
+                    lambda inputs=inputs: env.get_template("agency.html.j2").render(**inputs, **common))
 
     sources_by_name = _source_files(sources)
     annotated = _annotated_files(out_dir)
@@ -174,9 +227,9 @@ def _write_pages(con: duckdb.DuckDBPyConnection, data: ReportData, out_dir: Path
             check["link_page"] = check["page"] or table_pages.get(check["table_key"])
         findings = sorted((c for c in checks if c["outcome"] in ("fail", "suspect_extraction")),
                           key=lambda c: (c["outcome"] != "fail", c.get("page") or 0, c["rule_id"]))
-        measure_names = {key: list(dict.fromkeys(m for line in lines for m in line["measures"]))
+        measure_names = {key: sorted({m for line in lines for m in line["measures"]}, key=_measure_order)
                          for key, lines in rows.items()}
-        page = env.get_template("document.html.j2").render(
+        inputs = dict(
             root="../", doc=doc, checks=checks, findings=findings,
             rounding=[c for c in checks if c["outcome"] == "rounding"],
             tables=tables, rows=rows, notes=details.notes, measure_names=measure_names,
@@ -184,8 +237,15 @@ def _write_pages(con: duckdb.DuckDBPyConnection, data: ReportData, out_dir: Path
             # A page anchor means something only in a PDF: a text source gets the page number without a link.
             page_base=source_link if source_link and source_link.lower().endswith(".pdf") else None,
             annotated_link=os.path.relpath(marked, out_dir / "documents") if marked else None,
-            agency_page=doc["agency_id"] in agency_ids, verdict_sentence=_verdict_sentence(doc), **common)
-        (out_dir / "documents" / doc["page_name"]).write_text(page, encoding="utf-8")
+            agency_page=doc["agency_id"] in agency_ids, verdict_sentence=_verdict_sentence(doc))
+        pages.write(f"documents/{doc['page_name']}", inputs,
+                    lambda inputs=inputs: env.get_template("document.html.j2").render(**inputs, **common))
+    pages.save()
+
+
+def _measure_order(measure: str) -> tuple[int, str]:
+    """Columns in the order the table specs list them (total first), whatever order the rows were read in."""
+    return MEASURE_RANKS.get(measure, len(MEASURE_RANKS)), measure
 
 
 def _common() -> dict:
