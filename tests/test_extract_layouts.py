@@ -217,19 +217,23 @@ def _tables_read(result) -> dict:
             for key, t in result.tables.items()}
 
 
+def _retitled(original, titles, path):
+    """The extraction of `original` with each (title, printed otherwise) replaced, and of `original` itself."""
+    text = original.read_text(encoding="utf-8")
+    for title, printed in titles:
+        assert title in text
+        text = text.replace(title, printed)
+    path.write_text(text, encoding="utf-8")
+    return extract_file(path), extract_file(original)
+
+
 def test_title_variants_with_who_publishes_a_table_number_and_a_note(tmp_path):
     # 佛山's titles as other localities print them: 部门 / 单位 before the title, 表一 before that, a bracketed note
     # after it, no 财政拨款 in the 三公 title, 收支 for 收入支出. Every table reads as under the national titles.
-    original = external_file(FOSHAN, ".pdfplumber.txt")
-    text = original.read_text(encoding="utf-8")
-    for title, variant in (("\n收入支出决算总表\n", "\n表一 部门收支决算总表\n"), ("\n收入决算表\n", "\n单位收入决算表\n"),
-                           ("\n支出决算表\n", "\n部门支出决算表（按功能分类）\n"),
-                           ("\n一般公共预算财政拨款“三公”经费支出决算表\n", "\n“三公”经费支出决算表\n")):
-        assert title in text
-        text = text.replace(title, variant)
-    path = tmp_path / "foshan_titles.txt"
-    path.write_text(text, encoding="utf-8")
-    result, expected = extract_file(path), extract_file(original)
+    result, expected = _retitled(external_file(FOSHAN, ".pdfplumber.txt"), (
+        ("\n收入支出决算总表\n", "\n表一 部门收支决算总表\n"), ("\n收入决算表\n", "\n单位收入决算表\n"),
+        ("\n支出决算表\n", "\n部门支出决算表（按功能分类）\n"),
+        ("\n一般公共预算财政拨款“三公”经费支出决算表\n", "\n“三公”经费支出决算表\n")), tmp_path / "foshan_titles.txt")
     assert result.tables["income_expenditure_summary"]["title"] == "表一 部门收支决算总表"
     assert result.tables["expenditure_by_function"]["title"] == "部门支出决算表（按功能分类）"
     assert _tables_read(result) == _tables_read(expected)
@@ -239,15 +243,9 @@ def test_title_variants_with_who_publishes_a_table_number_and_a_note(tmp_path):
 def test_budget_title_variants(tmp_path):
     # 深圳's budget titles as other localities print them: 部门收入预算表, 部门支出预算表, and the 三公 table under
     # 一般公共预算财政拨款“三公”经费支出表.
-    original = SHARED / "corpus" / "budgets" / "深圳市信访局_2026_部门预算.pdfplumber.txt"
-    text = original.read_text(encoding="utf-8")
-    for title, variant in (("\n收入总表\n", "\n部门收入预算表\n"), ("\n支出总表\n", "\n部门支出预算表\n"),
-                           ("\n财政拨款“三公”经费支出表\n", "\n一般公共预算财政拨款“三公”经费支出表\n")):
-        assert title in text
-        text = text.replace(title, variant)
-    path = tmp_path / "shenzhen_titles.txt"
-    path.write_text(text, encoding="utf-8")
-    result, expected = extract_file(path), extract_file(original)
+    result, expected = _retitled(SHARED / "corpus" / "budgets" / "深圳市信访局_2026_部门预算.pdfplumber.txt", (
+        ("\n收入总表\n", "\n部门收入预算表\n"), ("\n支出总表\n", "\n部门支出预算表\n"),
+        ("\n财政拨款“三公”经费支出表\n", "\n一般公共预算财政拨款“三公”经费支出表\n")), tmp_path / "shenzhen_titles.txt")
     assert result.tables["income_by_function"]["title"] == "部门收入预算表"
     assert result.tables["three_public"]["title"] == "一般公共预算财政拨款“三公”经费支出表"
     assert _tables_read(result) == _tables_read(expected)
@@ -281,18 +279,9 @@ def test_a_wide_three_public_row_without_its_blank_cells_is_placed_by_the_identi
 def test_a_title_wrapped_onto_two_lines(tmp_path):
     # A narrow page (or an extractor) breaks a long title: 一般公共预算财政拨款基本支出 / 决算表, 财政拨款收入支出 /
     # 决算总表. Each table is found under its whole title and reads as under the one-line title.
-    original = external_file(FOSHAN, ".pdfplumber.txt")
-    text = original.read_text(encoding="utf-8")
-    for title, wrapped in (("\n一般公共预算财政拨款基本支出决算表\n", "\n一般公共预算财政拨款基本支出\n决算表\n"),
-                           ("\n财政拨款收入支出决算总表\n", "\n财政拨款收入支出\n决算总表\n")):
-        assert title in text
-        text = text.replace(title, wrapped)
-    path = tmp_path / "foshan_wrapped.txt"
-    path.write_text(text, encoding="utf-8")
-    result, expected = extract_file(path), extract_file(original)
+    result, expected = _retitled(external_file(FOSHAN, ".pdfplumber.txt"), (
+        ("\n一般公共预算财政拨款基本支出决算表\n", "\n一般公共预算财政拨款基本支出\n决算表\n"),
+        ("\n财政拨款收入支出决算总表\n", "\n财政拨款收入支出\n决算总表\n")), tmp_path / "foshan_wrapped.txt")
     assert result.tables["general_budget_basic_by_economic"]["title"] == "一般公共预算财政拨款基本支出决算表"
-    for key in ("general_budget_basic_by_economic", "fiscal_appropriation_summary"):
-        read = [{k: v for k, v in row.items() if k not in ("source_line", "boxes")} for row in result.tables[key]["rows"]]
-        assert read == [{k: v for k, v in row.items() if k not in ("source_line", "boxes")}
-                        for row in expected.tables[key]["rows"]]
+    assert _tables_read(result) == _tables_read(expected)
     assert [p for p in result.problems if p.severity == "error"] == []

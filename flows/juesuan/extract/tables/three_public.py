@@ -95,12 +95,12 @@ def _wide_rows(lines, slots, alternating, warnings) -> list[dict] | None:
                             f"{len(undecided)} cells, whose items are left unread: they hold in more than one placement")
     rows = []
     for index, item in enumerate(WIDE_ITEMS):
-        slots = {"budget": 2 * index, "actual": 2 * index + 1} if alternating else {"budget": index, "actual": index + 6}
-        texts = {k: placed.get(slot) for k, slot in slots.items()}
+        cells = {"budget": 2 * index, "actual": 2 * index + 1} if alternating else {"budget": index, "actual": index + 6}
+        texts = {k: placed.get(slot) for k, slot in cells.items()}
         values = {k: parse_amount(v) if v and not is_blank(v) else None for k, v in texts.items()}
         row = {"name": item, "kind": "amount"}
         if len(figures) < 12:
-            if any(slot in undecided for slot in slots.values()):
+            if any(slot in undecided for slot in cells.values()):
                 continue  # an item the identities leave undecided is not read (a blank would read as nothing spent)
             values = {k: v if v is not None else Decimal(0) for k, v in values.items()}  # blank = nothing spent
             row["placement"] = "solved"
