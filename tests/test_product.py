@@ -161,7 +161,11 @@ def test_incremental_runs_equal_a_full_rebuild(tmp_path, prefect_harness):
     changed = raw / LECHANG_2022.name
     changed.write_text(changed.read_text(encoding="utf-8").replace("决算为4.4元", "决算为4.4万元"), encoding="utf-8")
     (raw / "shaoguan-admin-service-center_2020_project-self-evaluation.txt").unlink()
+    # A page of the published report whose document did not change: marked, to see it copied, not rendered again.
+    unchanged = next(p for p in (build / "report" / "documents").glob("*.html") if "ganzhou" in p.read_text(encoding="utf-8"))
+    unchanged.write_text(unchanged.read_text(encoding="utf-8") + "<!-- published -->", encoding="utf-8")
     third = pipeline(raw=str(raw), warehouse=str(warehouse), build=str(build))
+    assert (build / "report" / "documents" / unchanged.name).read_text(encoding="utf-8").endswith("<!-- published -->")
     assert third.extracted == [LECHANG_2022.name]
     assert len(third.reused) == 3
     assert query(warehouse, "select count(*) from raw.documents") == [(4,)]
@@ -174,7 +178,8 @@ def test_incremental_runs_equal_a_full_rebuild(tmp_path, prefect_harness):
     # build's, but for the minute each was built.
 
     def pages(build_dir: Path) -> dict[str, str]:
-        return {p.relative_to(build_dir).as_posix(): re.sub(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", "", p.read_text(encoding="utf-8"))
+        return {p.relative_to(build_dir).as_posix(): re.sub(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}|<!-- published -->", "",
+                                                           p.read_text(encoding="utf-8"))
                 for p in (build_dir / "report").rglob("*.html")}
 
     assert pages(build) == pages(tmp_path / "fresh" / "build") and len(pages(build)) == 4 + 3 + 1

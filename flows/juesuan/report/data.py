@@ -95,7 +95,8 @@ def read_report_data(con: duckdb.DuckDBPyConnection) -> ReportData:
     """Read every table the report needs in one pass."""
     agencies = sorted(_records(con, "select * from dim_agency"), key=lambda a: pinyin_key(a["agency_name"]))
     # document_id is the sha256 of the file's bytes, the raw layer's key.
-    documents = _records(con, "select * from dim_document order by fiscal_year desc nulls last, file_name")
+    documents = _records(con, "select * exclude (loaded_at) from dim_document "
+                              "order by fiscal_year desc nulls last, file_name")
     counts: dict[str, dict[str, int]] = defaultdict(dict)
     if _exists(con, "dq_results"):
         for row in _records(con, "select document_id, outcome, count(*) as n from dq_results group by all"):
@@ -173,7 +174,9 @@ class _Follow:
 def document_details(con: duckdb.DuckDBPyConnection, document_ids: list[str]) -> Iterator[tuple[str, DocumentDetails]]:
     """Each document's checks, tables, printed lines and reading notes, for `document_ids` in sorted order: every
     source is read once, in order, so memory holds one document's rows whatever the warehouse's size."""
-    checks = _Follow(_grouped(con, "select * from dq_results "
+    # A page shows none of the run ids and load times, which change with every run: they are left out, so a page
+    # whose content would not change is copied from the published report (html._Pages).
+    checks = _Follow(_grouped(con, "select * exclude (run_id) from dq_results "
                                    "order by document_id, rule_id, table_key, source_line, column_name, row_code, row_name, "
                                    "expected, actual, detail", "document_id")
                      if _exists(con, "dq_results") else iter(()))
