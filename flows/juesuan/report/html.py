@@ -147,7 +147,6 @@ class _Pages:
             state = json.loads((previous / PAGES_STATE).read_text(encoding="utf-8"))
         self.reusable = state.get("pages", {}) if state.get("code") == self.code else {}
         self.digests: dict[str, str] = {}
-        self.copied = 0
 
     def write(self, relative: str, inputs: dict, render) -> None:
         """Write the page at `relative` from `inputs` with render(), unless the previous report holds it as is."""
@@ -156,7 +155,6 @@ class _Pages:
         target = self.out_dir / relative
         if self.reusable.get(relative) == digest and (self.previous / relative).is_file():
             shutil.copyfile(self.previous / relative, target)
-            self.copied += 1
         else:
             target.write_text(render(), encoding="utf-8")
 
