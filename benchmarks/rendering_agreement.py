@@ -1,9 +1,11 @@
 """How many table cells a text rendering reads exactly as the PDF itself: for each PDF of ../shared/corpus, the
 cells read from its words with positions against those read from a text rendering of it.
 
-Run: .venv/bin/python benchmarks/rendering_agreement.py [--rendering pdfium|pdfplumber|pypdf|pdfplumber-layout] [--details]
-`pdfium` renders the text here with pypdfium2; `pypdf` with pypdf's extract_text; `pdfplumber-layout` with pdfplumber's
-extract_text(layout=True), which pads each line with spaces to keep the page's columns. Those three are renderings
+Run: .venv/bin/python benchmarks/rendering_agreement.py [--rendering pdfium|pdfplumber|pypdf|pypdf-layout|pdfplumber-layout]
+     [--details]
+`pdfium` renders the text here with pypdfium2; `pypdf` with pypdf's extract_text; `pypdf-layout` with its
+extract_text(extraction_mode="layout"); `pdfplumber-layout` with pdfplumber's extract_text(layout=True). The layout
+modes pad each line with spaces to keep the page's columns (pypdf's runs touching cells together). Those four are renderings
 no extraction code was written against: the nearest to an extractor nobody here has seen. `pdfplumber` uses the
 .pdfplumber.txt files beside the PDFs. Pages are joined by form feeds, as text extractors print them. A cell is
 (table, row, measure): a miss is a cell the PDF reads and the text does not (or reads otherwise), an extra one the
@@ -49,6 +51,12 @@ def _pypdf_text(pdf: Path) -> str:
     return "\f".join(page.extract_text() or "" for page in pypdf.PdfReader(str(pdf)).pages)
 
 
+def _pypdf_layout_text(pdf: Path) -> str:
+    import pypdf
+
+    return "\f".join(page.extract_text(extraction_mode="layout") or "" for page in pypdf.PdfReader(str(pdf)).pages)
+
+
 def _layout_text(pdf: Path) -> str:
     import pdfplumber
 
@@ -56,7 +64,8 @@ def _layout_text(pdf: Path) -> str:
         return "\f".join(page.extract_text(layout=True) or "" for page in document.pages)
 
 
-RENDERERS = {"pdfium": lambda pdf: plain_text(pdf.read_bytes()), "pypdf": _pypdf_text, "pdfplumber-layout": _layout_text}
+RENDERERS = {"pdfium": lambda pdf: plain_text(pdf.read_bytes()), "pypdf": _pypdf_text, "pypdf-layout": _pypdf_layout_text,
+             "pdfplumber-layout": _layout_text}
 
 
 def rendered_text(pdf: Path, rendering: str, out_dir: Path) -> Path:

@@ -112,10 +112,16 @@ def _candidates(slots: list[Slot], keys: list[str], sums: list[tuple[str, list[s
 
 
 def _row_balances(assignment: Assignment, sums: list[tuple[str, list[str]]]) -> bool:
-    """Every row identity holds: each total equals the sum of its printed parts."""
+    """Every row identity holds: each total equals the sum of its printed parts. A sub-total left blank while its
+    parts are printed is their sum (基本支出 heading 人员支出 | 日常公用支出 with no column of its own)."""
+    values = dict(assignment)
+    for total_key, part_keys in reversed(sums):  # nested sums are listed after the sums they are part of
+        parts = [values[k] for k in part_keys if values[k] is not None]
+        if values[total_key] is None and parts and total_key != sums[0][0]:
+            values[total_key] = sum(parts, Decimal(0))
     for total_key, part_keys in sums:
-        parts = [assignment[k] for k in part_keys if assignment[k] is not None]
-        total = assignment[total_key] or Decimal(0)
+        parts = [values[k] for k in part_keys if values[k] is not None]
+        total = values[total_key] or Decimal(0)
         if abs(total - sum(parts, Decimal(0))) > rounding_tolerance(len(parts)):
             return False
     return True
@@ -362,11 +368,15 @@ def assign_columns(
                 )
     row_keys = [d.code or d.label or f"?{i}" for i, d in enumerate(drafts)]
     # A key printed twice (a continuation page's copy) is one node of the tree: the copies are not its children.
-    seen: set[str] = set()
+    # The node is the first copy printing figures (a 合计 label may stand in a header, its figures further down).
+    seen: dict[str, int] = {}
     for i, key in enumerate(row_keys):
-        if key in seen:
+        if key not in seen:
+            seen[key] = i
+        elif drafts[i].has_numbers() and not drafts[seen[key]].has_numbers():
+            row_keys[seen[key]], seen[key] = f"?{seen[key]}", i
+        else:
             row_keys[i] = f"?{i}"
-        seen.add(key)
     problem = _TreeProblem(keys, row_keys, options, evidence or {}, hints or {})
     choice, ambiguous = problem.solve()
     rows = []

@@ -31,7 +31,7 @@ from .metadata import (
     detect_year,
     template_placeholder,
 )
-from .numbers import is_broken_figure, to_wan
+from .numbers import is_broken_figure, is_figure, parse_amount, to_wan
 from .performance import (
     DepartmentResult,
     ProjectForm,
@@ -153,7 +153,8 @@ def _parse_order(specs) -> list[TableSpec]:
     ordered = [s for s in specs if s.row_kind != "coded"]
     coded = [s for s in specs if s.row_kind == "coded"]
     while coded:
-        ready = next(s for s in coded if not any(r in {c.key for c in coded} for r in s.related))
+        # Tables related both ways: the first listed goes first (and is read again, see extract_file).
+        ready = next((s for s in coded if not any(r in {c.key for c in coded} for r in s.related)), coded[0])
         ordered.append(ready)
         coded.remove(ready)
     return ordered
@@ -227,12 +228,25 @@ def _to_wan_row(row: dict, unit: str) -> dict:
     return {k: (to_wan(v, unit) if k in AMOUNT_FIELDS and isinstance(v, Decimal) else v) for k, v in row.items()}
 
 
+def _rows_print_figures(rows: list[dict]) -> bool:
+    return any(
+        isinstance(v, Decimal) and v != 0 for row in rows for k, v in row.items() if k in AMOUNT_FIELDS | {"count"}
+    )
+
+
+def _region_prints_figures(region: TableRegion, unit: str) -> bool:
+    """True when a line of the table's region (not a sentence of prose) prints a non-zero amount."""
+    return any(
+        is_figure(token.text, region.unit or unit) and parse_amount(token.text) != 0
+        for line in region.lines if "，" not in line.text and "。" not in line.text
+        for token in line.tokens
+    )
+
+
 def _table_entry(spec: TableSpec, region: TableRegion | None, rows: list[dict], unit: str, unplaced: bool) -> dict:
     if region is None:
         return {"title": spec.title, "present": False, "empty": None, "rows": []}
-    has_figures = any(
-        isinstance(v, Decimal) and v != 0 for row in rows for k, v in row.items() if k in AMOUNT_FIELDS | {"count"}
-    )
+    has_figures = _rows_print_figures(rows)
     return {
         "title": region.title,
         "present": True,
@@ -243,6 +257,26 @@ def _table_entry(spec: TableSpec, region: TableRegion | None, rows: list[dict], 
         "page": region.title_line.page,
         "rows": [_to_wan_row(row, region.unit or unit) for row in rows] if spec.row_kind != "items" else rows,
     }
+
+
+def _read_table(spec: TableSpec, region: TableRegion | None, doc: RawDocument, tables: dict[str, dict],
+                unit: str) -> tuple[dict, list[Problem]]:
+    """One standard table's entry (see _table_entry), with the problems its reading met."""
+    if region is None:
+        return _table_entry(spec, None, [], unit, False), []
+    rows, warnings = _parse_region(region, doc, tables, unit)
+    rows = [_without_code_brackets(row) for row in rows]
+    warnings += rows_before_title(doc, region)
+    rows, repeats = drop_repeated_rows(spec, rows)
+    locate_figures(doc, region, rows)
+    warnings += repeats
+    if not _rows_print_figures(rows) and _region_prints_figures(region, unit):
+        # Figures printed apart from their rows (a text layer that lists each column on its own): the table is
+        # not empty, it was not read.
+        warnings.append(f"unplaced: {spec.key} prints figures, but none could be tied to its rows")
+    problems = [Problem("warning", "layout", w, table=spec.key) for w in warnings] + _broken_figures(region)
+    unplaced = any(w.startswith("unplaced") for w in warnings)
+    return _table_entry(spec, region, rows, unit, unplaced), problems
 
 
 def extract_file(path: Path, pdf_engine: str = "pdfium") -> Extraction:
@@ -296,21 +330,20 @@ def extract_file(path: Path, pdf_engine: str = "pdfium") -> Extraction:
     result.fatal = agency is None or year is None
     unit = document_unit(regions, doc)
     # The specs the document's titles found (a budget's are not the final accounts'): their order of evidence.
-    for spec in _parse_order([regions[s.key].spec if s.key in regions else s for s in TABLES]):
-        region = regions.get(spec.key)
-        rows: list[dict] = []
-        warnings: list[str] = []
-        if region is not None:
-            rows, warnings = _parse_region(region, doc, result.tables, unit)
-            rows = [_without_code_brackets(row) for row in rows]
-            warnings += rows_before_title(doc, region)
-            rows, repeats = drop_repeated_rows(spec, rows)
-            locate_figures(doc, region, rows)
-            warnings += repeats
-            result.problems.extend(Problem("warning", "layout", w, table=spec.key) for w in warnings)
-            result.problems.extend(_broken_figures(region))
-        unplaced = any(w.startswith("unplaced") for w in warnings)
-        result.tables[spec.key] = _table_entry(spec, region, rows, unit, unplaced)
+    order = _parse_order([regions[s.key].spec if s.key in regions else s for s in TABLES])
+    table_problems: dict[str, list[Problem]] = {}
+    for spec in order:
+        result.tables[spec.key], table_problems[spec.key] = _read_table(spec, regions.get(spec.key), doc,
+                                                                         result.tables, unit)
+    # Tables that are evidence for each other (a budget's 支出总表 and 一般公共预算支出表): the one read first is
+    # read again where it left a placement to guess, now that the other is read.
+    position = {spec.key: i for i, spec in enumerate(order)}
+    for spec in order:
+        if any(position.get(r, -1) > position[spec.key] for r in spec.related) and any(
+                row.get("placement") == "inferred" for row in result.tables[spec.key]["rows"]):
+            result.tables[spec.key], table_problems[spec.key] = _read_table(spec, regions.get(spec.key), doc,
+                                                                             result.tables, unit)
+    result.problems.extend(p for spec in order for p in table_problems[spec.key])
     result.tables = {spec.key: result.tables[spec.key] for spec in TABLES}  # print order of the specs
     if kind == BUDGET:
         absent = [key for key in CORE_TABLES if key not in regions]

@@ -33,6 +33,12 @@ def cross_evidence(spec: TableSpec, tables: dict[str, dict]) -> Cells:
                 if row.get("code") and cross.source_measure in row:
                     out[(row["code"], cross.measure)] = row.get(cross.source_measure) or Decimal(0)
             continue
+        if cross.row == "合计" and not cross.lines:
+            classes = [r for r in rows if len(r.get("code") or "") == 3]
+            if classes or source.get("empty"):
+                out[(cross.row, cross.measure)] = sum(
+                    (r.get(cross.source_measure) or Decimal(0) for r in classes), Decimal(0))
+            continue
         matched = [r for r in rows if any(_line_matches(_label(r.get("name")), label) for label in cross.lines)]
         if matched:
             out[(cross.row, cross.measure)] = sum((r.get(cross.source_measure) or Decimal(0) for r in matched),

@@ -22,8 +22,12 @@ _CODE_RUN = re.compile(r"\d{3}|\d{5}|\d{7}")
 _BEFORE_NON_CODE = re.compile(r"[年月日第（(]$")
 _HEADING_MARK = re.compile(r"^\s*#+\s")
 _SPACES = re.compile(r"\s+")
-# An amount run into the next cell's label ("39,238.43一、本年支出"): two cells.
-_AMOUNT_THEN_TEXT = re.compile(r"^(-?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d{2})([\u4e00-\u9fff（(].*)$")
+# An amount run into the next cell's label ("39,238.43一、本年支出", in 元 "118,853,953一、农林水支出"): two cells.
+_AMOUNT_THEN_TEXT = re.compile(r"^(-?(?:\d{1,3}(?:,\d{3})+(?:\.\d{2})?|\d+\.\d{2}))([\u4e00-\u9fff（(].*)$")
+# Amounts run together: of two decimals ("2,106.662,106.66"), each ends two digits after its point; in 元
+# ("118,853,953118,853,953"), each in groups of three digits, so each ends where a group is followed by a digit.
+_TWO_DECIMALS = re.compile(r"-?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d{2}")
+_GROUPED = re.compile(r"-?\d{1,3}(?:,\d{3})+")
 
 
 class ReadError(Exception):
@@ -109,6 +113,10 @@ def split_fused(text: str) -> list[str]:
     m = _AMOUNT_THEN_TEXT.match(text)
     if m:
         return [m.group(1), *split_fused(m.group(2))]
+    for fused, amount in ((text.count(".") > 1, _TWO_DECIMALS), ("." not in text and text.count(",") > 1, _GROUPED)):
+        amounts = amount.findall(text) if fused else []
+        if len(amounts) > 1 and "".join(amounts) == text:
+            return amounts
     runs = _SCRIPT_RUNS.findall(text)
     if len(runs) <= 1:
         return [text]

@@ -26,12 +26,13 @@ class CrossFigure:
     """A coded table's cell that a summary table prints too (docs/domain.md §5, between tables).
 
     `lines` are summary line labels (ordinal removed) whose figures sum to the cell; `row` is "合计", or "class"
-    for every 类 row, matched to the summary's class line by its code.
+    for every 类 row, matched to the summary's class line by its code. A 合计 with no `lines` is the sum of the
+    source's 类 rows (a classified table's total), zero when the source is printed without any figure.
     """
 
     measure: str
     source: str
-    side: str
+    side: str | None
     lines: tuple[str, ...] = ()
     source_measure: str = "amount"
     row: str = "合计"
@@ -72,6 +73,8 @@ M = Measure
 X = CrossFigure
 _SUMMARY = "income_expenditure_summary"
 _FISCAL_SUMMARY = "fiscal_appropriation_summary"
+# The general budget's basic expenditure is what its economic table classifies (docs/domain.md §5).
+_BASIC_BY_ECONOMIC = X("basic", "general_budget_basic_by_economic", None, (), "amount")
 
 TABLES: tuple[TableSpec, ...] = (
     TableSpec(
@@ -143,6 +146,7 @@ TABLES: tuple[TableSpec, ...] = (
         cross_figures=(
             X("total", _FISCAL_SUMMARY, "expenditure", ("本年支出合计",), "general_budget"),
             X("total", _FISCAL_SUMMARY, "expenditure", (), "general_budget", row="class"),
+            _BASIC_BY_ECONOMIC,
         ),
     ),
     TableSpec(
@@ -281,6 +285,8 @@ BUDGET_TABLES: tuple[TableSpec, ...] = (
         phase="budget",
         row_sums=(("total", ("basic", "project", "remit_to_superior", "operating", "subsidy_to_subsidiary")),
                   ("basic", ("personnel", "public"))),
+        # Most budgets spend only the general budget: where its table tells basic from project, so does this one.
+        related=("general_budget_expenditure",),
     ),
     TableSpec(
         "general_budget_basic_by_economic",
@@ -298,6 +304,7 @@ BUDGET_TABLES: tuple[TableSpec, ...] = (
         (M("total", ("合计", "总计", "小计", "支出总计")), _BASIC, _PERSONNEL, _PUBLIC, _PROJECT),
         phase="budget",
         row_sums=_FUNCTION_SUMS,
+        cross_figures=(_BASIC_BY_ECONOMIC,),
         related=("expenditure_by_function",),  # the 支出总表 prints every code's basic and project
     ),
     TableSpec(

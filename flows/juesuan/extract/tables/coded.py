@@ -143,6 +143,13 @@ def assemble_rows(region: TableRegion, classes: dict[str, str] = FUNCTION_CLASSE
                 current.parts.append(parts)  # a figure printed below its row's label
                 continue
         pending.append((line, parts))
+    # Figures left after the last row while a total's label printed none (the text gave 合计 among the header
+    # lines and its figures last): they are that total's.
+    trailing = [(ln, p) for ln, p in pending if p.slots and not p.name]
+    figureless = [row for row in rows if row.label and not row.has_numbers()]
+    if len(trailing) == 1 and len(figureless) == 1:
+        figureless[0].parts.append(trailing[0][1])
+        pending.remove(trailing[0])
     settle_pending(None)
     used = {id(parts) for row in rows for parts in row.parts}
     unread = [(line, parts) for line, parts in decomposed
