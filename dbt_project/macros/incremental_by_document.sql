@@ -1,8 +1,10 @@
 {#-
   Models kept incrementally by document. A document's rows depend on that document alone, and its id is the
   sha256 of its bytes, so a run only adds the documents it loaded: before it, the rows of documents that left
-  raw.documents, or that this run loaded again (var run_id: same bytes read by a newer extractor or under a new
-  name), are deleted; then the model's query runs over the documents the table does not hold yet.
+  raw.documents, or that this run loaded again (same bytes read by a newer extractor or under a new name; the run's
+  id is in meta.dbt_run, written before each build), are deleted; then the model's query runs over the documents
+  the table does not hold yet. The run id is read from a table, not passed as a var: a var that changes every run
+  would make dbt parse the whole project again each time (partial parsing is dropped when vars change).
   A change to the models themselves rebuilds everything (the pipeline runs --full-refresh then).
 -#}
 {% macro delete_rebuilt_documents() %}
@@ -10,7 +12,7 @@
     delete from {{ this }}
     where document_id not in (select sha256 from {{ source('raw', 'documents') }})
        or document_id in (select sha256 from {{ source('raw', 'documents') }}
-                          where run_id = '{{ var("run_id", "") }}')
+                          where run_id in (select run_id from meta.dbt_run))
     {%- else -%}
     select 1
     {%- endif -%}

@@ -129,9 +129,9 @@ def load_warehouse(warehouse: str, staging: str, kept: dict[str, str], failed: l
 
 
 @task(name="build-models", cache_policy=NO_CACHE)
-def build_warehouse_models(warehouse: str, build_dir: str, run_id: str) -> DbtSummary:
+def build_warehouse_models(warehouse: str, build_dir: str, run_id: str, published: str | None = None) -> DbtSummary:
     """dbt build (seeds, models, tests), in process; models kept by document only for what this run loaded."""
-    return build_models(Path(warehouse), Path(build_dir), run_id)
+    return build_models(Path(warehouse), Path(build_dir), run_id, Path(published) if published else None)
 
 
 @task(name="generate-dbt-docs", cache_policy=NO_CACHE)
@@ -268,7 +268,8 @@ def pipeline(raw: str | None = None, warehouse: str | None = None, build: str | 
                 summary = load_warehouse(str(building), str(staging), kept, failed)
             clear(staging)
             with _stage("dbt"):
-                dbt_summary = build_warehouse_models(str(building), pages, run_id)
+                dbt_summary = build_warehouse_models(str(building), pages, run_id,
+                                                     str(published) if published else None)
             with _stage("checks"):
                 quality = validate_data_quality(str(building), pages, run_id)
             with _stage("docs"):

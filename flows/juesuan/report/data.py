@@ -140,9 +140,9 @@ def read_report_data(con: duckdb.DuckDBPyConnection) -> ReportData:
     )
 
 
-def _grouped(con: duckdb.DuckDBPyConnection, sql: str, key: str) -> Iterator[tuple[str, list[dict]]]:
+def _grouped(con: duckdb.DuckDBPyConnection, sql: str, key: str, params=None) -> Iterator[tuple[str, list[dict]]]:
     """(key, rows) of a query ordered by key, streamed in batches: only one key's rows are held at a time."""
-    reader = con.cursor().sql(sql).to_arrow_reader(10_000)
+    reader = con.cursor().sql(sql, params=params).to_arrow_reader(10_000)
     current, rows = None, []
     for batch in reader:
         for row in batch.to_pylist():
@@ -171,27 +171,54 @@ class _Follow:
         return []
 
 
+# What a document's page shows besides its summary, source by source: (query, the document's key column). A page
+# shows none of the run ids and load times, which change with every run: they are left out, so a page whose content
+# would not change is copied from the published report (html._Pages).
+_DETAIL_SOURCES = {
+    "checks": ("select * exclude (run_id) from dq_results", "document_id"),
+    "tables": ("select * from raw.document_tables", "sha256"),
+    "rows": ("select * from raw.table_rows", "sha256"),
+    "notes": ("select sha256, severity, error_code, message, source_line, table_key from raw.load_errors "
+              "where loaded and sha256 is not null", "sha256"),
+}
+_DETAIL_ORDER = {
+    "checks": "document_id, rule_id, table_key, source_line, column_name, row_code, row_name, expected, actual, detail",
+    "tables": "sha256, coalesce(page, 0), source_line nulls last, table_key",
+    "rows": "sha256, table_key, row_index",
+    "notes": "sha256, source_line nulls first",
+}
+
+
+def _sources(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str]]:
+    return {name: source for name, source in _DETAIL_SOURCES.items() if name != "checks" or _exists(con, "dq_results")}
+
+
+def detail_digests(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """document_id → a digest of everything document_details gives for it, computed in the warehouse without
+    reading the rows out: a page whose digest did not change need not be read or rendered again."""
+    digests: dict[str, list[str]] = defaultdict(list)
+    for name, (sql, key) in _sources(con).items():
+        # A sum of row hashes: independent of the rows' order, and a repeated row still counts.
+        for document_id, count, total in con.sql(
+                f"select {key}, count(*), sum(hash(t))::varchar from ({sql}) t group by {key}").fetchall():
+            digests[document_id].append(f"{name}:{count}:{total}")
+    return {document_id: " ".join(sorted(parts)) for document_id, parts in digests.items()}
+
+
 def document_details(con: duckdb.DuckDBPyConnection, document_ids: list[str]) -> Iterator[tuple[str, DocumentDetails]]:
     """Each document's checks, tables, printed lines and reading notes, for `document_ids` in sorted order: every
-    source is read once, in order, so memory holds one document's rows whatever the warehouse's size."""
-    # A page shows none of the run ids and load times, which change with every run: they are left out, so a page
-    # whose content would not change is copied from the published report (html._Pages).
-    checks = _Follow(_grouped(con, "select * exclude (run_id) from dq_results "
-                                   "order by document_id, rule_id, table_key, source_line, column_name, row_code, row_name, "
-                                   "expected, actual, detail", "document_id")
-                     if _exists(con, "dq_results") else iter(()))
-    tables = _Follow(_grouped(con, "select * from raw.document_tables "
-                              "order by sha256, coalesce(page, 0), source_line nulls last, table_key",
-                              "sha256"))
-    rows = _Follow(_grouped(con, "select * from raw.table_rows order by sha256, table_key, row_index", "sha256"))
-    notes = _Follow(_grouped(con, "select sha256, severity, error_code, message, source_line, table_key "
-                                  "from raw.load_errors where loaded and sha256 is not null "
-                                  "order by sha256, source_line nulls first", "sha256"))
-    for document_id in sorted(document_ids):
+    source is read once, in order, only for those documents, so memory holds one document's rows whatever the
+    warehouse's size."""
+    wanted = sorted(document_ids)
+    streams = {name: _Follow(_grouped(con, f"select * from ({sql}) where {key} in (select unnest($ids)) "
+                                           f"order by {_DETAIL_ORDER[name]}", key, {"ids": wanted}))
+               for name, (sql, key) in _sources(con).items()}
+    empty = _Follow(iter(()))
+    checks, tables, rows, notes = (streams.get(name, empty) for name in ("checks", "tables", "rows", "notes"))
+    for document_id in wanted:
         its_checks = checks.take(document_id)
         for check in its_checks:
             for column in OPTIONAL_CHECK_COLUMNS:  # the provenance columns, where this warehouse has them
                 check.setdefault(column, None)
         yield document_id, DocumentDetails(its_checks, tables.take(document_id), _pivot_rows(rows.take(document_id)),
                                            notes.take(document_id))
-

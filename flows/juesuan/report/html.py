@@ -19,7 +19,15 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from ..extract.specs import TITLE_SPECS
 from . import charts
-from .data import KIND_LABELS, VERDICTS, ReportData, document_details, pinyin_key, read_report_data
+from .data import (
+    KIND_LABELS,
+    VERDICTS,
+    ReportData,
+    detail_digests,
+    document_details,
+    pinyin_key,
+    read_report_data,
+)
 
 HERE = Path(__file__).parent
 ASSETS = ("echarts.min.js", "echarts.LICENSE.txt", "echarts.NOTICE.txt", "report.css", "report.js")
@@ -148,15 +156,20 @@ class _Pages:
         self.reusable = state.get("pages", {}) if state.get("code") == self.code else {}
         self.digests: dict[str, str] = {}
 
-    def write(self, relative: str, inputs: dict, render) -> None:
-        """Write the page at `relative` from `inputs` with render(), unless the previous report holds it as is."""
+    def copied(self, relative: str, inputs: dict) -> bool:
+        """Copy the page at `relative` from the previous report if it was rendered there from the same inputs;
+        False when it must be rendered (write_rendered)."""
         digest = hashlib.sha256(json.dumps(inputs, sort_keys=True, default=str).encode()).hexdigest()
         self.digests[relative] = digest
-        target = self.out_dir / relative
         if self.reusable.get(relative) == digest and (self.previous / relative).is_file():
-            shutil.copyfile(self.previous / relative, target)
-        else:
-            target.write_text(render(), encoding="utf-8")
+            shutil.copyfile(self.previous / relative, self.out_dir / relative)
+            return True
+        return False
+
+    def write(self, relative: str, inputs: dict, render) -> None:
+        """Write the page at `relative` from `inputs` with render(), unless the previous report holds it as is."""
+        if not self.copied(relative, inputs):
+            (self.out_dir / relative).write_text(render(), encoding="utf-8")
 
     def save(self) -> None:
         (self.out_dir / PAGES_STATE).write_text(json.dumps({"code": self.code, "pages": self.digests}),
@@ -208,14 +221,27 @@ def _write_pages(con: duckdb.DuckDBPyConnection, data: ReportData, out_dir: Path
     annotated = _annotated_files(out_dir)
     (out_dir / "documents").mkdir()
     by_id = {doc["document_id"]: doc for doc in data.documents}
-    for document_id, details in document_details(con, list(by_id)):
-        doc = by_id[document_id]
+    # A document page is rendered from its summary, its links and its details; the details are digested in the
+    # warehouse, and only the pages whose digest changed read their details and are rendered.
+    digests = detail_digests(con)
+    summaries: dict[str, dict] = {}
+    for document_id, doc in by_id.items():
         source_link = None
         source = sources_by_name.get(doc["file_name"])
         if source is not None:
             _place(source, out_dir / "files" / doc["document_id"][:12] / source.name)
             source_link = f"../files/{doc['document_id'][:12]}/{source.name}"
         marked = _annotated_for(doc["file_name"], annotated)
+        summary = dict(
+            root="../", doc=doc, source_link=source_link,
+            # A page anchor means something only in a PDF: a text source gets the page number without a link.
+            page_base=source_link if source_link and source_link.lower().endswith(".pdf") else None,
+            annotated_link=os.path.relpath(marked, out_dir / "documents") if marked else None,
+            agency_page=doc["agency_id"] in agency_ids, verdict_sentence=_verdict_sentence(doc))
+        if not pages.copied(f"documents/{doc['page_name']}", {**summary, "details": digests.get(document_id)}):
+            summaries[document_id] = summary
+    for document_id, details in document_details(con, list(summaries)):
+        doc = by_id[document_id]
         checks, tables, rows = details.checks, details.tables, details.rows
         titles = {t["table_key"]: t["title"] for t in tables}
         table_pages = {t["table_key"]: t["page"] for t in tables if t["page"]}
@@ -228,16 +254,11 @@ def _write_pages(con: duckdb.DuckDBPyConnection, data: ReportData, out_dir: Path
         measure_names = {key: sorted({m for line in lines for m in line["measures"]}, key=_measure_order)
                          for key, lines in rows.items()}
         inputs = dict(
-            root="../", doc=doc, checks=checks, findings=findings,
+            **summaries[document_id], checks=checks, findings=findings,
             rounding=[c for c in checks if c["outcome"] == "rounding"],
-            tables=tables, rows=rows, notes=details.notes, measure_names=measure_names,
-            source_link=source_link,
-            # A page anchor means something only in a PDF: a text source gets the page number without a link.
-            page_base=source_link if source_link and source_link.lower().endswith(".pdf") else None,
-            annotated_link=os.path.relpath(marked, out_dir / "documents") if marked else None,
-            agency_page=doc["agency_id"] in agency_ids, verdict_sentence=_verdict_sentence(doc))
-        pages.write(f"documents/{doc['page_name']}", inputs,
-                    lambda inputs=inputs: env.get_template("document.html.j2").render(**inputs, **common))
+            tables=tables, rows=rows, notes=details.notes, measure_names=measure_names)
+        (out_dir / "documents" / doc["page_name"]).write_text(
+            env.get_template("document.html.j2").render(**inputs, **common), encoding="utf-8")
     pages.save()
 
 
