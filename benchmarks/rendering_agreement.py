@@ -1,11 +1,12 @@
 """How many table cells a text rendering reads exactly as the PDF itself: for each PDF of ../shared/corpus, the
 cells read from its words with positions against those read from a text rendering of it.
 
-Run: .venv/bin/python benchmarks/rendering_agreement.py [--rendering pdfium|pdfplumber|pypdf|pypdf-layout|pdfplumber-layout]
-     [--details]
+Run: .venv/bin/python benchmarks/rendering_agreement.py [--rendering RENDERING] [--details] [--findings]
+     RENDERING: pdfium (default), pdfplumber, pypdf, pypdf-layout, pdfplumber-layout, pdftotext, pdftotext-layout
 `pdfium` renders the text here with pypdfium2; `pypdf` with pypdf's extract_text; `pypdf-layout` with its
 extract_text(extraction_mode="layout"); `pdfplumber-layout` with pdfplumber's extract_text(layout=True). The layout
-modes pad each line with spaces to keep the page's columns (pypdf's runs touching cells together). Those four are renderings
+modes pad each line with spaces to keep the page's columns (pypdf's runs touching cells together); `pdftotext` and
+`pdftotext-layout` run poppler's pdftotext (not a dependency: apt-get install poppler-utils). Those are renderings
 no extraction code was written against: the nearest to an extractor nobody here has seen. `pdfplumber` uses the
 .pdfplumber.txt files beside the PDFs. Pages are joined by form feeds, as text extractors print them. A cell is
 (table, row, measure): a miss is a cell the PDF reads and the text does not (or reads otherwise), an extra one the
@@ -17,6 +18,8 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -26,6 +29,7 @@ sys.path.insert(0, str(ROOT / "flows"))
 
 from juesuan.extract.document import extract_file  # noqa: E402
 from juesuan.extract.pdfwords import pdfium_text as plain_text  # noqa: E402
+from juesuan.quality.one_document import UnusableDocument, check_document  # noqa: E402
 
 CORPUS = Path(os.environ.get("JUESUAN_SHARED", ROOT.parent / "shared")) / "corpus"
 _IDENTITY = ("side", "code", "name", "group", "kind")
@@ -57,6 +61,15 @@ def _pypdf_layout_text(pdf: Path) -> str:
     return "\f".join(page.extract_text(extraction_mode="layout") or "" for page in pypdf.PdfReader(str(pdf)).pages)
 
 
+def _pdftotext(*options: str):
+    def render(pdf: Path) -> str:
+        if shutil.which("pdftotext") is None:
+            sys.exit("pdftotext is not installed: apt-get install poppler-utils (Debian), then run again")
+        return subprocess.run(["pdftotext", *options, "-enc", "UTF-8", str(pdf), "-"], check=True,
+                              capture_output=True, text=True).stdout
+    return render
+
+
 def _layout_text(pdf: Path) -> str:
     import pdfplumber
 
@@ -65,7 +78,18 @@ def _layout_text(pdf: Path) -> str:
 
 
 RENDERERS = {"pdfium": lambda pdf: plain_text(pdf.read_bytes()), "pypdf": _pypdf_text, "pypdf-layout": _pypdf_layout_text,
-             "pdfplumber-layout": _layout_text}
+             "pdfplumber-layout": _layout_text, "pdftotext": _pdftotext(), "pdftotext-layout": _pdftotext("-layout")}
+
+
+def _failures(path: Path) -> set[tuple]:
+    """(rule, table, row, column, figure) of every check `juesuan check` gives as failing; none for a file it
+    cannot check (a rendering without text)."""
+    try:
+        checks = check_document(path).checks
+    except UnusableDocument:
+        return set()
+    return {(c["rule_id"], c["table_key"], c["row_code"], c["column_name"], c["actual"])
+            for c in checks if c["outcome"] == "fail"}
 
 
 def rendered_text(pdf: Path, rendering: str, out_dir: Path) -> Path:
@@ -79,15 +103,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rendering", choices=(*RENDERERS, "pdfplumber"), default="pdfium")
     parser.add_argument("--details", action="store_true", help="list every missed and extra cell")
+    parser.add_argument("--findings", action="store_true",
+                        help="also check each document (juesuan check) and list the failing checks the text gives "
+                             "and the PDF does not: misreadings that would be published as the publisher's errors")
     args = parser.parse_args()
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    total = exact = extra_total = 0
+    total = exact = extra_total = findings_total = 0
     with tempfile.TemporaryDirectory() as tmp:
         for pdf in sorted(CORPUS.glob("*/*.pdf")):
             text = (pdf.with_suffix(".pdfplumber.txt") if args.rendering == "pdfplumber"
                     else rendered_text(pdf, args.rendering, Path(tmp)))
             if not text.exists():
                 continue
+            if args.findings:
+                extra_findings = _failures(text) - _failures(pdf)
+                findings_total += len(extra_findings)
+                for finding in sorted(extra_findings, key=str):
+                    print(f"    finding the PDF does not give: {finding}")
             printed, read = cells(extract_file(pdf)), cells(extract_file(text))
             same = sum(1 for key, value in printed.items() if read.get(key) == value)
             extra = sum(1 for key in read if key not in printed)
@@ -101,7 +133,8 @@ def main() -> None:
                 for key in read:
                     if key not in printed:
                         print(f"    extra {key} {read[key]}")
-    print(f"all: {exact}/{total} cells exact ({exact / total:.2%}), {extra_total} extra, rendering {args.rendering}")
+    print(f"all: {exact}/{total} cells exact ({exact / total:.2%}), {extra_total} extra, rendering {args.rendering}"
+          + (f"; {findings_total} failing check(s) the PDFs do not give" if args.findings else ""))
 
 
 if __name__ == "__main__":

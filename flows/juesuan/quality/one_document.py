@@ -40,12 +40,18 @@ class Verdict:
     def clean(self) -> bool:
         return not self.findings
 
+    @property
+    def unread_tables(self) -> list[str]:
+        """Tables the document prints whose figures could not be tied to their rows: nothing was checked there."""
+        return sorted({p["table"] for p in self.problems
+                       if p.get("table") and p["code"] == "layout" and p["message"].startswith("unplaced:")})
+
     def as_json(self) -> dict:
         counts = {o: sum(1 for c in self.checks if c["outcome"] == o)
                   for o in ("pass", "rounding", "fail", "suspect_extraction")}
         return {"file": self.file, "agency": self.agency, "fiscal_year": self.fiscal_year, "kind": self.kind,
                 "verdict": "clean" if self.clean else "findings", "checks": len(self.checks), "outcomes": counts,
-                "findings": self.findings, "problems": self.problems}
+                "findings": self.findings, "unread_tables": self.unread_tables, "problems": self.problems}
 
 
 class _NoPandas:
@@ -130,7 +136,10 @@ def verdict_text(verdict: Verdict) -> str:
             f"{counts['fail']} fail" + (f", {counts['suspect_extraction']} suspect extraction"
                                         if counts["suspect_extraction"] else ""))
     lines = [head]
-    if verdict.clean:
+    if verdict.clean and verdict.unread_tables:
+        lines.append(f"verdict: no finding in what could be read — {len(verdict.unread_tables)} table(s) not read: "
+                     f"{', '.join(verdict.unread_tables)}")
+    elif verdict.clean:
         lines.append("verdict: clean — every printed figure agrees with the others it should")
     else:
         lines.append(f"verdict: {len(verdict.findings)} finding(s) — printed figures that do not add up")
@@ -146,7 +155,7 @@ def verdict_text(verdict: Verdict) -> str:
         # Failures on figures the extraction was unsure of: most likely our misreading, so not a finding.
         lines.append(f"  suspect extraction: {c['rule_id']} {c['table_key']} · {c.get('row_name') or '—'}: expected "
                      f"{_figure(c['expected'])}, read {_figure(c['actual'])} — {c.get('detail') or ''}")
-    errors = [p for p in verdict.problems if p["severity"] == "error"]
+    errors = [p for p in verdict.problems if p["severity"] == "error" or p["code"] == "figures_apart_from_labels"]
     for p in errors:
         lines.append(f"  extraction: {p['code']}: {p['message']}")
     return "\n".join(lines)
