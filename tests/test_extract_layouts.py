@@ -274,6 +274,10 @@ def test_a_wide_three_public_row_without_its_blank_cells_is_placed_by_the_identi
     assert "公务用车购置费" not in rows and "公务用车运行维护费" not in rows
     assert rows["合计"] == (D("10.50"), D("8.20"), "solved") and rows["公务接待费"] == (D("4.50"), D("3.20"), "solved")
     assert len(warnings) == 1 and "all but 4 cells" in warnings[0]
+    # Read but for two items: `juesuan check` does not call it an unread table.
+    from juesuan.quality.one_document import check_document
+
+    assert check_document(tmp_path / "ambiguous.txt").unread_tables == []
 
 
 def test_a_title_wrapped_onto_two_lines(tmp_path):

@@ -203,6 +203,11 @@ def test_a_table_whose_figures_none_of_its_rows_got_is_not_empty(tmp_path):
     assert not {f for f in failures if f[0] == "DOC-EMPTIED"}
     # What remains is the publisher's: 财政拨款收入支出总计0.3万元 in the 情况说明 (page 21).
     assert ("PROSE-AMOUNT", "prose", None, "amount", D("0.3")) in failures
+    # `juesuan check` names the tables none of whose printed figures it could read: this one, and the 三公 table,
+    # whose only figures (0.95 0.95) fit several placements (its blank vehicle items are read).
+    from juesuan.quality.one_document import check_document
+
+    assert check_document(doctored).unread_tables == ["income_by_function", "three_public"]
 
 
 def test_total_and_one_figure_placed_by_the_empty_basic_expenditure_table(tmp_path_factory):

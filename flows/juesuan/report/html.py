@@ -158,7 +158,7 @@ class _Pages:
 
     def copied(self, relative: str, inputs: dict) -> bool:
         """Copy the page at `relative` from the previous report if it was rendered there from the same inputs;
-        False when it must be rendered (write_rendered)."""
+        False when the caller must render it."""
         digest = hashlib.sha256(json.dumps(inputs, sort_keys=True, default=str).encode()).hexdigest()
         self.digests[relative] = digest
         if self.reusable.get(relative) == digest and (self.previous / relative).is_file():
