@@ -146,6 +146,10 @@ def test_document_page_lists_each_finding_with_its_page(site, browser):
     finding = next(row for row in re.findall(r'<tr class="finding fail" data-rule="TREE-FUNCTION">.*?</tr>', text, re.S)
                    if "<td>201</td>" in row)
     assert ">201<" in finding and ">2,106.66<" in finding and ">2,116.66<" in finding and "第 10 页" in finding
+    # Its 三公 row (0.95 0.95) fits several placements in text: the table is partly read, and says so; the
+    # tables read whole say read.
+    states = dict(re.findall(r'<tr data-table="(\w+)"><td>\w+</td><td>[^<]*</td>\s*<td>([^<]+)</td>', text))
+    assert (states["three_public"], states["income_by_function"]) == ("部分读出 partly read", "已读取 read")
     # A text source is linked whole: a page anchor means nothing in it.
     assert f'<a id="source-link" href="../files/{document_id[:12]}/putuo-doctored.txt">' in text
     assert "#page=" not in text
