@@ -201,12 +201,6 @@ def parse_summary_table(region: TableRegion) -> tuple[list[dict], list[str]]:
         values = [v for v, _ in slots]
         if label is None and not any(v is not None for v in values):
             continue  # a bare 行次 with nothing printed
-        if label is None and segment.line_no is None:
-            # Figures on a line of their own with no label above waiting for them (a rendering that prints a
-            # figure above its label): whose they are is a guess, so they are not read, and the table is unsure.
-            warnings.append(f"line {segment.line.number}: {' '.join(t for _, t in slots)} printed apart from any "
-                            "label; not read")
-            continue
         if not segment.slots and segment.line_no is None and not _ORDINAL.match(label):
             continue  # heading text (a wrapped column title), not a line of the table
         if len(values) > len(keys):
