@@ -2,7 +2,7 @@
 cells read from its words with positions against those read from a text rendering of it.
 
 Run: .venv/bin/python benchmarks/rendering_agreement.py [--rendering RENDERING] [--details] [--findings]
-     RENDERING: pdfium (default), pdfplumber, pypdf, pypdf-layout, pdfplumber-layout, pdftotext, pdftotext-layout
+     RENDERING: pdfium (default), pdfplumber, pypdf, pypdf-layout, pdfplumber-layout, pdftotext, pdftotext-layout, pymupdf
 `pdfium` renders the text here with pypdfium2; `pypdf` with pypdf's extract_text; `pypdf-layout` with its
 extract_text(extraction_mode="layout"); `pdfplumber-layout` with pdfplumber's extract_text(layout=True). The layout
 modes pad each line with spaces to keep the page's columns (pypdf's runs touching cells together); `pdftotext` and
@@ -77,8 +77,19 @@ def _layout_text(pdf: Path) -> str:
         return "\f".join(page.extract_text(layout=True) or "" for page in document.pages)
 
 
+def _pymupdf_text(pdf: Path) -> str:
+    try:
+        import pymupdf
+    except ImportError:
+        sys.exit("PyMuPDF is not installed (not a dependency): .venv/bin/pip install pymupdf, then run again")
+    # As ../shared/corpus/external's .pymupdf.txt files were made: get_text("text", sort=True) per page.
+    with pymupdf.open(str(pdf)) as document:
+        return "\n\f".join(page.get_text("text", sort=True) for page in document) + "\n"
+
+
 RENDERERS = {"pdfium": lambda pdf: plain_text(pdf.read_bytes()), "pypdf": _pypdf_text, "pypdf-layout": _pypdf_layout_text,
-             "pdfplumber-layout": _layout_text, "pdftotext": _pdftotext(), "pdftotext-layout": _pdftotext("-layout")}
+             "pdfplumber-layout": _layout_text, "pdftotext": _pdftotext(), "pdftotext-layout": _pdftotext("-layout"),
+             "pymupdf": _pymupdf_text}
 
 
 def _failures(path: Path) -> set[tuple]:

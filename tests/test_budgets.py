@@ -112,6 +112,22 @@ def test_suzhou_figures(suffix):
 
 
 @pytest.mark.parametrize("suffix", FORMATS)
+def test_letter_spaced_total_labels_read_whole(suffix):
+    # 烟台 prints "本 年 收 入 合 计 3558.35 本 年 支 出 合 计 3558.35" and "收 入 总 计"; 本年收入 and 收入 end as
+    # whole labels do, but letter-spaced characters are one label (read as 本年收入 / 收入 before).
+    rows = {(r["side"], r["name"]): r for r in budget(YANTAI, suffix).tables["income_expenditure_summary"]["rows"]}
+    assert {name for _, name in rows} >= {"本年收入合计", "本年支出合计", "收入总计", "支出总计"}
+    assert not {"本年收入", "收入", "支出"} & {name for _, name in rows}
+    assert rows[("expenditure", "支出总计")]["amount"] == D("3558.35")
+    fiscal = {(r["side"], r["name"]): r for r in budget(YANTAI, suffix).tables["fiscal_appropriation_summary"]["rows"]}
+    assert (fiscal[("expenditure", "本年支出合计")]["total"], fiscal[("income", "收入总计")]["amount"]) == (
+        D("2776.75"), D("2776.75"))
+    # 杭州: "收 入 总 计" likewise.
+    hangzhou = budget("杭州市气象局_2026_部门预算", suffix).tables["income_expenditure_summary"]["rows"]
+    assert {r["name"]: r["amount"] for r in hangzhou}["收入总计"] == D("5876.67")
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
 def test_wanli_in_yuan_converted_to_wan(suffix):
     assert budget(WANLI_2025, suffix).document["unit"] == "元"
     r = row(WANLI_2025, suffix, "expenditure_by_function", "2120101")
