@@ -128,6 +128,14 @@ def test_letter_spaced_total_labels_read_whole(suffix):
 
 
 @pytest.mark.parametrize("suffix", FORMATS)
+@pytest.mark.parametrize("base", (SUZHOU, WUXI))
+def test_a_class_not_named_expenditure_is_on_the_expenditure_side(base, suffix):
+    # "二十四、预备费" prints no figure; in text its name alone placed it on the income side (the PDF by position).
+    rows = [r for r in budget(base, suffix).tables["income_expenditure_summary"]["rows"] if r["name"] == "二十四、预备费"]
+    assert [(r["side"], r["code"]) for r in rows] == [("expenditure", "227")]
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
 def test_wanli_in_yuan_converted_to_wan(suffix):
     assert budget(WANLI_2025, suffix).document["unit"] == "元"
     r = row(WANLI_2025, suffix, "expenditure_by_function", "2120101")

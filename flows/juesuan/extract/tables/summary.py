@@ -26,6 +26,8 @@ _EXPENDITURE_LABELS = ("本年支出合计", "结余分配", "年末结转和结
                        "年终结转结余", "结转下年", "结转结余下年")
 _HEADER = ("栏次", "栏 次", "项目", "项 目", "行次", "决算数", "金额", "收入", "支出", "合计", "小计")
 _CLASS_BY_NAME = {name.removesuffix("支出"): code for code, name in FUNCTION_CLASSES.items()}
+# A function class is an expenditure line whatever its name; a few names do not say so (预备费).
+_CLASSES_NOT_ENDING_IN_EXPENDITURE = {name for name in FUNCTION_CLASSES.values() if not name.endswith("支出")}
 _INCOME_ENDINGS = ("拨款", "预算", "资金", "结转", "结余", "合计", "总计", "差额", "基金")
 # A gap wider than this many characters between two pieces of text on a PDF line separates two cells.
 _CELL_GAP = 4
@@ -287,7 +289,9 @@ def _side(label: str | None, income_side_taken: bool) -> str:
         return "income"
     if label in ("总计", "合计"):
         return "expenditure" if income_side_taken else "income"
-    label = ANY_ORDINAL.sub("", label)
-    if label.endswith("支出") or label in _EXPENDITURE_LABELS or label.startswith(("年末", "年终", "支出总计")):
+    name = ANY_ORDINAL.sub("", label)
+    if name.endswith("支出") or name in _EXPENDITURE_LABELS or name.startswith(("年末", "年终", "支出总计")):
         return "expenditure"
+    if name in _CLASSES_NOT_ENDING_IN_EXPENDITURE:
+        return "expenditure"  # 二十四、预备费
     return "income"
