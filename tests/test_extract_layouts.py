@@ -240,6 +240,22 @@ def test_title_variants_with_who_publishes_a_table_number_and_a_note(tmp_path):
     assert not [p for p in result.problems if p.code == "missing_tables"]
 
 
+def test_title_variants_without_caizheng_bokuan(tmp_path):
+    # Titles as other localities print them, 财政拨款 left out or 收支 for 收入支出: every table reads as before,
+    # and none is missing.
+    result, expected = _retitled(external_file(FOSHAN, ".pdfplumber.txt"), (
+        ("\n财政拨款收入支出决算总表\n", "\n财政拨款收支决算总表\n"),
+        ("\n一般公共预算财政拨款支出决算表\n", "\n一般公共预算支出决算表\n"),
+        ("\n一般公共预算财政拨款基本支出决算表\n", "\n一般公共预算基本支出决算表\n"),
+        ("\n政府性基金预算财政拨款收入支出决算表\n", "\n政府性基金预算支出决算表\n")), tmp_path / "foshan_short_titles.txt")
+    assert result.tables["fiscal_appropriation_summary"]["title"] == "财政拨款收支决算总表"
+    assert result.tables["general_budget_basic_by_economic"]["title"] == "一般公共预算基本支出决算表"
+    assert _tables_read(result) == _tables_read(expected)
+    assert {r["code"]: r["amount"] for r in result.tables["general_budget_basic_by_economic"]["rows"]}["30101"] == D(
+        "301.79")
+    assert not [p for p in result.problems if p.code == "missing_tables"]
+
+
 def test_budget_title_variants(tmp_path):
     # 深圳's budget titles as other localities print them: 部门收入预算表, 部门支出预算表, and the 三公 table under
     # 一般公共预算财政拨款“三公”经费支出表.

@@ -80,7 +80,7 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec(
         "fiscal_appropriation_summary",
         "财政拨款收入支出决算总表",
-        (r"财政拨款收入支出决算总表",),
+        (r"财政拨款(?:收入支出|收支)决算总表",),
         "summary",
         (M("amount", ("决算数", "金额")),),
         expenditure_measures=(
@@ -127,7 +127,7 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec(
         "general_budget_basic_by_economic",
         "一般公共预算财政拨款基本支出决算表",
-        (r"一般公共预算财政拨款基本支出决算(明细)?表",),
+        (r"一般公共预算(?:财政拨款)?基本支出决算(明细)?表",),
         "economic",
         (M("amount", ("金额", "决算数")),),
         header_words=("人员经费", "公用经费"),
@@ -135,7 +135,7 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec(
         "general_budget_expenditure",
         "一般公共预算财政拨款支出决算表",
-        (r"一般公共预算财政拨款(项目)?支出决算(明细)?表",),
+        (r"一般公共预算(?:财政拨款)?(项目)?支出决算(明细)?表",),
         "coded",
         (
             M("total", ("本年支出合计", "合计", "小计")),
@@ -152,7 +152,7 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec(
         "gov_fund",
         "政府性基金预算财政拨款收入支出决算表",
-        (r"政府性基金预算财政拨款(收入)?支出决算表",),
+        (r"政府性基金预算(?:财政拨款)?(收入)?支出决算表",),
         "coded",
         (
             M("opening_balance", ("年初结转和结余",)),
@@ -166,7 +166,7 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec(
         "soe_capital",
         "国有资本经营预算财政拨款支出决算表",
-        (r"国有资本经营预算财政拨款(收入)?支出决算表",),
+        (r"国有资本经营预算(?:财政拨款)?(收入)?支出决算表",),
         "coded",
         (
             M("total", ("小计", "合计", "本年支出合计")),
