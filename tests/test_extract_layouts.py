@@ -2,6 +2,7 @@
 
 from decimal import Decimal as D
 
+import pytest
 from conftest import FOSHAN, PUTUO, SHARED, external_file
 from juesuan.extract.document import extract_file
 
@@ -240,16 +241,24 @@ def test_title_variants_with_who_publishes_a_table_number_and_a_note(tmp_path):
     assert not [p for p in result.problems if p.code == "missing_tables"]
 
 
-def test_title_variants_without_caizheng_bokuan(tmp_path):
-    # Titles as other localities print them, 财政拨款 left out or 收支 for 收入支出: every table reads as before,
-    # and none is missing.
-    result, expected = _retitled(external_file(FOSHAN, ".pdfplumber.txt"), (
-        ("\n财政拨款收入支出决算总表\n", "\n财政拨款收支决算总表\n"),
-        ("\n一般公共预算财政拨款支出决算表\n", "\n一般公共预算支出决算表\n"),
-        ("\n一般公共预算财政拨款基本支出决算表\n", "\n一般公共预算基本支出决算表\n"),
-        ("\n政府性基金预算财政拨款收入支出决算表\n", "\n政府性基金预算支出决算表\n")), tmp_path / "foshan_short_titles.txt")
-    assert result.tables["fiscal_appropriation_summary"]["title"] == "财政拨款收支决算总表"
-    assert result.tables["general_budget_basic_by_economic"]["title"] == "一般公共预算基本支出决算表"
+SHORT_TITLES = {
+    "without 财政拨款": (("\n财政拨款收入支出决算总表\n", "\n财政拨款收支决算总表\n"),
+                       ("\n一般公共预算财政拨款支出决算表\n", "\n一般公共预算支出决算表\n"),
+                       ("\n一般公共预算财政拨款基本支出决算表\n", "\n一般公共预算基本支出决算表\n"),
+                       ("\n政府性基金预算财政拨款收入支出决算表\n", "\n政府性基金预算支出决算表\n")),
+    "shortest": (("\n一般公共预算财政拨款基本支出决算表\n", "\n基本支出决算表\n"),
+                 ("\n政府性基金预算财政拨款收入支出决算表\n", "\n政府性基金决算表\n")),
+}
+
+
+@pytest.mark.parametrize("variant", SHORT_TITLES)
+def test_short_title_variants(tmp_path, variant):
+    # Titles as other localities print them, 财政拨款 or 一般公共预算 left out, 收支 for 收入支出: every table reads
+    # as before, and none is missing.
+    titles = SHORT_TITLES[variant]
+    result, expected = _retitled(external_file(FOSHAN, ".pdfplumber.txt"), titles, tmp_path / "foshan_short_titles.txt")
+    basic_title = next(printed for title, printed in titles if "基本支出" in title).strip()
+    assert result.tables["general_budget_basic_by_economic"]["title"] == basic_title
     assert _tables_read(result) == _tables_read(expected)
     assert {r["code"]: r["amount"] for r in result.tables["general_budget_basic_by_economic"]["rows"]}["30101"] == D(
         "301.79")
