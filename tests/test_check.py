@@ -68,3 +68,34 @@ def test_check_starts_no_orchestrator_dbt_or_gx(tmp_path):
                           text=True, env={"PYTHONPATH": str(ROOT / "flows"), "PATH": "/usr/bin:/bin"}, timeout=300)
     assert done.returncode == 1, done.stderr
     assert "heavy: []" in done.stdout
+
+
+def test_a_second_check_replays_the_rendered_model_sql(tmp_path):
+    # The first check renders the models with Jinja and keeps the statements in the cache directory; the next
+    # (a fresh process) replays them without importing Jinja and gives the same verdict.
+    code = ("import sys; from juesuan.cli import main; rc = main(['check', sys.argv[1], '--json']); "
+            "print('jinja2' in sys.modules, file=sys.stderr); sys.exit(rc)")
+    env = {"PYTHONPATH": str(ROOT / "flows"), "PATH": "/usr/bin:/bin", "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    document = _doctored_putuo(tmp_path)
+    runs = [subprocess.run([sys.executable, "-c", code, str(document)], capture_output=True, text=True, env=env,
+                           timeout=300) for _ in range(2)]
+    assert [r.returncode for r in runs] == [1, 1], runs[0].stderr
+    assert [r.stderr.split()[-1] for r in runs] == ["True", "False"]
+    assert [json.loads(r.stdout)["outcomes"]["fail"] for r in runs] == [6, 6]
+    assert json.loads(runs[0].stdout)["findings"] == json.loads(runs[1].stdout)["findings"]
+    assert len(list((tmp_path / "cache" / "juesuan").glob("check-models-*.json"))) == 1
+
+
+def test_the_cached_model_sql_is_keyed_by_the_project_files(tmp_path):
+    import shutil
+
+    from juesuan.quality.sql_models import _cache_path
+    from juesuan.settings import DBT_PROJECT
+
+    project = tmp_path / "dbt_project"
+    shutil.copytree(DBT_PROJECT, project, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"))
+    before = _cache_path(project, ["chk_table_rules"])
+    assert _cache_path(project, ["chk_table_rules"]) == before
+    model = next(project.glob("models/quality/*.sql"))
+    model.write_text(model.read_text(encoding="utf-8") + "\n-- changed\n", encoding="utf-8")
+    assert _cache_path(project, ["chk_table_rules"]) != before

@@ -102,7 +102,7 @@ def _check(path: Path) -> Verdict:
     with tempfile.TemporaryDirectory(prefix="juesuan-check-") as scratch:
         warehouse = Path(scratch) / "check.duckdb"
         load_extractions(warehouse, [extraction], run_id="check")
-        with duckdb.connect(str(warehouse)) as con:
+        with duckdb.connect(str(warehouse), config={"threads": 1}) as con:
             create_models(con, CHECKED_MODELS)
             checks = run_checks(con)
     for check in checks:

@@ -3,11 +3,16 @@
 For checking one document now: its raw rows sit in a scratch DuckDB, and the staging, intermediate, mart and
 check models are the same SQL the warehouse build runs, as tables over them (no dbt import, no build). A table is
 computed once, where a view would be inlined again at each reference (0.6 s against 0.9 s for one document). The
-seeds they ref are read from their CSV files.
+seeds they ref are read from their CSV files. The statements rendered are kept in the user's cache directory, keyed
+by the project's files, so that a later check replays them without importing Jinja (about a sixth of a check's time).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import tempfile
 from pathlib import Path
 
 from ..settings import DBT_PROJECT
@@ -63,6 +68,57 @@ def _seed(con, name: str, path: Path, types: dict[str, str]) -> str:
 
 def create_models(con, names: list[str], project: Path = DBT_PROJECT) -> None:
     """Create the named models (and every model they ref) as tables in `con`, over the raw schema already there."""
+    cached = _cache_path(project, names)
+    try:
+        statements = json.loads(cached.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        statements = None
+    if statements is not None:
+        for sql, parameters in statements:
+            con.execute(sql, parameters)
+        return
+    recording = _Recording(con)
+    _render_models(recording, names, project)
+    _write_atomically(cached, json.dumps(recording.statements, ensure_ascii=False))
+
+
+class _Recording:
+    """A connection that keeps every statement it executes, to be replayed on another."""
+
+    def __init__(self, con):
+        self.con, self.statements = con, []
+
+    def execute(self, sql: str, parameters: list | None = None):
+        self.statements.append((sql, parameters))
+        return self.con.execute(sql, parameters)
+
+
+def _cache_path(project: Path, names: list[str]) -> Path:
+    """Where the statements rendered for these models of this project are kept: named by a hash of every file the
+    rendering reads (models, macros, seeds, dbt_project.yml) and of where the project is (seeds are read by path)."""
+    digest = hashlib.sha256(f"{project.resolve()}\n{sorted(names)}".encode())
+    files = [project / "dbt_project.yml", *sorted(project.glob("models/**/*.sql")), *sorted(project.glob("macros/*.sql")),
+             *sorted(project.glob("seeds/*.csv"))]
+    for path in files:
+        digest.update(str(path.relative_to(project)).encode() + b"\0" + path.read_bytes())
+    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "juesuan"
+    return root / f"check-models-{digest.hexdigest()[:24]}.json"
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write the cache file whole or not at all (two checks at once each write their own copy); a cache that
+    cannot be written is no error, the next check renders again."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp") as out:
+            out.write(text)
+        os.replace(out.name, path)
+    except OSError:
+        pass
+
+
+def _render_models(con, names: list[str], project: Path) -> None:
+    """Render the named models with Jinja, as dbt would, and create them (and what they ref) in `con`."""
     import jinja2
 
     paths = _model_paths(project)
