@@ -4,7 +4,7 @@ For checking one document now: its raw rows sit in a scratch DuckDB, and the sta
 check models are the same SQL the warehouse build runs, as tables over them (no dbt import, no build). A table is
 computed once, where a view would be inlined again at each reference (0.6 s against 0.9 s for one document). The
 seeds they ref are read from their CSV files. The statements rendered are kept in the user's cache directory, keyed
-by the project's files, so that a later check replays them without importing Jinja (about a sixth of a check's time).
+by the project's files, so that a later check replays them without importing Jinja (about a tenth of a check's time).
 """
 
 from __future__ import annotations

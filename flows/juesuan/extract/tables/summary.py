@@ -83,8 +83,7 @@ def _segments(line: Line, has_line_numbers: bool, unit: str | None = None) -> tu
         last_end = token.x1
         if _CJK.search(text):
             previous = segments[-1] if segments else None
-            if (len(text) == 1 and label_parts and all(len(part) == 1 for part in label_parts) and not apart
-                    and not ANY_ORDINAL.match(text)):
+            if len(text) == 1 and label_parts and all(len(part) == 1 for part in label_parts) and not apart:
                 # A label printed letter-spaced (本 年 收 入 合 计): its characters are one label, whatever the
                 # first of them end with (本年收入 is no whole label here).
                 label_parts.append(text)
