@@ -193,7 +193,9 @@ def reference_seconds() -> float:
     """Extracting the five seed documents in this process, best of three: the same-run yardstick."""
     from juesuan.extract.document import extract_file
 
-    seeds = sorted((ROOT.parent / "shared" / "corpus" / "seeds").glob("*.*"))
+    seeds = sorted((Path(os.environ.get("JUESUAN_SHARED", ROOT.parent / "shared")) / "corpus" / "seeds").glob("*.*"))
+    if not seeds:
+        raise SystemExit("no seed documents for the reference: clone next to shared/ or set JUESUAN_SHARED")
     best = float("inf")
     for _ in range(3):
         start = time.perf_counter()

@@ -253,3 +253,20 @@ def test_cells_run_together_by_a_layout_rendering(tmp_path):
         assert cells(read, table) == cells(printed, table), table
     assert cells(read, "fiscal_appropriation_summary")[("213", "general_budget")] == D(
         "11885.3953")
+
+
+def test_a_unit_label_wrapped_around_a_form_row_is_not_the_figure_unit(tmp_path):
+    # 烟台's project form prints 项目资金（万元） wrapped down its first column; PyMuPDF (sort=True) and pypdf's
+    # layout mode put 元） after the 其他资金 18.00 row. Read as prose, "18.00元" beside the 总体目标's 18万元 was a
+    # UNIT-CONSISTENCY warning of our making: the 元 closing "（万…元）" is the label's.
+    original = BUDGETS / f"{YANTAI}.pdfplumber.txt"
+    form = "项目\n资金 其中：财政拨款 0.00\n（万\n元） 其他资金 18.00\n"
+    text = original.read_text(encoding="utf-8")
+    assert form in text
+    doctored = tmp_path / "yantai-wrapped-unit.txt"
+    doctored.write_text(text.replace(form, "项目\n其中：财政拨款 0.00 资金\n（万\n其他资金 18.00 元）\n"), encoding="utf-8")
+    assert _failures(doctored) == _failures(original) == {
+        ("DOC-YEAR", "document", None, "year", D("2026"))}
+    facts = [f for f in extract_file(doctored).prose if f.source_line is not None]
+    assert any(f.value == D("18") and f.unit == "万元" for f in facts)
+    assert not any(f.value == D("18.00") and f.unit == "元" for f in facts)

@@ -14,6 +14,9 @@ from .readers import Line, RawDocument
 
 _NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _AMOUNT = re.compile(rf"(?P<num>{_NUMBER})(?P<unit>万元|元)")
+# A form's unit label wrapped around its rows (项目资金 / （万 / 其他资金 18.00 / 元）): the 元 closing "（万…元）"
+# is the label's, not the figure's unit, so the figure is no amount of the prose.
+_INSIDE_WRAPPED_UNIT = re.compile(r"[（(]万[^（）()]*\d元[）)]$")
 # Where the phrase a figure belongs to begins.
 _SUBJECT_START = re.compile(r"[，,。；;：:、！!？?]|其中|具体情况如下")
 _SHARE = re.compile(rf"^[，,]?(?:[^，,。；;]{{0,6}}?)占(?P<base>[^，,。；;%\d]{{0,16}}?)(?:的)?(?P<pct>{_NUMBER})%")
@@ -187,6 +190,8 @@ def extract_prose_facts(doc: RawDocument, regions: dict[str, TableRegion]) -> li
     for match in _AMOUNT.finditer(stream):
         start = match.start()
         if start < consumed or (start > 0 and (stream[start - 1].isdigit() or stream[start - 1] in ".,")):
+            continue
+        if _INSIDE_WRAPPED_UNIT.search(stream[max(0, start - 30) : match.end() + 1]):
             continue
         window = stream[max(0, start - 40) : start]
         cut = [m.end() for m in _SUBJECT_START.finditer(window)]
