@@ -516,3 +516,20 @@ def test_summary_labels_alternate_income_and_expenditure_when_rows_run_on(tmp_pa
     assert [(r["side"], r["name"], r["amount"]) for r in rows[:3]] == [
         ("income", "一、财政拨款收入", D("2776.75")), ("expenditure", "一、一般公共服务支出", D("2731.79")),
         ("income", "一般公共预算收入", D("2776.75"))]
+
+
+def test_a_budget_total_printed_above_its_parts_is_checked(tmp_path):
+    # 重庆's 财政拨款收支总表 prints 一、本年收入 39,238.43 first, then its parts （一）一般公共预算资金 36,208.43 and
+    # （二）政府性基金预算资金 3,030.00: FAS-INCOME adds the parts below it (it found no 本年收入合计 before, and
+    # checked nothing). A part printed 10 万元 too high is found.
+    from juesuan.quality.one_document import check_document
+
+    original = BUDGETS / f"{CHONGQING}.pdfplumber.txt"
+    income = [c for c in check_document(original).checks if c["rule_id"] == "FAS-INCOME"]
+    assert [(c["outcome"], c["actual"]) for c in income] == [("pass", D("39238.43"))]
+    doctored = tmp_path / "chongqing-doctored.txt"
+    text = original.read_text(encoding="utf-8")
+    assert text.count("（一）一般公共预算资金 36,208.43") == 1
+    doctored.write_text(text.replace("（一）一般公共预算资金 36,208.43", "（一）一般公共预算资金 36,218.43"), encoding="utf-8")
+    income = [c for c in check_document(doctored).checks if c["rule_id"] == "FAS-INCOME"]
+    assert [(c["outcome"], c["expected"], c["actual"]) for c in income] == [("fail", D("39248.43"), D("39238.43"))]

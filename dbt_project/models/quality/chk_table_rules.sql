@@ -175,11 +175,12 @@ summary_lines as (
     where table_key in ('income_expenditure_summary', 'fiscal_appropriation_summary') and printed_name is not null
 ),
 
--- The lines the summary rules name, the first of each: 本年收入合计, 本年支出合计, and the grand totals 总计.
+-- The lines the summary rules name, the first of each: 本年收入合计, 本年支出合计 (budgets: 一、本年收入 over its
+-- parts), and the grand totals 总计.
 summary_anchors as (
     select lines.*, anchors.anchor
     from summary_lines as lines
-    inner join (values ('income_total', 'income', '本年收入合计'), ('expenditure_total', 'expenditure', '本年支出合计'),
+    inner join (values ('income_total', 'income', '本年收入'), ('expenditure_total', 'expenditure', '本年支出'),
                        ('grand_income', 'income', '总计'), ('grand_income', 'income', '收入总计'),
                        ('grand_expenditure', 'expenditure', '总计'), ('grand_expenditure', 'expenditure', '支出总计'))
         as anchors(anchor, side, prefix)
@@ -217,6 +218,20 @@ income_above as (
 -- the line above, printed beside an expenditure line (a 款 alone on the table's right half is no income line).
 income_parts as (
     select * from income_above where regexp_matches(printed_name, '^[一二三四五六七八九十]+[、.．]')
+    union all
+    -- 一、本年收入 heading its parts (budgets): the （一） （二） lines after it, before the next 一、 line.
+    select lines.*
+    from summary_anchors as total
+    inner join summary_lines as lines
+        on lines.document_id = total.document_id and lines.table_key = total.table_key
+        and lines.summary_side = 'income' and lines.row_index > total.row_index
+    where total.anchor = 'income_total' and regexp_matches(total.printed_name, '^[一二三四五六七八九十]+[、.．]')
+      and regexp_matches(lines.printed_name, '^[（(][一二三四五六七八九十]+[）)]')
+      and not exists (select 1 from summary_lines as numbered
+                      where numbered.document_id = lines.document_id and numbered.table_key = lines.table_key
+                        and numbered.summary_side = 'income' and numbered.row_index > total.row_index
+                        and numbered.row_index < lines.row_index
+                        and regexp_matches(numbered.printed_name, '^[一二三四五六七八九十]+[、.．]'))
     union all
     select above.*
     from income_above as above
