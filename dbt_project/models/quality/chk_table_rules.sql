@@ -245,6 +245,25 @@ income_parts as (
                     and beside.summary_side = 'expenditure' and beside.source_line = above.source_line)
 ),
 
+-- The lines 本年支出合计 adds: the function classes, or, in a summary listing spending by its nature (一、基本支出
+-- 二、项目支出 三、上缴上级支出 …, no function code), its numbered lines above the total.
+expenditure_parts as (
+    select * from summary_lines
+    where summary_side = 'expenditure' and subject_code is not null and subject_code <> ''
+    union all
+    select lines.*
+    from summary_lines as lines
+    inner join summary_anchors as total
+        on total.document_id = lines.document_id and total.table_key = lines.table_key
+        and total.anchor = 'expenditure_total'
+    where lines.summary_side = 'expenditure' and lines.row_index < total.row_index
+      and regexp_matches(lines.printed_name, '^[一二三四五六七八九十]+[、.．]')
+      and not exists (select 1 from summary_lines as coded
+                      where coded.document_id = lines.document_id and coded.table_key = lines.table_key
+                        and coded.summary_side = 'expenditure' and coded.subject_code is not null
+                        and coded.subject_code <> '')
+),
+
 -- The lines a grand total adds to its 本年…合计 (position 0): the opening balance (income) or the closing one
 -- (expenditure), the first line of each name. Budgets name them 上年结转(结余) / 年终结转结余, 结转下年.
 balance_names(table_key, anchor, side, position, prefix) as (
@@ -294,9 +313,7 @@ summary_edges as (
            lines.printed_name, lines.is_inferred, tables.expenditure_measures
     from summary_anchors as total
     inner join summary_tables as tables on tables.table_key = total.table_key
-    left join summary_lines as lines
-        on lines.document_id = total.document_id and lines.table_key = total.table_key
-        and lines.summary_side = 'expenditure' and lines.subject_code is not null and lines.subject_code <> ''
+    left join expenditure_parts as lines on lines.document_id = total.document_id and lines.table_key = total.table_key
     where total.anchor = 'expenditure_total'
     union all
     -- 总计 = 本年…合计 + the balance lines

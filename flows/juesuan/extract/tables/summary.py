@@ -56,8 +56,16 @@ def class_code(label: str, by_ordinal: bool = True) -> str | None:
     if m and label.endswith("支出") and m.group(1) in CHINESE_ORDINALS:
         position = CHINESE_ORDINALS.index(m.group(1))
         codes = list(FUNCTION_CLASSES)
-        return codes[position] if position < len(codes) else None
+        if position < len(codes) and _resembles(name, FUNCTION_CLASSES[codes[position]]):
+            return codes[position]
     return None
+
+
+def _resembles(name: str, class_name: str) -> bool:
+    """A line named otherwise than the class at its number is that class renamed (资源勘探信息等 for 资源勘探工业信息等,
+    a misprint) only when the two share words; 一、基本支出 or 二、项目支出 (a summary listing spending by its nature,
+    not by function) share none with 一般公共服务 or 外交."""
+    return len((set(name) & set(class_name)) - set("支出的等和与及")) >= 2
 
 
 _YEAR = re.compile(r"(?:19|20)\d{2}")
