@@ -248,13 +248,18 @@ SHORT_TITLES = {
                        ("\n政府性基金预算财政拨款收入支出决算表\n", "\n政府性基金预算支出决算表\n")),
     "shortest": (("\n一般公共预算财政拨款基本支出决算表\n", "\n基本支出决算表\n"),
                  ("\n政府性基金预算财政拨款收入支出决算表\n", "\n政府性基金决算表\n")),
+    "the agency's name or 附件 before": (
+        ("\n收入支出决算总表\n", "\n佛山市轨道交通局收入支出决算总表\n"),
+        ("\n财政拨款收入支出决算总表\n", "\n附件4：财政拨款收入支出决算总表\n"),
+        ("\n一般公共预算财政拨款基本支出决算表\n", "\n佛山市轨道交通局一般公共预算财政拨款基本支出决算表\n"),
+        ("\n一般公共预算财政拨款支出决算表\n", "\n2019年度佛山市轨道交通局部门一般公共预算财政拨款支出决算表\n")),
 }
 
 
 @pytest.mark.parametrize("variant", SHORT_TITLES)
 def test_short_title_variants(tmp_path, variant):
-    # Titles as other localities print them, 财政拨款 or 一般公共预算 left out, 收支 for 收入支出: every table reads
-    # as before, and none is missing.
+    # Titles as other localities print them, 财政拨款 or 一般公共预算 left out, 收支 for 收入支出, the agency's
+    # name or 附件N before them: every table reads as before, and none is missing.
     titles = SHORT_TITLES[variant]
     result, expected = _retitled(external_file(FOSHAN, ".pdfplumber.txt"), titles, tmp_path / "foshan_short_titles.txt")
     basic_title = next(printed for title, printed in titles if "基本支出" in title).strip()

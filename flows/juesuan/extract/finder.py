@@ -16,6 +16,7 @@ from .specs import TABLES, TITLE_SPECS, TableSpec
 # number.
 _TITLE_PREFIX = re.compile(
     r"^(?:[-*•]|附?表\d+[-－]?\d*[:：]?|附?表[一二三四五六七八九十]+[:：、]?|公开\d+表|公开表\d+[:：]?|[一二三四五六七八九十]+[、.．]"
+    r"|附件[\d一二三四五六七八九十]+[:：、.．]?"
     r"|[（(][一二三四五六七八九十\d]+[）)]"
     r"|\d+[、.．])*"
 )
@@ -25,6 +26,9 @@ _YEAR_PREFIX = re.compile(r"^.{0,40}?\d{4}年度?")
 # title is matched with and without them.
 _WHO_PREFIX = re.compile(r"^(?:市级|区级|县级|本级)?(?:部门|单位|预算单位)(?=.{4})")
 _NOTE_SUFFIX = re.compile(r"(?<=.{4})[（(][^（）()]{1,12}[）)]$")
+# The agency's name before a title (佛山市轨道交通局收入支出决算总表): a title is also matched after each character that
+# ends an agency's name, so no list of agencies is needed.
+_AGENCY_END = re.compile(r"(?:局|委员会|委|办公室|办事处|办|院|中心|厅|部|会|处|所|站|队|馆|室|社|校|署|公司)(?=.{6})")
 _PART_HEADING = re.compile(r"^第[一二三四五六七八九十]+部分")
 # Titles of tables no spec reads (政府采购预算明细表, 项目支出总表 …): they end the table before them.
 _OTHER_TABLE_TITLE = re.compile(r"^.{2,30}(?:决算表|情况表|明细表|预算表|总表|支出表|收入表|目标表)(?:[（(][^（）()]{1,12}[）)])?$")
@@ -71,6 +75,7 @@ def _title_spec(core: str) -> TableSpec | None:
     stripped = _YEAR_PREFIX.sub("", core)
     if stripped != core:
         candidates.append(stripped)
+    candidates += [c[m.end():] for c in list(candidates) for m in _AGENCY_END.finditer(c, 2)]
     candidates += [bare for c in candidates if (bare := _WHO_PREFIX.sub("", _NOTE_SUFFIX.sub("", c))) != c]
     candidates = [c for c in candidates if _ANY_TITLE.fullmatch(c)]
     for spec, pattern in _SPEC_TITLES:
