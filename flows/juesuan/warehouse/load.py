@@ -414,10 +414,16 @@ def load_staged(warehouse: Path, staging: Path, kept: dict[str, str], failed: li
     """Like load_extractions, from the Parquet batches the extraction staged (staging/<table>/*.parquet):
     DuckDB streams them in, so no process holds more than a batch."""
 
+    # One load time for the run's documents: each batch stamped its own start, so which of two readings of one
+    # report ranked as current (the later loaded) depended on which batch a worker happened to start first.
+    loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
     def insert(con: duckdb.DuckDBPyConnection, table: str) -> None:
         folder = staging / table
         if folder.is_dir() and any(folder.glob("*.parquet")):
-            con.execute(f"insert into {table} by name select * from read_parquet(?)", [str(folder / "*.parquet")])
+            stamp = "replace (cast(? as timestamp) as loaded_at) " if table == "raw.documents" else ""
+            con.execute(f"insert into {table} by name select * {stamp}from read_parquet(?)",
+                        [loaded_at, str(folder / "*.parquet")] if stamp else [str(folder / "*.parquet")])
 
     return replace_raw(warehouse, kept, insert, failed)
 
