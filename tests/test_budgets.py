@@ -533,3 +533,21 @@ def test_a_budget_total_printed_above_its_parts_is_checked(tmp_path):
     doctored.write_text(text.replace("（一）一般公共预算资金 36,208.43", "（一）一般公共预算资金 36,218.43"), encoding="utf-8")
     income = [c for c in check_document(doctored).checks if c["rule_id"] == "FAS-INCOME"]
     assert [(c["outcome"], c["expected"], c["actual"]) for c in income] == [("fail", D("39248.43"), D("39238.43"))]
+
+
+def test_a_budget_grand_total_named_shouju_heji_is_checked(tmp_path):
+    # 重庆's 财政拨款收支总表 closes with 收入合计 41,958.18 | 支出合计 41,958.18 after 一、本年收入 and 二、上年结转:
+    # printed after the year's total and its balance, 收入合计 is the grand total (there is no 总计), and
+    # FAS-INCOME-TOTAL checks it (39,238.43 + 2,719.75). A grand total printed 10 万元 too high is found.
+    from juesuan.quality.one_document import check_document
+
+    original = BUDGETS / f"{CHONGQING}.pdfplumber.txt"
+    grand = [c for c in check_document(original).checks if c["rule_id"] == "FAS-INCOME-TOTAL"]
+    assert [(c["outcome"], c["actual"], c["detail"]) for c in grand] == [
+        ("pass", D("41958.18"), "一、本年收入 + 二、上年结转")]
+    text = original.read_text(encoding="utf-8")
+    assert text.count("收入合计 41,958.18 支出合计") == 1
+    doctored = tmp_path / "chongqing-grand.txt"
+    doctored.write_text(text.replace("收入合计 41,958.18 支出合计", "收入合计 41,968.18 支出合计"), encoding="utf-8")
+    grand = [c for c in check_document(doctored).checks if c["rule_id"] == "FAS-INCOME-TOTAL"]
+    assert [(c["outcome"], c["expected"], c["actual"]) for c in grand] == [("fail", D("41958.18"), D("41968.18"))]

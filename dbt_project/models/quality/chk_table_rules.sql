@@ -177,7 +177,7 @@ summary_lines as (
 
 -- The lines the summary rules name, the first of each: 本年收入合计, 本年支出合计 (budgets: 一、本年收入 over its
 -- parts), and the grand totals 总计.
-summary_anchors as (
+named_anchors as (
     select lines.*, anchors.anchor
     from summary_lines as lines
     inner join (values ('income_total', 'income', '本年收入'), ('expenditure_total', 'expenditure', '本年支出'),
@@ -186,6 +186,25 @@ summary_anchors as (
         as anchors(anchor, side, prefix)
         on lines.summary_side = anchors.side and starts_with(lines.bare_name, anchors.prefix)
     qualify row_number() over (partition by lines.document_id, lines.table_key, anchors.anchor
+                               order by lines.row_index) = 1
+),
+
+-- A budget naming its grand totals 收入合计 / 支出合计 (重庆, 福州) prints them after 本年收入 / 本年支出 and the
+-- balance lines; before those (or without them) 收入合计 is the year's total, and no grand total.
+summary_anchors as (
+    select * from named_anchors
+    union all
+    select lines.*, grand.anchor
+    from (values ('grand_income', 'income_total', '收入合计'), ('grand_expenditure', 'expenditure_total', '支出合计'))
+        as grand(anchor, total_anchor, name)
+    inner join named_anchors as total on total.anchor = grand.total_anchor
+    inner join summary_lines as lines
+        on lines.document_id = total.document_id and lines.table_key = total.table_key
+        and lines.summary_side = total.summary_side and lines.row_index > total.row_index and lines.bare_name = grand.name
+    where not exists (select 1 from named_anchors as named
+                      where named.document_id = total.document_id and named.table_key = total.table_key
+                        and named.anchor = grand.anchor)
+    qualify row_number() over (partition by lines.document_id, lines.table_key, grand.anchor
                                order by lines.row_index) = 1
 ),
 
