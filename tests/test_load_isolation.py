@@ -81,3 +81,20 @@ def test_a_document_whose_rows_cannot_be_typed_is_listed_and_the_others_load(tmp
     assert (code, loaded) == ("load_failed", False) and "could not be loaded (ArrowTypeError" in message
     assert query(warehouse, "select count(*) from raw.table_rows join raw.documents using (sha256) "
                             f"where file = '{GANZHOU_2023.name}'")[0][0] > 100
+
+
+def test_a_runs_documents_share_one_load_time_whatever_batch_read_them(tmp_path):
+    # Each batch stamped its documents with its own start time, so of two readings of one report the "newest"
+    # (is_current) was whichever batch started last; a run's load now stamps all its documents at once.
+    import time
+
+    from juesuan.warehouse.load import load_staged
+    from juesuan.warehouse.staging import extract_batch
+
+    staging = tmp_path / "staging"
+    extract_batch([str(SHAOGUAN_2024)], str(staging), 0, "run")
+    time.sleep(0.01)
+    extract_batch([str(GANZHOU_2023)], str(staging), 1, "run")
+    warehouse = tmp_path / "w.duckdb"
+    assert load_staged(warehouse, staging, {}, []).documents == 2
+    assert query(warehouse, "select count(distinct loaded_at), count(*) from raw.documents") == [(1, 2)]

@@ -420,10 +420,14 @@ def load_staged(warehouse: Path, staging: Path, kept: dict[str, str], failed: li
 
     def insert(con: duckdb.DuckDBPyConnection, table: str) -> None:
         folder = staging / table
-        if folder.is_dir() and any(folder.glob("*.parquet")):
-            stamp = "replace (cast(? as timestamp) as loaded_at) " if table == "raw.documents" else ""
-            con.execute(f"insert into {table} by name select * {stamp}from read_parquet(?)",
-                        [loaded_at, str(folder / "*.parquet")] if stamp else [str(folder / "*.parquet")])
+        if not (folder.is_dir() and any(folder.glob("*.parquet"))):
+            return
+        batches = str(folder / "*.parquet")
+        if table == "raw.documents":
+            con.execute("insert into raw.documents by name select * replace (cast(? as timestamp) as loaded_at) "
+                        "from read_parquet(?)", [loaded_at, batches])
+        else:
+            con.execute(f"insert into {table} by name select * from read_parquet(?)", [batches])
 
     return replace_raw(warehouse, kept, insert, failed)
 
