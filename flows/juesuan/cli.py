@@ -186,21 +186,30 @@ def cmd_run(args) -> int:
             print_run_report(report, settings.build_dir, outcomes)
         return 0
 
-    # Prefect, dbt and GX take seconds to import: only once there is work to do.
-    from .orchestrator import OrchestratorUnavailable, start_orchestrator
-    from .pipeline import on_progress, on_stage, run_pipeline
-    from .progress import RunProgress
-    from .quality.validate import DataQualityEngineError
-    from .warehouse.dbt import DbtBuildError
+    # Prefect, dbt and GX take seconds to import: only once there is work to do. The temporary Prefect server is
+    # launched first, so that it starts up (in its own process) while the pipeline's modules are imported.
+    from .orchestrator import OrchestratorUnavailable, launch_orchestrator
 
     try:
-        seconds = start_orchestrator(args.startup_timeout)
+        orchestrator = launch_orchestrator(args.startup_timeout)
     except OrchestratorUnavailable as exc:
         raise UserError(f"{exc}; nothing was changed") from exc
-    if not args.quiet:
-        print(f"orchestrator ready in {seconds:.1f} s", file=sys.stderr)
-    display = contextlib.nullcontext() if args.quiet else RunProgress()
-    with display:
+    try:
+        from .pipeline import on_progress, on_stage, run_pipeline
+        from .progress import RunProgress
+        from .quality.validate import DataQualityEngineError
+        from .warehouse.dbt import DbtBuildError
+    except BaseException:
+        orchestrator.stop()
+        raise
+    with contextlib.ExitStack() as stack:
+        try:
+            seconds = stack.enter_context(orchestrator.running())
+        except OrchestratorUnavailable as exc:
+            raise UserError(f"{exc}; nothing was changed") from exc
+        if not args.quiet:
+            print(f"orchestrator ready in {seconds:.1f} s", file=sys.stderr)
+        display = stack.enter_context(contextlib.nullcontext() if args.quiet else RunProgress())
         on_progress(None if args.quiet else display.extracted)
         on_stage(None if args.quiet else display.stage)
         try:
@@ -299,17 +308,18 @@ def cmd_docs(args) -> int:
 
 def cmd_serve(args) -> int:
     """Register the pipeline as a scheduled Prefect deployment and run it."""
-    from .orchestrator import OrchestratorUnavailable, start_orchestrator
+    from .orchestrator import OrchestratorUnavailable, launch_orchestrator
     from .schedule import serve
 
     if not os.environ.get("PREFECT_API_URL"):
         raise UserError("PREFECT_API_URL is not set: start a server (`prefect server start`) and export "
                         "PREFECT_API_URL=http://127.0.0.1:4200/api")
     try:
-        start_orchestrator()  # the server must answer before the deployment is registered
+        # The server must answer before the deployment is registered.
+        with launch_orchestrator().running():
+            serve(cron=args.cron, name=args.name, raw=args.raw, warehouse=args.warehouse, build=args.build)
     except OrchestratorUnavailable as exc:
         raise UserError(str(exc)) from exc
-    serve(cron=args.cron, name=args.name, raw=args.raw, warehouse=args.warehouse, build=args.build)
     return 0
 
 
