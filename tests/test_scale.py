@@ -168,7 +168,14 @@ def test_checks_of_unchanged_documents_are_kept_and_match_a_full_rebuild(tmp_pat
     assert query(warehouse, "select count(distinct run_id) from dq_results") == [(1,)]
     # The same rows as a build from scratch of all three, the new document's two real errors (page 21) among them.
     fresh = tmp_path / "fresh.duckdb"
-    pipeline(raw=str(raw), warehouse=str(fresh), build=str(tmp_path / "b2"))
+    from_scratch = pipeline(raw=str(raw), warehouse=str(fresh), build=str(tmp_path / "b2"))
     assert _dq_rows(warehouse) == _dq_rows(fresh)
+    # The GX suites validated the new document's checks and the kept ones that did not pass, not every check, and
+    # failed the same expectations on the same documents and pages as over every check.
+    assert report.quality.failed_expectations == from_scratch.quality.failed_expectations
+    assert any(putuo.name in failed for failed in report.quality.failed_expectations)
+    assert from_scratch.quality.validated == from_scratch.quality.checks
+    assert report.quality.validated == query(warehouse, f"select count(*) from dq_results where file_name = "
+                                             f"'{putuo.name}' or outcome <> 'pass'")[0][0] < report.quality.checks
     assert query(warehouse, f"select count(*) from dq_results where file_name = '{putuo.name}' and outcome = 'fail'"
                  " and page = 21") == [(2,)]

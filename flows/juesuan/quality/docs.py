@@ -68,10 +68,14 @@ def _findings_table(findings: list[dict], pages: dict[str, str], links: dict, cs
 
 
 def write_index(dq_dir: Path, site: Path, documents: list[dict], notable: list[dict], counts: Counter, catalog: dict,
-                run_id: str, links: dict[str, dict[str, str]] | None = None) -> Path:
+                run_id: str, links: dict[str, dict[str, str]] | None = None, validated: int | None = None) -> Path:
     """Write dq_dir/index.html and return its path. notable: the checks that did not pass; counts: checks by
-    (file name, outcome); links maps a PDF's file name to its copies in dq_dir."""
+    (file name, outcome); links maps a PDF's file name to its copies in dq_dir; validated: the checks the GX suites
+    validated this run, when fewer than all (the others kept, validated when they were made)."""
     links = links or {}
+    total = sum(counts.values())
+    scope = (f" (this run validated {validated} of them: those computed again and the kept ones that did not pass)"
+             if validated is not None and validated < total else "")
     pages = _validation_pages(site, dq_dir)
     by_document: dict[str, list[dict]] = defaultdict(list)
     for check in notable:
@@ -85,10 +89,10 @@ def write_index(dq_dir: Path, site: Path, documents: list[dict], notable: list[d
     out = [f"<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'><title>juesuan data quality</title>"
            f"<style>{STYLE}</style></head><body>",
            "<h1>juesuan · data quality</h1>",
-           f"<p class='muted'>Run {html.escape(run_id)} · {sum(counts.values())} checks over {len(info)} documents · "
+           f"<p class='muted'>Run {html.escape(run_id)} · {total} checks over {len(info)} documents · "
            f"<span class='fail'>{totals['fail']} errors in published reports</span> · "
            f"<span class='suspect_extraction'>{totals['suspect_extraction']} possible misreadings</span> · "
-           f"<a href='gx/index.html'>Great Expectations data docs</a></p>",
+           f"<a href='gx/index.html'>Great Expectations data docs</a>{scope}</p>",
            "<h2 id='documents'>Documents</h2>",
            "<table id='document-outcomes'><tr><th>document</th><th>agency</th><th>year</th><th>checks</th>"
            "<th>pass</th><th>rounding</th><th>fail</th><th>suspect extraction</th><th>PDF</th></tr>"]

@@ -41,6 +41,7 @@ class QualitySummary:
     """Outcome counts of one validation run."""
 
     checks: int = 0
+    validated: int = 0  # check rows the GX suites validated this run (all, or those computed and the kept non-passes)
     outcomes: Counter = field(default_factory=Counter)
     failed_expectations: list[str] = field(default_factory=list)
     docs_index: Path | None = None
@@ -117,27 +118,33 @@ def validate_warehouse(warehouse: Path, build_dir: Path, run_id: str) -> Quality
 
     with duckdb.connect(str(warehouse), read_only=True) as con:
         recheck = _documents_to_check(con, run_id)
-        checks = check_rows(con, recheck)
+        checks = validated = check_rows(con, recheck)
         if recheck is not None:
-            checks = pa.concat_tables([checks, _kept_checks(con, recheck).cast(checks.schema)])
+            kept = _kept_checks(con, recheck).cast(checks.schema)
+            checks = pa.concat_tables([checks, kept])
+            # The kept checks were validated by the run that made them, with these suites (same code): of them only
+            # those that did not pass could be unexpected, so only those are validated again. Every expectation
+            # then fails or passes as over all checks, and names every document it fails on.
+            validated = pa.concat_tables([validated, kept.filter(pc.not_equal(kept["outcome"], "pass"))])
         documents = con.sql("select document_id, file_name, agency_name, fiscal_year from dim_document").to_arrow_table().to_pylist()
     site = build_dir / "dq" / "gx"
     context = _context(site)
     catalog = rules()
     suites = _suites_module()
     datasource = context.data_sources.add_pandas("checks")
-    summary = QualitySummary(checks=checks.num_rows, outcomes=Counter(
+    summary = QualitySummary(checks=checks.num_rows, validated=validated.num_rows, outcomes=Counter(
         {r["values"]: r["counts"] for r in pc.value_counts(checks["outcome"]).to_pylist()}))
     run = gx_run_identifier(run_id)
     for family in families():
         suite = context.suites.add(suites.build_suite(family, [r for r in catalog.values() if r.family == family]))
-        batch = datasource.add_dataframe_asset(family).add_batch_definition_whole_dataframe("all documents")
+        batch = datasource.add_dataframe_asset(family).add_batch_definition_whole_dataframe(
+            "all checks" if recheck is None else "checks computed this run, and the kept ones that did not pass")
         definition = context.validation_definitions.add(gx.ValidationDefinition(name=family, data=batch, suite=suite))
         # No data-docs action per checkpoint: each would render the whole site again; it is built once below.
         checkpoint = context.checkpoints.add(gx.Checkpoint(
             name=f"{family}_checkpoint", validation_definitions=[definition], actions=[],
             result_format={"result_format": "COMPLETE", "unexpected_index_column_names": INDEX_COLUMNS}))
-        frame = _frame(checks.filter(pc.equal(checks["family"], family)))
+        frame = _frame(validated.filter(pc.equal(validated["family"], family)))
         result = checkpoint.run(batch_parameters={"dataframe": frame}, run_id=run)
         for validation in result.run_results.values():
             for expectation in validation.results:
@@ -157,7 +164,8 @@ def validate_warehouse(warehouse: Path, build_dir: Path, run_id: str) -> Quality
     counts = Counter({(r["file_name"], r["outcome"]): r["outcome_count"] for r in checks.group_by(
         ["file_name", "outcome"]).aggregate([("outcome", "count")]).to_pylist()})
     links = annotate_pdfs(notable, build_dir / "dq")
-    summary.docs_index = write_index(build_dir / "dq", site, documents, notable, counts, catalog, run_id, links)
+    summary.docs_index = write_index(build_dir / "dq", site, documents, notable, counts, catalog, run_id, links,
+                                     validated.num_rows)
     return summary
 
 
