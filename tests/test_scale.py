@@ -135,9 +135,14 @@ def test_dbt_docs_are_regenerated_only_when_the_models_change(tmp_path, prefect_
     assert (target / "catalog.json").stat().st_mtime_ns > made
 
 
-def _dq_rows(warehouse, file=None):
+CHECK_MODELS = ("quality.chk_table_rules", "quality.chk_document_rules", "quality.chk_prose_rules",
+                "quality.chk_performance_rules")
+
+
+def _dq_rows(warehouse, file=None, table="dq_results"):
     where = f"where file_name = '{file}'" if file else ""
-    return query(warehouse, "select * exclude (run_id, detail), replace(detail, ' · kept', '') from dq_results "
+    run_id = "run_id, " if table == "dq_results" else ""
+    return query(warehouse, f"select * exclude ({run_id}detail), replace(detail, ' · kept', '') from {table} "
                             f"{where} order by all")
 
 
@@ -155,13 +160,15 @@ def test_checks_of_unchanged_documents_are_kept_and_match_a_full_rebuild(tmp_pat
     assert len(shaoguan_before) > 200
     # Mark the stored rows of one unchanged document: kept rows keep the mark, recomputed ones would lose it.
     with duckdb.connect(str(warehouse)) as con:
-        con.execute(f"update dq_results set detail = coalesce(detail, '') || ' · kept' where file_name = '{shaoguan}'")
+        for table in ("dq_results", *CHECK_MODELS):
+            con.execute(f"update {table} set detail = coalesce(detail, '') || ' · kept' where file_name = '{shaoguan}'")
     putuo = external_file(PUTUO, ".pdfplumber.txt")
     shutil.copy(putuo, raw)
     report = pipeline(raw=str(raw), warehouse=str(warehouse), build=str(tmp_path / "b"))
     assert report.extracted == [putuo.name]
-    assert query(warehouse, f"select bool_and(detail like '% · kept') from dq_results where file_name = '{shaoguan}'"
-                 ) == [(True,)]
+    for table in ("dq_results", *CHECK_MODELS):  # the check models kept its rows too: computed for the new one only
+        assert query(warehouse, f"select bool_and(detail like '% · kept') from {table} where file_name = '{shaoguan}'"
+                     ) in ([(True,)], [(None,)]), table
     assert query(warehouse, f"select count(*) from dq_results where file_name = '{putuo.name}' and detail like "
                  "'% · kept'") == [(0,)]
     assert _dq_rows(warehouse, shaoguan) == shaoguan_before
@@ -170,6 +177,8 @@ def test_checks_of_unchanged_documents_are_kept_and_match_a_full_rebuild(tmp_pat
     fresh = tmp_path / "fresh.duckdb"
     from_scratch = pipeline(raw=str(raw), warehouse=str(fresh), build=str(tmp_path / "b2"))
     assert _dq_rows(warehouse) == _dq_rows(fresh)
+    for table in CHECK_MODELS:
+        assert _dq_rows(warehouse, table=table) == _dq_rows(fresh, table=table), table
     # The GX suites validated the new document's checks and the kept ones that did not pass, not every check, and
     # failed the same expectations on the same documents and pages as over every check.
     assert report.quality.failed_expectations == from_scratch.quality.failed_expectations

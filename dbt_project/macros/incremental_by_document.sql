@@ -23,3 +23,23 @@
     where {{ column }} not in (select distinct document_id from {{ this }})
     {%- endif %}
 {% endmacro %}
+
+{#-
+  The check models (quality/) kept by document the same way, over the documents int_checked_documents names: the
+  checks of those, and of documents that left, are deleted; the model's query then computes those documents only.
+-#}
+{% macro delete_checked_documents() %}
+    {%- if is_incremental() -%}
+    delete from {{ this }}
+    where document_id not in (select sha256 from {{ source('raw', 'documents') }})
+       or document_id in (select document_id from {{ ref('int_checked_documents') }})
+    {%- else -%}
+    select 1
+    {%- endif -%}
+{% endmacro %}
+
+{% macro only_checked_documents(column='document_id') %}
+    {%- if is_incremental() %}
+    where {{ column }} in (select document_id from {{ ref('int_checked_documents') }})
+    {%- endif %}
+{% endmacro %}

@@ -1,3 +1,6 @@
+{{ config(materialized='incremental', incremental_strategy='append', pre_hook="{{ delete_checked_documents() }}") }}
+-- depends_on: {{ ref('int_checked_documents') }}
+-- Kept by document: a build computes the documents of intermediate.int_checked_documents only.
 -- Whole-document rules (docs/domain.md §5), one check row per statement the document makes about itself:
 -- DOC-YEAR (headings, captions and 截至…年12月31日 name the fiscal year), DOC-AGENCY (headings and captions name
 -- the document's agency), DOC-PLACEHOLDER (no XX / ×× / 某单位 left from a template), DOC-CONTENTS (every table
@@ -7,14 +10,17 @@ with
 
 documents as (
     select * from {{ ref('stg_raw__documents') }}
+    {{ only_checked_documents() }}
 ),
 
 statements as (
     select * from {{ ref('stg_raw__document_statements') }}
+    {{ only_checked_documents() }}
 ),
 
 document_tables as (
     select * from {{ ref('stg_raw__document_tables') }}
+    {{ only_checked_documents() }}
 ),
 
 located as (
@@ -203,3 +209,4 @@ final as (
 )
 
 select * from final
+{{ only_checked_documents() }}

@@ -1,3 +1,6 @@
+{{ config(materialized='incremental', incremental_strategy='append', pre_hook="{{ delete_checked_documents() }}") }}
+-- depends_on: {{ ref('int_checked_documents') }}
+-- Kept by document: a build computes the documents of intermediate.int_checked_documents only.
 -- Performance rules (docs/domain.md §5) over the project self-evaluation forms, as check rows:
 -- - PERF-SCORES: a form's 总分 = Σ its indicators' scores + the execution score (forms that score indicators);
 -- - PERF-RATE: 预算执行率 = 全年执行数 / 全年预算数 (to 0.1 percentage point);
@@ -14,14 +17,17 @@ documents as (
 
 projects as (
     select * from {{ ref('stg_raw__performance_projects') }}
+    {{ only_checked_documents() }}
 ),
 
 indicators as (
     select * from {{ ref('stg_raw__performance_indicators') }}
+    {{ only_checked_documents() }}
 ),
 
 facts as (
     select * from {{ ref('stg_raw__prose_facts') }}
+    {{ only_checked_documents() }}
 ),
 
 project_scores as (
@@ -188,3 +194,4 @@ final as (
 )
 
 select * from final
+{{ only_checked_documents() }}

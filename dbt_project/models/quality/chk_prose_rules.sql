@@ -1,3 +1,7 @@
+{{ config(materialized='incremental', incremental_strategy='append', pre_hook="{{ delete_checked_documents() }}") }}
+-- depends_on: {{ ref('int_checked_documents') }}
+-- Kept by document: a build computes the documents of intermediate.int_checked_documents only (their facts; every
+-- document and figure stays readable, for PROSE-PRIOR-YEAR reads the agency's year before).
 -- Prose rules (docs/domain.md §5) as check rows, one per figure the 情况说明 states and the rule that applies:
 -- - PROSE-AMOUNT: a stated amount equals the table figure its phrase refers to (the seed prose_subjects maps the
 --   phrase to table, line and column; the first matching pattern wins);
@@ -22,6 +26,7 @@ documents as (
 
 facts as (
     select * from {{ ref('stg_raw__prose_facts') }}
+    {{ only_checked_documents() }}
 ),
 
 subjects as (
@@ -350,3 +355,4 @@ final as (
 )
 
 select * from final
+{{ only_checked_documents() }}

@@ -1,3 +1,6 @@
+{{ config(materialized='incremental', incremental_strategy='append', pre_hook="{{ delete_checked_documents() }}") }}
+-- depends_on: {{ ref('int_checked_documents') }}
+-- Kept by document: a build computes the documents of intermediate.int_checked_documents only.
 -- Table rules (docs/domain.md §5) as check rows, set-based over every document's figures:
 -- - the summary tables' SUM-* and FAS-* identities (本年收入合计 = Σ income lines, 本年支出合计 = Σ class lines,
 --   总计 = 本年…合计 + the balances, income 总计 = expenditure 总计);
@@ -15,14 +18,17 @@ with
 documents as (
     select document_id, file_name, agency_name, fiscal_year, printed_unit, source_file, document_kind
     from {{ ref('stg_raw__documents') }}
+    {{ only_checked_documents() }}
 ),
 
 figures as (
     select * from {{ ref('stg_raw__table_rows') }}
+    {{ only_checked_documents() }}
 ),
 
 printed_rows as (
     select * from {{ ref('int_printed_rows') }}
+    {{ only_checked_documents() }}
 ),
 
 layout_warned as (
@@ -568,3 +574,4 @@ final as (
 )
 
 select * from final
+{{ only_checked_documents() }}

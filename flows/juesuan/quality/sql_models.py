@@ -14,6 +14,7 @@ import json
 import os
 import tempfile
 from pathlib import Path
+from types import SimpleNamespace
 
 from ..settings import DBT_PROJECT
 
@@ -143,9 +144,11 @@ def _render_models(con, names: list[str], project: Path) -> None:
         con.execute(f"create schema if not exists {_qualified(paths[name], project).split('.')[0]}")
         con.execute(f"create or replace table {_qualified(paths[name], project)} as {sql}")
 
-    # What dbt's context gives the models and macros; these tables are never incremental, so no `this` is read.
+    # What dbt's context gives the models and macros; these tables are never incremental, so no `this` is read:
+    # every build is a full one, over every document in the scratch database.
     dbt_context = {"ref": ref, "source": lambda schema, table: f"{schema}.{table}", "config": lambda **_: "",
                    "return": _raise_return, "is_incremental": lambda: False,
+                   "flags": SimpleNamespace(FULL_REFRESH=True), "load_relation": lambda relation: None,
                    "var": lambda name, default=None: default, "this": None,
                    # a model reading a seed's rows to write them into its SQL (run_query(...).rows)
                    "execute": True, "run_query": lambda sql: _Rows(con.execute(sql).fetchall())}

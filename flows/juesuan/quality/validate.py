@@ -117,7 +117,7 @@ def validate_warehouse(warehouse: Path, build_dir: Path, run_id: str) -> Quality
     import great_expectations as gx
 
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        recheck = _documents_to_check(con, run_id)
+        recheck = _documents_to_check(con)
         checks = validated = check_rows(con, recheck)
         if recheck is not None:
             kept = _kept_checks(con, recheck).cast(checks.schema)
@@ -169,14 +169,11 @@ def validate_warehouse(warehouse: Path, build_dir: Path, run_id: str) -> Quality
     return summary
 
 
-def _documents_to_check(con: duckdb.DuckDBPyConnection, run_id: str) -> list[str] | None:
-    """The documents whose checks this run computes; None for all of them.
-
-    A document's checks read that document and the final accounts of its agency's year before (PROSE-PRIOR-YEAR),
-    so the documents this run loaded are checked again with every document of their agency in that year and the
-    next, and so are those of an agency-year that lost a document (and of the year after it); the others keep their
-    rows of dq_results. All are checked when there are none yet, or they were made by other code (checks, rules or
-    models).
+def _documents_to_check(con: duckdb.DuckDBPyConnection) -> list[str] | None:
+    """The documents whose checks this run computed (dbt's intermediate.int_checked_documents: those of the
+    agency-years the run changed, and of the year after); None for all of them. The other documents keep their rows
+    of dq_results. All are checked when there are none yet, or they were made by other code (checks, rules or
+    models: dbt then rebuilt every check too).
     """
     from ..warehouse.publish import code_fingerprint
 
@@ -184,24 +181,7 @@ def _documents_to_check(con: duckdb.DuckDBPyConnection, run_id: str) -> list[str
     if not state.fetchall() or con.sql("select code_fingerprint from meta.checks_state").fetchall() != [
             (code_fingerprint(),)]:
         return None
-    return [d for (d,) in con.execute("""
-        with changed as (
-            select d.agency_name, d.fiscal_year from dim_document d
-            inner join raw.documents r on r.sha256 = d.document_id
-            where r.run_id = ?
-            union
-            select agency_name, fiscal_year from dq_results
-            where document_id not in (select document_id from dim_document)
-        ),
-        changed_years as (
-            select agency_name, fiscal_year from changed
-            union
-            select agency_name, fiscal_year + 1 from changed
-        )
-        select d.document_id from dim_document d
-        inner join changed_years c
-            on d.agency_name is not distinct from c.agency_name and d.fiscal_year is not distinct from c.fiscal_year
-    """, [run_id]).fetchall()]
+    return [d for (d,) in con.sql("select document_id from intermediate.int_checked_documents").fetchall()]
 
 
 def _kept_checks(con: duckdb.DuckDBPyConnection, recheck: list[str]) -> pa.Table:
