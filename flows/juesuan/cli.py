@@ -186,23 +186,25 @@ def cmd_run(args) -> int:
             print_run_report(report, settings.build_dir, outcomes)
         return 0
 
-    # Prefect, dbt and GX take seconds to import: only once there is work to do. The temporary Prefect server is
-    # launched first, so that it starts up (in its own process) while the pipeline's modules are imported.
+    # Prefect, dbt and GX take seconds to import: only once there is work to do. The worker that will run dbt and
+    # the checks, and the temporary Prefect server, are started first: they import and start up in processes of
+    # their own while the pipeline's modules are imported here.
+    from . import warm
     from .orchestrator import OrchestratorUnavailable, launch_orchestrator
 
-    try:
-        orchestrator = launch_orchestrator(args.startup_timeout)
-    except OrchestratorUnavailable as exc:
-        raise UserError(f"{exc}; nothing was changed") from exc
-    try:
+    with contextlib.ExitStack() as stack:
+        warm.start()
+        stack.callback(warm.stop)
+        try:
+            orchestrator = launch_orchestrator(args.startup_timeout)
+        except OrchestratorUnavailable as exc:
+            raise UserError(f"{exc}; nothing was changed") from exc
+        stack.callback(orchestrator.stop)
         from .pipeline import on_progress, on_stage, run_pipeline
         from .progress import RunProgress
         from .quality.validate import DataQualityEngineError
         from .warehouse.dbt import DbtBuildError
-    except BaseException:
-        orchestrator.stop()
-        raise
-    with contextlib.ExitStack() as stack:
+
         try:
             seconds = stack.enter_context(orchestrator.running())
         except OrchestratorUnavailable as exc:

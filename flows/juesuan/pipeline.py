@@ -18,6 +18,7 @@ from prefect.context import get_run_context
 from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
+from . import warm
 from .discover import Inputs, read_inputs, up_to_date
 from .extract.document import extract_file
 from .extract.guarded import GuardedExtractor
@@ -131,14 +132,14 @@ def load_warehouse(warehouse: str, staging: str, kept: dict[str, str], failed: l
 @task(name="build-models", cache_policy=NO_CACHE)
 def build_warehouse_models(warehouse: str, build_dir: str, run_id: str, published: str | None = None) -> DbtSummary:
     """dbt build (seeds, models, tests), in process; models kept by document only for what this run loaded."""
-    return build_models(Path(warehouse), Path(build_dir), run_id, Path(published) if published else None)
+    return warm.call(build_models, Path(warehouse), Path(build_dir), run_id, Path(published) if published else None)
 
 
 @task(name="generate-dbt-docs", cache_policy=NO_CACHE)
 def generate_dbt_docs(warehouse: str, pages: str, published: str | None) -> bool:
     """dbt docs as one static page, after the checks so their results are in the catalog; or the published page
     carried over when the models are unchanged. True when generated."""
-    return generate_docs(Path(warehouse), Path(pages), Path(published) if published else None)
+    return warm.call(generate_docs, Path(warehouse), Path(pages), Path(published) if published else None)
 
 
 @task(name="export-parquet", cache_policy=NO_CACHE)
@@ -150,7 +151,7 @@ def export_lake(warehouse: str, out_dir: str) -> dict[str, int]:
 @task(name="validate-warehouse", cache_policy=NO_CACHE)
 def validate_data_quality(warehouse: str, build_dir: str, run_id: str) -> QualitySummary:
     """Every consistency check, validated by the GX suites; dq_results and the data docs written."""
-    return validate_warehouse(Path(warehouse), Path(build_dir), run_id)
+    return warm.call(validate_warehouse, Path(warehouse), Path(build_dir), run_id)
 
 
 @task(name="write-report", cache_policy=NO_CACHE)
