@@ -275,6 +275,7 @@ def pipeline(raw: str | None = None, warehouse: str | None = None, build: str | 
                 quality = validate_data_quality(str(building), pages, run_id)
             with _stage("docs"):
                 generate_dbt_docs(str(building), pages, str(published) if published else None)
+            warm.release()  # dbt and the checks are done
             unregistered = find_unregistered_agencies(str(building))
             with _stage("report"):
                 write_html_report(str(building), pages, str(settings.raw_dir), str(published) if published else None)

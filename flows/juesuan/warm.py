@@ -23,6 +23,7 @@ MODULES = ("dbt.cli.main", "dbt.adapters.duckdb", "great_expectations", "juesuan
            "juesuan.quality.validate")
 
 _worker: Pool | None = None
+_leaving: Pool | None = None  # released, exiting
 
 
 def _prepare(modules: tuple[str, ...]) -> None:
@@ -48,11 +49,20 @@ def call(function: Callable[..., T], *args) -> T:
     return _worker.apply(function, args)
 
 
+def release() -> None:
+    """Let the worker exit once idle, without waiting: its teardown (about a second) overlaps what the run does
+    next. Later calls run here."""
+    global _worker, _leaving
+    if _worker is not None:
+        _worker.close()
+        _leaving, _worker = _worker, None
+
+
 def stop() -> None:
     """Stop the worker, if one was started, once it has finished what it was given (stopped mid-way, the locks dbt
     creates in it would be reported as leaked at exit)."""
-    global _worker
-    if _worker is not None:
-        _worker.close()
-        _worker.join()
-        _worker = None
+    global _leaving
+    release()
+    if _leaving is not None:
+        _leaving.join()
+        _leaving = None
