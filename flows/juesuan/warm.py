@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ctypes
 import importlib
+import logging
 import multiprocessing
 import signal
 import sys
@@ -32,6 +33,10 @@ def _prepare(modules: tuple[str, ...]) -> None:
         ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     for name in modules:
         importlib.import_module(name)
+    # A library's own INFO chatter (GX sets some of its loggers to INFO, and a root handler is installed on import)
+    # stays out of the run's output, as in the run's own process; warnings and errors still show.
+    for handler in logging.root.handlers:
+        handler.setLevel(logging.WARNING)
 
 
 def start(modules: tuple[str, ...] = MODULES) -> None:
