@@ -186,14 +186,13 @@ def cmd_run(args) -> int:
             print_run_report(report, settings.build_dir, outcomes)
         return 0
 
-    # Prefect, dbt and GX take seconds to import: only once there is work to do. The worker that will run dbt and
-    # the checks, and the temporary Prefect server, are started first: they import and start up in processes of
-    # their own while the pipeline's modules are imported here.
+    # Prefect, dbt and GX take seconds to import: only once there is work to do. The temporary Prefect server is
+    # launched first: it starts up in a process of its own while the pipeline's modules are imported here. Once it
+    # answers, the worker that will run the checks starts importing Great Expectations on the other core.
     from . import warm
     from .orchestrator import OrchestratorUnavailable, launch_orchestrator
 
     with contextlib.ExitStack() as stack:
-        warm.start()
         stack.callback(warm.stop)
         try:
             orchestrator = launch_orchestrator(args.startup_timeout)
@@ -211,6 +210,7 @@ def cmd_run(args) -> int:
             raise UserError(f"{exc}; nothing was changed") from exc
         if not args.quiet:
             print(f"orchestrator ready in {seconds:.1f} s", file=sys.stderr)
+        warm.start()
         display = stack.enter_context(contextlib.nullcontext() if args.quiet else RunProgress())
         on_progress(None if args.quiet else display.extracted)
         on_stage(None if args.quiet else display.stage)

@@ -132,14 +132,14 @@ def load_warehouse(warehouse: str, staging: str, kept: dict[str, str], failed: l
 @task(name="build-models", cache_policy=NO_CACHE)
 def build_warehouse_models(warehouse: str, build_dir: str, run_id: str, published: str | None = None) -> DbtSummary:
     """dbt build (seeds, models, tests), in process; models kept by document only for what this run loaded."""
-    return warm.call(build_models, Path(warehouse), Path(build_dir), run_id, Path(published) if published else None)
+    return build_models(Path(warehouse), Path(build_dir), run_id, Path(published) if published else None)
 
 
 @task(name="generate-dbt-docs", cache_policy=NO_CACHE)
 def generate_dbt_docs(warehouse: str, pages: str, published: str | None) -> bool:
     """dbt docs as one static page, after the checks so their results are in the catalog; or the published page
     carried over when the models are unchanged. True when generated."""
-    return warm.call(generate_docs, Path(warehouse), Path(pages), Path(published) if published else None)
+    return generate_docs(Path(warehouse), Path(pages), Path(published) if published else None)
 
 
 @task(name="export-parquet", cache_policy=NO_CACHE)
@@ -273,9 +273,9 @@ def pipeline(raw: str | None = None, warehouse: str | None = None, build: str | 
                                                      str(published) if published else None)
             with _stage("checks"):
                 quality = validate_data_quality(str(building), pages, run_id)
+            warm.release()  # the checks are done
             with _stage("docs"):
                 generate_dbt_docs(str(building), pages, str(published) if published else None)
-            warm.release()  # dbt and the checks are done
             unregistered = find_unregistered_agencies(str(building))
             with _stage("report"):
                 write_html_report(str(building), pages, str(settings.raw_dir), str(published) if published else None)

@@ -1,10 +1,11 @@
-"""A worker process that imports dbt and Great Expectations while the run starts, and then runs its dbt build and
-its checks.
+"""A worker process that imports Great Expectations while the run extracts and builds, and then runs its checks.
 
-Importing them costs seconds of one core on every run (dbt about 3 s, Great Expectations with pandas about 5 s), on
-the run's critical path: for a run that changed one file, a quarter of its time. `juesuan run` starts this worker
-first, so that it imports them on the other core while Prefect's server starts and the documents are extracted.
-A flow called in-process without one (as the tests call it) runs the same functions in its own process.
+Importing Great Expectations (with pandas) costs about 5 s of one core on every run, on the run's critical path:
+for a run that changed one file, an eighth of its time. `juesuan run` starts this worker once Prefect's server
+answers, so that the import runs on the other core while the documents are extracted and loaded and `dbt build`
+runs (one core, mostly: dbt's own work holds the interpreter). Started earlier, beside the server's own start-up, it
+slowed that down as much as it saved (measured). A flow called from Python without the CLI runs the checks in its
+own process.
 """
 
 from __future__ import annotations
@@ -20,15 +21,14 @@ from multiprocessing.pool import Pool
 from typing import TypeVar
 
 T = TypeVar("T")
-MODULES = ("dbt.cli.main", "dbt.adapters.duckdb", "great_expectations", "juesuan.warehouse.dbt",
-           "juesuan.quality.validate")
+MODULES = ("great_expectations", "juesuan.quality.validate")
 
 _worker: Pool | None = None
 _leaving: Pool | None = None  # released, exiting
 
 
 def _prepare(modules: tuple[str, ...]) -> None:
-    # A run killed outright must not leave its dbt build writing on: on Linux the worker dies with the run.
+    # A run killed outright must not leave its checks writing on: on Linux the worker dies with the run.
     if sys.platform == "linux":
         ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     for name in modules:
@@ -64,8 +64,8 @@ def release() -> None:
 
 
 def stop() -> None:
-    """Stop the worker, if one was started, once it has finished what it was given (stopped mid-way, the locks dbt
-    creates in it would be reported as leaked at exit)."""
+    """Stop the worker, if one was started, once it has finished what it was given (stopped mid-way, the locks its
+    libraries create in it would be reported as leaked at exit)."""
     global _leaving
     release()
     if _leaving is not None:
