@@ -187,30 +187,28 @@ def cmd_run(args) -> int:
         return 0
 
     # Prefect, dbt and GX take seconds to import: only once there is work to do. The temporary Prefect server is
-    # launched first: it starts up in a process of its own while the pipeline's modules are imported here. Once it
-    # answers, the worker that will run the checks starts importing Great Expectations on the other core.
-    from . import warm
+    # launched first, so that it starts up (in its own process) while the pipeline's modules are imported.
     from .orchestrator import OrchestratorUnavailable, launch_orchestrator
 
-    with contextlib.ExitStack() as stack:
-        stack.callback(warm.stop)
-        try:
-            orchestrator = launch_orchestrator(args.startup_timeout)
-        except OrchestratorUnavailable as exc:
-            raise UserError(f"{exc}; nothing was changed") from exc
-        stack.callback(orchestrator.stop)
+    try:
+        orchestrator = launch_orchestrator(args.startup_timeout)
+    except OrchestratorUnavailable as exc:
+        raise UserError(f"{exc}; nothing was changed") from exc
+    try:
         from .pipeline import on_progress, on_stage, run_pipeline
         from .progress import RunProgress
         from .quality.validate import DataQualityEngineError
         from .warehouse.dbt import DbtBuildError
-
+    except BaseException:
+        orchestrator.stop()
+        raise
+    with contextlib.ExitStack() as stack:
         try:
             seconds = stack.enter_context(orchestrator.running())
         except OrchestratorUnavailable as exc:
             raise UserError(f"{exc}; nothing was changed") from exc
         if not args.quiet:
             print(f"orchestrator ready in {seconds:.1f} s", file=sys.stderr)
-        warm.start()
         display = stack.enter_context(contextlib.nullcontext() if args.quiet else RunProgress())
         on_progress(None if args.quiet else display.extracted)
         on_stage(None if args.quiet else display.stage)

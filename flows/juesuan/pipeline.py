@@ -18,7 +18,6 @@ from prefect.context import get_run_context
 from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from . import warm
 from .discover import Inputs, read_inputs, up_to_date
 from .extract.document import extract_file
 from .extract.guarded import GuardedExtractor
@@ -151,7 +150,7 @@ def export_lake(warehouse: str, out_dir: str) -> dict[str, int]:
 @task(name="validate-warehouse", cache_policy=NO_CACHE)
 def validate_data_quality(warehouse: str, build_dir: str, run_id: str) -> QualitySummary:
     """Every consistency check, validated by the GX suites; dq_results and the data docs written."""
-    return warm.call(validate_warehouse, Path(warehouse), Path(build_dir), run_id)
+    return validate_warehouse(Path(warehouse), Path(build_dir), run_id)
 
 
 @task(name="write-report", cache_policy=NO_CACHE)
@@ -273,7 +272,6 @@ def pipeline(raw: str | None = None, warehouse: str | None = None, build: str | 
                                                      str(published) if published else None)
             with _stage("checks"):
                 quality = validate_data_quality(str(building), pages, run_id)
-            warm.release()  # the checks are done
             with _stage("docs"):
                 generate_dbt_docs(str(building), pages, str(published) if published else None)
             unregistered = find_unregistered_agencies(str(building))
