@@ -91,7 +91,10 @@ def _context(site: Path):
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
-    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    # GX sets some of its loggers to INFO itself (one announces the ephemeral docs site on every run): its
+    # warnings and errors still show, its chatter stays out of the run's output.
+    for name in [n for n in logging.root.manager.loggerDict if n.split(".")[0] == "great_expectations"]:
+        logging.getLogger(name).setLevel(logging.WARNING)
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     context.add_data_docs_site(site_name="juesuan", site_config={
