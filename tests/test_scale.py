@@ -166,9 +166,12 @@ def test_checks_of_unchanged_documents_are_kept_and_match_a_full_rebuild(tmp_pat
     shutil.copy(putuo, raw)
     report = pipeline(raw=str(raw), warehouse=str(warehouse), build=str(tmp_path / "b"))
     assert report.extracted == [putuo.name]
-    for table in ("dq_results", *CHECK_MODELS):  # the check models kept its rows too: computed for the new one only
+    # The check models kept its rows too (computed for the new one only); it has rows in the table and prose models.
+    for table in ("dq_results", *CHECK_MODELS):
         assert query(warehouse, f"select bool_and(detail like '% · kept') from {table} where file_name = '{shaoguan}'"
                      ) in ([(True,)], [(None,)]), table
+    for table in ("quality.chk_table_rules", "quality.chk_prose_rules"):
+        assert query(warehouse, f"select count(*) > 50 from {table} where file_name = '{shaoguan}'") == [(True,)]
     assert query(warehouse, f"select count(*) from dq_results where file_name = '{putuo.name}' and detail like "
                  "'% · kept'") == [(0,)]
     assert _dq_rows(warehouse, shaoguan) == shaoguan_before
