@@ -2,11 +2,13 @@
 cells read from its words with positions against those read from a text rendering of it.
 
 Run: .venv/bin/python benchmarks/rendering_agreement.py [--rendering RENDERING] [--details] [--findings]
-     RENDERING: pdfium (default), pdfplumber, pypdf, pypdf-layout, pdfplumber-layout, pdftotext, pdftotext-layout, pymupdf
+     RENDERING: pdfium (default), pdfplumber, pypdf, pypdf-layout, pdfplumber-layout, pdftotext, pdftotext-layout, pymupdf,
+                pymupdf4llm
 `pdfium` renders the text here with pypdfium2; `pypdf` with pypdf's extract_text; `pypdf-layout` with its
 extract_text(extraction_mode="layout"); `pdfplumber-layout` with pdfplumber's extract_text(layout=True). The layout
 modes pad each line with spaces to keep the page's columns (pypdf's runs touching cells together); `pdftotext` and
-`pdftotext-layout` run poppler's pdftotext (not a dependency: apt-get install poppler-utils). Those are renderings
+`pdftotext-layout` run poppler's pdftotext (not a dependency: apt-get install poppler-utils); `pymupdf4llm` writes
+Markdown with pipe tables (not a dependency: pip install pymupdf4llm). Those are renderings
 no extraction code was written against: the nearest to an extractor nobody here has seen. `pdfplumber` uses the
 .pdfplumber.txt files beside the PDFs. Pages are joined by form feeds, as text extractors print them. A cell is
 (table, row, measure): a miss is a cell the PDF reads and the text does not (or reads otherwise), an extra one the
@@ -87,9 +89,19 @@ def _pymupdf_text(pdf: Path) -> str:
         return "\n\f".join(page.get_text("text", sort=True) for page in document) + "\n"
 
 
+def _pymupdf4llm_markdown(pdf: Path) -> str:
+    try:
+        import pymupdf4llm
+    except ImportError:
+        sys.exit("pymupdf4llm is not installed (not a dependency): .venv/bin/pip install pymupdf4llm, then run again")
+    # Markdown with pipe tables, as a user converting PDFs for an LLM would make it.
+    return pymupdf4llm.to_markdown(str(pdf), show_progress=False)
+
+
 RENDERERS = {"pdfium": lambda pdf: plain_text(pdf.read_bytes()), "pypdf": _pypdf_text, "pypdf-layout": _pypdf_layout_text,
              "pdfplumber-layout": _layout_text, "pdftotext": _pdftotext(), "pdftotext-layout": _pdftotext("-layout"),
-             "pymupdf": _pymupdf_text}
+             "pymupdf": _pymupdf_text, "pymupdf4llm": _pymupdf4llm_markdown}
+_MARKDOWN_RENDERINGS = {"pymupdf4llm"}
 
 
 def _failures(path: Path) -> set[tuple]:
@@ -105,7 +117,8 @@ def _failures(path: Path) -> set[tuple]:
 
 def rendered_text(pdf: Path, rendering: str, out_dir: Path) -> Path:
     """The PDF's text as `rendering` lays it out, written to out_dir."""
-    target = out_dir / f"{pdf.stem}.{rendering}.txt"
+    suffix = "md" if rendering in _MARKDOWN_RENDERINGS else "txt"
+    target = out_dir / f"{pdf.stem}.{rendering}.{suffix}"
     target.write_text(RENDERERS[rendering](pdf), encoding="utf-8")
     return target
 

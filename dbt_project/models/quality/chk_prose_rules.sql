@@ -10,7 +10,7 @@
 -- - PROSE-PRIOR-YEAR: that implied prior figure against the agency's final accounts of the year before;
 -- - PROSE-WORDS: 增加/减少 and 增长/下降 of one clause point the same way;
 -- - PROSE-BUDGET-RATE: 完成预算的…% recomputed from the amount and its budget;
--- - DOC-EMPTIED: a figure stated for a table that is printed empty (or 本表无数据);
+-- - DOC-EMPTIED: a figure stated for a table that is printed empty (or 本表无数据, when nothing of it was read);
 -- - UNIT-CONSISTENCY: one sentence prints the same number once in 万元 and once in 元.
 -- Each amount is off by at most half its last printed digit; a percentage by half its own last digit plus what the
 -- rounding of the figures it divides allows. A failure on a table figure whose column placement was inferred is
@@ -153,8 +153,9 @@ stated as (
         base.row_label as base_label,
         prior.value as prior_year_value,
         prior_documents.prior_file_name,
-        coalesce(document_tables.is_present and (document_tables.is_empty or document_tables.is_declared_empty),
-                 false) as subject_emptied,
+        -- A table that prints figures is not empty, whatever a note under it says (本表为空表 under 47.91 …).
+        coalesce(document_tables.is_present
+                 and coalesce(document_tables.is_empty, document_tables.is_declared_empty), false) as subject_emptied,
         coalesce(document_tables.is_declared_empty, false) as subject_declared_empty,
         case when facts.change_direction = 'increase' then 1 else -1 end as change_sign,
         -- the decimals of the percentage closing a clause ("下降5.8%" → 1; none printed → 2)

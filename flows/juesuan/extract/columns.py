@@ -339,11 +339,12 @@ def assign_columns(
     evidence: Evidence | None = None,
     hints: Evidence | None = None,
     cells: dict[int, str] | None = None,
+    width: int | None = None,
 ) -> tuple[list[dict], list[str]]:
     """Place every draft row's figures into the spec's measures; returns rows and warnings.
 
     `evidence` holds cells another table prints (row key, measure) → figure; `hints` the same row of a related
-    table; `cells` the measure of each cell index read from a tab/pipe table's header.
+    table; `cells` the measure of each cell index read from a tab/pipe table's header, which spans `width` cells.
     """
     keys = [m.key for m in spec.measures]
     warnings: list[str] = []
@@ -352,6 +353,11 @@ def assign_columns(
     for row in drafts:
         slots = row.slots
         positional = any(p.slots and p.slots[0].col is not None for p in row.parts)
+        if positional and width and any(p.width and p.width != width for p in row.parts if p.numbers):
+            # A row printing figures up to another cell than the header's last (a converter dropped a column
+            # blank on that page): its cells are not the header's; its figures are placed as in plain text.
+            positional = False
+            slots = [s for s in slots if s.value is not None or s.text]
         if centers and slots and all(s.x is not None for s in slots if s.value is not None):
             options.append([_by_position(slots, keys, centers)])
             methods.append("position")

@@ -136,7 +136,7 @@ def find_tables(doc: RawDocument) -> dict[str, TableRegion]:
             continue
         end = marks[position + 1][0] if position + 1 < len(marks) else len(lines)
         title_lines = 2 if index in wrapped else 1
-        body = lines[index + title_lines : end]
+        body = _before_next_heading(lines[index + title_lines : end])
         if not _has_data(body):
             continue  # a contents-page entry or a mention, not the table itself
         before = lines[max(0, index - 4) : index]
@@ -151,6 +151,15 @@ def find_tables(doc: RawDocument) -> dict[str, TableRegion]:
             d in line.compact for line in body for d in EMPTY_DECLARATIONS
         )
     return regions
+
+
+def _before_next_heading(body: list[Line]) -> list[Line]:
+    """A Markdown table's lines up to the first heading after its rows: the section that follows (其他相关情况说明)
+    is no part of it, though no table title ends it. Headings before the rows (编制部门：…) stay."""
+    rows = next((i for i, line in enumerate(body) if line.positional), None)
+    if rows is None:
+        return body
+    return body[:next((i for i in range(rows, len(body)) if body[i].heading), len(body))]
 
 
 def _wrapped_title(first: Line, second: Line) -> TableSpec | None:

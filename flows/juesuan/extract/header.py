@@ -94,6 +94,13 @@ def header_centers(lines: list[Line], spec: TableSpec) -> dict[str, float]:
     return centers
 
 
+def cell_width(lines: list[Line]) -> int | None:
+    """How many cells a tab/pipe table's header rows span (None without such rows)."""
+    widths = [1 + max(t.col for t in line.tokens if t.col is not None)
+              for line in header_lines(lines) if line.positional and line.tokens]
+    return max(widths, default=None)
+
+
 def cell_columns(lines: list[Line], spec: TableSpec) -> dict[int, str]:
     """Cell index → measure key (or "~label") from a tab/pipe table's header rows; {} when it names too few."""
     texts: dict[int, str] = {}

@@ -47,6 +47,7 @@ class LineParts:
     name_col: int | None = None  # Markdown: index of the last name/code cell
     slots: list[Slot] = field(default_factory=list)
     header_words: int = 0  # tokens that only table headers print
+    width: int | None = None  # Markdown: how many cells the line prints, when its last one holds something
 
     @property
     def numbers(self) -> list[Slot]:
@@ -129,6 +130,8 @@ def split_run_on_rows(line: Line, classes: dict[str, str] = FUNCTION_CLASSES) ->
 def split_line(line: Line, classes: dict[str, str] = FUNCTION_CLASSES, decimals_only: bool = True) -> LineParts:
     """Decompose a coded-table line: the first code, a total label, the name, and the figures in order."""
     parts = LineParts()
+    if line.positional and line.tokens and line.tokens[-1].text:
+        parts.width = 1 + line.tokens[-1].col
     tokens = join_spaced_figures(line.tokens, classes) if decimals_only else line.tokens
     names: list[str] = []
     i = 0

@@ -6,6 +6,7 @@ or the cell index in a tab- or pipe-separated Markdown row (where blank cells ar
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,6 +60,7 @@ class Line:
     page: int | None
     tokens: list[Token]
     positional: bool = False  # blank cells are kept as empty tokens (tab/pipe tables)
+    heading: bool = False  # a Markdown heading (# …)
     top: float | None = None
     bottom: float | None = None
 
@@ -212,6 +214,22 @@ def read_text(path: Path, data: bytes) -> RawDocument:
 
 
 _PIPE_SEPARATOR = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")
+# Markup a Markdown converter wraps text in: bold and strike-through marks, inline HTML (<sup>, <span …>), and a
+# line break inside a table cell, which within words of Chinese only wraps a label ("一般公共预<br>算"), and
+# elsewhere separates two things.
+_MARKDOWN_HEADING = re.compile(r"^#+\s*")
+_EMPHASIS = re.compile(r"\*\*|__|~~")
+_INLINE_TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
+_CELL_BREAK = re.compile(r"([^\x00-\x7f]?)\s*<br\s*/?>\s*(?=([^\x00-\x7f])?)", re.IGNORECASE)
+
+
+def _without_markup(text: str) -> str:
+    """Markdown text as printed: emphasis marks dropped, HTML entities decoded, cell line breaks resolved."""
+    text = _EMPHASIS.sub("", text)
+    if "<" in text:
+        text = _CELL_BREAK.sub(lambda m: m.group(1) + ("" if m.group(1) and m.group(2) else " "), text)
+        text = _INLINE_TAG.sub("", text)
+    return html.unescape(text) if "&" in text else text
 
 
 def read_markdown(path: Path, data: bytes) -> RawDocument:
@@ -219,16 +237,20 @@ def read_markdown(path: Path, data: bytes) -> RawDocument:
     text, warnings = decode_text(data, path)
     lines: list[Line] = []
     for number, raw_line in enumerate(text.split("\n"), start=1):
+        raw_line = _without_markup(raw_line)
         stripped = raw_line.strip()
         if not stripped or _PIPE_SEPARATOR.match(stripped):
             continue
         if "\t" in raw_line or stripped.startswith("|"):
-            cells = stripped.strip("|").split("|") if stripped.startswith("|") else raw_line.rstrip("\r\n").split("\t")
+            # One outer pipe off each end: the empty cells a row opens with keep their indices.
+            cells = (stripped[1:].removesuffix("|").split("|") if stripped.startswith("|")
+                     else raw_line.rstrip("\r\n").split("\t"))
             lines.append(Line(number, None, _cell_tokens(cells), positional=True))
         else:
-            tokens = _text_tokens(re.sub(r"^#+\s*", "", stripped))
+            text = _MARKDOWN_HEADING.sub("", stripped)
+            tokens = _text_tokens(text)
             if tokens:
-                lines.append(Line(number, None, tokens))
+                lines.append(Line(number, None, tokens, heading=len(text) < len(stripped)))
     return RawDocument(path, "markdown", lines, 1, warnings)
 
 

@@ -19,10 +19,14 @@ def parse_economic_table(region: TableRegion) -> tuple[list[dict], list[str]]:
     lines = data_lines(region, ECONOMIC_CLASSES)
     if not any(_code_at(line.tokens, i, ECONOMIC_CLASSES) for line in lines for i in range(len(line.tokens))):
         lines = _coded_by_name(lines)
+    budget = region.spec.phase == "budget"
+    if budget and any(line.positional for line in lines):
+        # A budget prints one item per line (合计 | 人员经费 | 公用经费): its cells, blank ones dropped, read as
+        # printed text, whose parser knows that layout's columns and its total row.
+        lines = [replace(line, tokens=[t for t in line.tokens if t.text], positional=False) for line in lines]
     if not any(line.positional for line in lines):
         header = "".join(line.compact for line in region.lines[:12])
-        return parse_printed_rows(lines, Layout(unit=region.unit, budget=region.spec.phase == "budget",
-                                                paired=is_paired(header)))
+        return parse_printed_rows(lines, Layout(unit=region.unit, budget=budget, paired=is_paired(header)))
     return _parse_cells(lines)
 
 
@@ -83,6 +87,11 @@ def _parse_cells(lines) -> tuple[list[dict], list[str]]:
                 continue
             compact = text.replace(" ", "")
             total = next((t for t in _TOTALS if compact.startswith(t)), None)
+            if total is None and _CJK.search(text) and i + 1 < len(tokens):
+                # A total's label a converter cut over two cells (公 | 用经费合计): one label.
+                joined = compact + tokens[i + 1].text.replace(" ", "")
+                total = next((t for t in _TOTALS if joined.startswith(t)), None)
+                i += total is not None
             if total:
                 current = {"code": None, "label": total, "name": total, "amount": None, "text": None, "line": line,
                            "filled": False}

@@ -25,6 +25,9 @@ _CELL_ENDINGS = (*_COMPLETE_ENDINGS, "预算")
 _EXPENDITURE_LABELS = ("本年支出合计", "结余分配", "年末结转和结余", "年末财政拨款结转和结余", "支出总计",
                        "年终结转结余", "结转下年", "结转结余下年")
 _HEADER = ("栏次", "栏 次", "项目", "项 目", "行次", "决算数", "金额", "收入", "支出", "合计", "小计")
+_COLUMN_HEADINGS = (*_HEADER, "本年收入", "本年支出", "预算数")
+# A figure on a line: with decimals, or grouped in thousands (a table in 元: 收入总计 156,211,123).
+_PRINTS_FIGURE = re.compile(r"\d\.\d|\d,\d{3}")
 _CLASS_BY_NAME = {name.removesuffix("支出"): code for code, name in FUNCTION_CLASSES.items()}
 # A function class is an expenditure line whatever its name; a few names do not say so (预备费).
 _CLASSES_NOT_ENDING_IN_EXPENDITURE = {name for name in FUNCTION_CLASSES.values() if not name.endswith("支出")}
@@ -140,8 +143,10 @@ def parse_summary_table(region: TableRegion) -> tuple[list[dict], list[str]]:
     recent: list[Segment] = []  # the labels of the last line that had any
     for line in lines:
         compact = line.compact
-        if compact.startswith(("栏次", "项目", "收入支出", "收入")) and not re.search(r"\d\.\d", compact):
-            continue
+        if not _PRINTS_FIGURE.search(compact) and (
+                compact.startswith(("栏次", "项目", "收入支出", "收入"))
+                or all(t.text in _COLUMN_HEADINGS for t in line.tokens if t.text)):
+            continue  # a header line (本年收入 | 本年支出: the two sides' headings, no row)
         line_segments, loose = _segments(line, has_line_numbers, region.unit)
         labelled = [s for s in line_segments if s.label]
         if not labelled and (waiting or recent):

@@ -78,6 +78,9 @@ def _wide_rows(lines, slots, alternating, warnings) -> list[dict] | None:
     undecided: set[int] = set()
     if len(figures) >= 12:
         placed = {i: t.text for i, t in enumerate(figures[:12])}
+    elif line.positional and len({t.col for t in line.tokens}) == 12:
+        # A table row of twelve cells (Markdown, tab-separated) places every figure by its cell.
+        placed = {t.col: t.text for t in figures}
     elif slots and all(x is not None for x in slots) and all(t.center is not None for t in figures):
         for token in figures:
             placed[min(range(12), key=lambda i: abs(slots[i] - token.center))] = token.text

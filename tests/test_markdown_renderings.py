@@ -1,0 +1,151 @@
+"""Markdown as a PDF-to-Markdown converter (pymupdf4llm) prints a final account: pipe tables whose cells carry bold
+marks, <br> line breaks and <sup> tags, rows that open with empty cells, a page on which the converter dropped a
+column that was blank there, a total's label cut over two cells, and the next section's heading after a table.
+The tables below are 普陀区财政局 2024's as the converter printed them (one page doctored where said); each reads
+as the PDF itself does."""
+
+from decimal import Decimal as D
+
+import pytest
+from conftest import EXTERNAL, PUTUO
+from juesuan.extract.document import extract_file
+from juesuan.extract.finder import find_tables
+from juesuan.extract.readers import read_document
+
+_HEADER = "|---|---|---|---|---|---|---|"
+_COVER = "# **上海市普陀区财政局2024年度部门决算**\n\n"
+
+# 一般公共预算财政拨款支出决算表: the header's first cells empty; 合计 in bold. The second block is a page on which
+# 基本支出 is blank in every row, and the converter printed six cells instead of seven (doctored: the PDF prints
+# these rows on the table's one page).
+GENERAL_BUDGET = f"""## **一般公共预算财政拨款支出决算表**
+
+单位：万元
+
+||||项目||||
+{_HEADER}
+||支出功能分|类||合计|基本支出|项目支出|
+||科目编码||科目名称||||
+|类|款|项|||||
+|201|||一般公共服务支出|2,106.66|1,503.52|603.14|
+|201|06||财政事务|2,106.66|1,503.52|603.14|
+|201|06|01|行政运行|1,511.89|1,503.52|8.37|
+
+|201|06|02|一般行政管理事务|10.00|10.00|
+|---|---|---|---|---|---|
+|201|06|07|信息化建设|135.25|135.25|
+|201|06|08|财政委托业务支出|449.52|449.52|
+
+|208|||社会保障和就业支出|326.72|326.72||
+{_HEADER}
+|208|05||行政事业单位养老支出|326.72|326.72||
+|208|05|01|行政单位离退休|84.65|84.65||
+|208|05|05|机关事业单位基本养老保险缴费支出|160.75|160.75||
+|208|05|06|机关事业单位职业年金缴费支出|80.38|80.38||
+|208|05|99|其他行政事业单位养老支出|0.94|0.94||
+|210|||卫生健康支出|60.99|60.99||
+|210|11||行政事业单位医疗|60.99|60.99||
+|210|11|01|行政单位医疗|60.99|60.99||
+|221|||住房保障支出|445.69|445.69||
+|221|02||住房改革支出|445.69|445.69||
+|221|02|01|住房公积金|187.19|187.19||
+|221|02|03|购房补贴|258.50|258.50||
+||||**合计**|**2,940.05**|**2,336.91**|**603.14**|
+"""
+
+# 一般公共预算财政拨款基本支出决算表, its last line as printed: 公用经费合计 cut over two cells.
+ECONOMIC = """## 一般公共预算财政拨款基本支出决算表
+
+单位：万元
+
+|经济<br>科目|分类<br>编码|||经济<br>科目|分类<br>码|||
+|---|---|---|---|---|---|---|---|
+|||科目名称|决算数|||科目名称|决算数|
+|类|款|||类|款|||
+|301||工资福利支出|2,082.85|302||商品和服务支出|171.07|
+|301|01|基本工资|262.33|302|01|办公费|21.21|
+|301|08|机关事业单位基本养老保险缴<br>费|160.75|302|06|电费||
+|303||对个人和家庭的补助|69.41|302|15|会议费||
+|||||310||资本性支出|13.58|
+|||人员经费合计|2,152.26||公|用经费合计|184.65|
+"""
+
+# The 三公 table: one row of twelve cells, only two of them printed; then the next section, under a heading.
+THREE_PUBLIC = """## 财政拨款 “ 三公 ” 经费支出决算表
+
+单位：万元
+
+||||||财政拨款|“三公”经费||||||
+|---|---|---|---|---|---|---|---|---|---|---|---|
+||合计|因公出|国（境）费||小计|公务用车<br>公务|购置及运行费<br>用车购置费|公务用|车运行费|公务|接待费|
+|预算数|决算数|预算数|决算数|预算数|决算数|预算数|决算数|预算数|决算数|预算数|决算数|
+|<sup>0.95</sup>||||||||||0.95||
+
+### 其他重要事项的情况说明
+
+- （一）因公出国（境）费0.00万元，公务接待费0.00万元。
+"""
+
+
+@pytest.fixture(scope="module")
+def putuo():
+    """The PDF's extraction."""
+    pdf = EXTERNAL / f"{PUTUO}.pdf"
+    if not pdf.is_file():
+        pytest.skip(f"{pdf} is missing: clone the project next to the shared/ folder (or set JUESUAN_SHARED)")
+    return extract_file(pdf)
+
+
+def _write(tmp_path, text):
+    path = tmp_path / "putuo.md"
+    path.write_text(_COVER + text, encoding="utf-8")
+    return path
+
+
+def _markdown(tmp_path, text):
+    return extract_file(_write(tmp_path, text))
+
+
+def _cells(extraction, table, codes=None):
+    out = {}
+    for row in extraction.tables[table]["rows"]:
+        key = row.get("code") or row["name"]
+        if codes is None or key in codes:
+            out.update({(key, k): v for k, v in row.items() if isinstance(v, D)})
+    return out
+
+
+def test_markup_is_dropped_and_leading_empty_cells_keep_their_index(tmp_path):
+    lines = read_document(_write(tmp_path, GENERAL_BUDGET)).lines
+    texts = [[t.text for t in line.tokens] for line in lines]
+    assert texts[1] == ["一般公共预算财政拨款支出决算表"] and lines[1].heading
+    header = next(line for line in lines if "合计" in line.text and line.positional)
+    assert {t.col: t.text for t in header.tokens if t.text} == {1: "支出功能分", 2: "类", 4: "合计", 5: "基本支出",
+                                                              6: "项目支出"}
+    assert texts[-1] == ["", "", "", "合计", "2,940.05", "2,336.91", "603.14"]
+    cut = read_document(_write(tmp_path, ECONOMIC)).lines[3]
+    assert [t.text for t in cut.tokens][:2] == ["经济科目", "分类编码"]  # 经济<br>科目: one label
+
+
+def test_a_pipe_table_reads_as_the_pdf_even_where_a_page_dropped_a_blank_column(tmp_path, putuo):
+    markdown = _markdown(tmp_path, GENERAL_BUDGET)
+    expected = _cells(putuo, "general_budget_expenditure")
+    assert _cells(markdown, "general_budget_expenditure") == expected
+    # The six-cell rows: their figure is 项目支出's, as the tree 20106 = 01 + 02 + 07 + 08 says, not 基本支出's.
+    assert expected[("2010607", "project")] == D("135.25") and ("2010607", "basic") not in expected
+
+
+def test_a_total_label_cut_over_two_cells_is_one_total(tmp_path, putuo):
+    markdown = _cells(_markdown(tmp_path, ECONOMIC), "general_budget_basic_by_economic")
+    expected = _cells(putuo, "general_budget_basic_by_economic", {k for k, _ in markdown})
+    assert markdown == expected
+    assert markdown[("公用经费合计", "amount")] == D("184.65") and markdown[("30108", "amount")] == D("160.75")
+
+
+def test_a_twelve_cell_three_public_row_is_placed_by_its_cells_and_the_next_section_is_no_row(tmp_path, putuo):
+    markdown = _markdown(tmp_path, THREE_PUBLIC)
+    assert _cells(markdown, "three_public") == _cells(putuo, "three_public")
+    assert _cells(markdown, "three_public")[("公务接待费", "budget")] == D("0.95")
+    assert not any("unplaced" in p.message for p in markdown.problems)
+    region = find_tables(read_document(_write(tmp_path, THREE_PUBLIC)))["three_public"]
+    assert region.lines[-1].text.startswith("0.95")  # the section after the heading is not the table's
