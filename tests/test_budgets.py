@@ -551,3 +551,11 @@ def test_a_budget_grand_total_named_shouju_heji_is_checked(tmp_path):
     doctored.write_text(text.replace("收入合计 41,958.18 支出合计", "收入合计 41,968.18 支出合计"), encoding="utf-8")
     grand = [c for c in check_document(doctored).checks if c["rule_id"] == "FAS-INCOME-TOTAL"]
     assert [(c["outcome"], c["expected"], c["actual"]) for c in grand] == [("fail", D("41958.18"), D("41968.18"))]
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_wanli_totals_in_yuan_are_read(suffix):
+    # "收入总计 156,211,123 支出总计 156,211,123": a table in 元 prints its totals without decimals; the line was
+    # taken for a header (one starting with 收入 and printing no decimal) and skipped.
+    rows = {r["name"]: r["amount"] for r in budget(WANLI_2024, suffix).tables["income_expenditure_summary"]["rows"]}
+    assert (rows["收入总计"], rows["支出总计"]) == (D("15621.1123"), D("15621.1123"))

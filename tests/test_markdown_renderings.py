@@ -11,6 +11,7 @@ from conftest import EXTERNAL, PUTUO
 from juesuan.extract.document import extract_file
 from juesuan.extract.finder import find_tables
 from juesuan.extract.readers import read_document
+from juesuan.quality.one_document import check_document
 
 _HEADER = "|---|---|---|---|---|---|---|"
 _COVER = "# **上海市普陀区财政局2024年度部门决算**\n\n"
@@ -149,3 +150,36 @@ def test_a_twelve_cell_three_public_row_is_placed_by_its_cells_and_the_next_sect
     assert not any("unplaced" in p.message for p in markdown.problems)
     region = find_tables(read_document(_write(tmp_path, THREE_PUBLIC)))["three_public"]
     assert region.lines[-1].text.startswith("0.95")  # the section after the heading is not the table's
+
+
+# 万里街道 2024's budget 三公 table as the converter printed it: figures, and under them the note 本表为空表; the
+# prose after the next heading states the same figures.
+WANLI_THREE_PUBLIC = """# 上海市普陀区2024年区级部门预算
+
+### 预算主管部门：上海市普陀区人民政府万里街道办事处
+
+### 部门“三公”经费和机关运行经费预算表
+
+单位:万元
+
+|||2024年“三公|”经费预算数||||
+|---|---|---|---|---|---|---|
+|合计|因公出国(境)费|公务接待费|公务<br>小计|用车购置及运行费<br>购置费|运行费|2024年机关运行经<br>费预算数|
+|47.91|0|1.35|46.56|25|21.56|443.18|
+
+注:本部门2024年无“三公”经费和机关运行经费预算，故本表为空表。
+
+### 其他相关情况说明
+
+（二）公务用车购置及运行费46.56万元，比2023年预算增加25万元，主要原因是购置公务用车。
+"""
+
+
+def test_a_table_printing_figures_is_not_empty_whatever_its_note_says(tmp_path):
+    path = tmp_path / "wanli.md"
+    path.write_text(WANLI_THREE_PUBLIC, encoding="utf-8")
+    checks = {(c["rule_id"], c["outcome"], c["actual"]) for c in check_document(path).checks
+              if c["table_key"] == "three_public"}
+    # The prose's 46.56 is no figure "stated for a table printed empty" (it was, a DOC-EMPTIED failure): the table
+    # prints it, and its identities hold.
+    assert checks == {("TP-TOTAL", "pass", D("47.91")), ("TP-VEHICLE", "pass", D("46.56"))}
