@@ -88,6 +88,51 @@ THREE_PUBLIC = """## 财政拨款 “ 三公 ” 经费支出决算表
 """
 
 
+# 财政拨款收入支出决算总表, as printed: two blocks (the converter starts a table again on the next page, and
+# drops two columns blank there).
+SUMMARY = """## 财政拨款收入支出决算总表
+
+单位：万元
+
+|收入||||支出|||
+|---|---|---|---|---|---|---|
+|项目|决算数|项目|合计|一般公共预算<br>财<br>政拨款|政府性基金预<br>算<br>财政拨款|国有资本经营<br>预<br>算财政拨<br>款|
+|一、一般公共预算财政拨款|2,940.05|一、一般公共服务支出|2,106.66|2,106.66|||
+|二、政府性基金预算财政拨<br>款||二、外交支出|||||
+|三、国有资本经营预算财政<br>拨款||三、国防支出|||||
+|||四、公共安全支出|||||
+|||五、教育支出|||||
+|||六、科学技术支出|||||
+|||七、文化旅游体育与传媒支<br>出|||||
+|||八、社会保障和就业支出|326.71|326.71|||
+|||九、卫生健康支出|60.99|60.99|||
+|||十、节能环保支出|||||
+|||十一、城乡社区支出|||||
+|||十二、农林水支出|||||
+|||十三、交通运输支出|||||
+
+|||十四、资源勘探工业信息等<br>支出|||
+|---|---|---|---|---|
+|||十五、商业服务业等支出|||
+|||十六、金融支出|||
+|||十七、援助其他地区支出|||
+|||十八、自然资源海洋气象等<br>支出|||
+|||十九、住房保障支出|445.69|445.69|
+|||二十、粮油物资储备支出|||
+|||二十一、国有资本经营预算<br>支出|||
+|||二十二、灾害防治及应急管<br>理支出|||
+|||二十三、其他支出|||
+|||二十四、债务还本支出|||
+|||二十五、债务付息支出|||
+|||二十六、抗疫特别国债安排<br>的支出|||
+|本年收入合计|2,940.05|本年支出合计|2,940.05|2,940.05|
+|年初财政拨款结转和结余|21.63|年末财政拨款结转和结余|21.63|21.63|
+|一、一般公共预算财政拨款|21.63||||
+|二、政府性基金预算财政拨<br>款|||||
+|三、国有资本经营预算财政<br>拨款|||||
+|总计|2,961.68|总计|2,961.68|2,961.68|
+"""
+
 @pytest.fixture(scope="module")
 def putuo():
     """The PDF's extraction."""
@@ -183,3 +228,65 @@ def test_a_table_printing_figures_is_not_empty_whatever_its_note_says(tmp_path):
     # The prose's 46.56 is no figure "stated for a table printed empty" (it was, a DOC-EMPTIED failure): the table
     # prints it, and its identities hold.
     assert checks == {("TP-TOTAL", "pass", D("47.91")), ("TP-VEHICLE", "pass", D("46.56"))}
+
+
+def _as_html_table(markdown: str) -> str:
+    """The pipe tables of markdown as one-line HTML tables, as converters printing spanned cells write them: in
+    the rows before the first figure, a label spans the empty cells after it (colspan)."""
+    out, rows, figures = [], [], False
+
+    def close():
+        nonlocal figures
+        if rows:
+            out.append("<table>" + "".join(rows) + "</table>")
+        rows.clear()
+        figures = False
+
+    for line in markdown.split("\n"):
+        if line.startswith("|---"):
+            continue
+        if not line.startswith("|"):
+            close()
+            out.append(line)
+            continue
+        cells = line[1:].removesuffix("|").split("|")
+        figures = figures or any(c.replace(",", "").replace(".", "").strip("*").isdigit() for c in cells)
+        spans: list[list] = []
+        for cell in cells:
+            if spans and not figures and spans[-1][0] and not cell:
+                spans[-1][1] += 1
+            else:
+                spans.append([cell, 1])
+        rows.append("<tr>" + "".join(f'<td colspan="{n}">{c}</td>' if n > 1 else f"<td>{c}</td>"
+                                     for c, n in spans) + "</tr>")
+    close()
+    return "\n".join(out)
+
+
+def test_html_tables_with_spanned_cells_read_as_the_pdf(tmp_path, putuo):
+    # The same tables as one-line HTML tables (MinerU and others print tables so): every row on one source line.
+    general = _markdown(tmp_path, _as_html_table(GENERAL_BUDGET))
+    assert _cells(general, "general_budget_expenditure") == _cells(putuo, "general_budget_expenditure")
+    assert {r["source_line"] for r in general.tables["general_budget_expenditure"]["rows"]} == {7, 9, 11}
+    # The 三公 header as a converter spans it: 合计 over two rows' worth of columns, the items over theirs.
+    three = _markdown(tmp_path, """## 财政拨款“三公”经费支出决算表
+
+单位：万元
+
+<table><tr><td colspan="12">财政拨款“三公”经费</td></tr><tr><td colspan="2" rowspan="2">合计</td><td colspan="2" \
+rowspan="2">因公出国（境）费</td><td colspan="6">公务用车购置及运行费</td><td colspan="2" rowspan="2">公务接待费</td></tr>\
+<tr><td colspan="2">小计</td><td colspan="2">公务用车购置费</td><td colspan="2">公务用车运行费</td></tr><tr><td>预算数</td>\
+<td>决算数</td><td>预算数</td><td>决算数</td><td>预算数</td><td>决算数</td><td>预算数</td><td>决算数</td><td>预算数</td>\
+<td>决算数</td><td>预算数</td><td>决算数</td></tr><tr><td>0.95</td><td></td><td></td><td></td><td></td><td></td><td></td>\
+<td></td><td></td><td></td><td>0.95</td><td></td></tr></table>
+""")
+    assert _cells(three, "three_public") == _cells(putuo, "three_public")
+
+
+@pytest.mark.parametrize("html", (False, True))
+def test_a_summary_reads_as_the_pdf_as_pipe_or_one_line_html_table(tmp_path, putuo, html):
+    # In HTML every row of a table stands on one source line: a line's labels are told apart by row, not number.
+    summary = _markdown(tmp_path, _as_html_table(SUMMARY) if html else SUMMARY)
+    assert _cells(summary, "fiscal_appropriation_summary") == _cells(putuo, "fiscal_appropriation_summary")
+    rows = {(r["side"], r["name"]): r["amount"] for r in summary.tables["fiscal_appropriation_summary"]["rows"]}
+    assert rows[("income", "本年收入合计")] == D("2940.05") and rows[("expenditure", "总计")] == D("2961.68")

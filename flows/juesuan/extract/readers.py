@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .html_tables import table_grid
+
 SUPPORTED_SUFFIXES = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".pdf": "pdf"}
 
 # Splits a printed token where two things were fused by the extractor:
@@ -218,6 +220,8 @@ _PIPE_SEPARATOR = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")
 # line break inside a table cell, which within words of Chinese only wraps a label ("一般公共预<br>算"), and
 # elsewhere separates two things.
 _MARKDOWN_HEADING = re.compile(r"^#+\s*")
+_HTML_TABLE_START = re.compile(r"<table\b", re.IGNORECASE)
+_HTML_TABLE_END = re.compile(r"</table\s*>", re.IGNORECASE)
 _EMPHASIS = re.compile(r"\*\*|__|~~")
 _INLINE_TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
 _CELL_BREAK = re.compile(r"([^\x00-\x7f]?)\s*<br\s*/?>\s*(?=([^\x00-\x7f])?)", re.IGNORECASE)
@@ -236,7 +240,16 @@ def read_markdown(path: Path, data: bytes) -> RawDocument:
     """Read Markdown: tab- or pipe-separated table rows keep their blank cells; headings lose their #."""
     text, warnings = decode_text(data, path)
     lines: list[Line] = []
+    table: list[str] = []  # the source lines of an HTML table being read, from its <table> to its </table>
     for number, raw_line in enumerate(text.split("\n"), start=1):
+        if table or _HTML_TABLE_START.search(raw_line):
+            table.append(raw_line)
+            if _HTML_TABLE_END.search(raw_line):
+                first = number - len(table) + 1
+                lines.extend(Line(first, None, _cell_tokens([_without_markup(c) for c in cells]), positional=True)
+                             for cells in table_grid("\n".join(table)) if any(c.strip() for c in cells))
+                table = []
+            continue
         raw_line = _without_markup(raw_line)
         stripped = raw_line.strip()
         if not stripped or _PIPE_SEPARATOR.match(stripped):

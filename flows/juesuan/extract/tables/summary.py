@@ -193,26 +193,27 @@ def parse_summary_table(region: TableRegion) -> tuple[list[dict], list[str]]:
     income_total_seen = False
     income_lines: set[int] = set()
     right_column = _right_column(segments)
+    # Keyed by the line itself: the rows of an HTML table printed on one source line share its number.
     labels_of_line: dict[int, list[Segment]] = {}
     for segment in segments:
         if segment.label:
-            labels_of_line.setdefault(segment.line.number, []).append(segment)
+            labels_of_line.setdefault(id(segment.line), []).append(segment)
     two_sided = any(len(found) >= 2 for found in labels_of_line.values())
     for segment in segments:
         label = segment.label
-        side = _side(label, income_total_seen or segment.line.number in income_lines)
+        side = _side(label, income_total_seen or id(segment.line) in income_lines)
         if right_column is not None and segment.x is not None:
             if segment.x >= right_column:
                 side = "expenditure"  # printed in the expenditure column, whatever its name (款 and 项 names too)
         elif two_sided and side == "income" and label not in (None, "总计", "合计"):
             # Without positions: a line's second label is the expenditure column's, and a subject's name
             # alone on its line (行政运行 1,866.84, the income column blank) is no income line.
-            found = labels_of_line[segment.line.number]
+            found = labels_of_line[id(segment.line)]
             # Labels alternate income, expenditure (two rows run on into one line have four).
             if (found.index(segment) % 2 == 1) or (len(found) == 1 and not _income_like(label)):
                 side = "expenditure"
         if side == "income":
-            income_lines.add(segment.line.number)
+            income_lines.add(id(segment.line))
             income_total_seen = income_total_seen or label == "总计"
         keys = expenditure_keys if side == "expenditure" else income_keys
         slots = segment.slots
@@ -257,7 +258,7 @@ def _right_column(segments: list[Segment]) -> float | None:
     by_line: dict[int, list[Segment]] = {}
     for segment in segments:
         if segment.label and segment.x is not None:
-            by_line.setdefault(segment.line.number, []).append(segment)
+            by_line.setdefault(id(segment.line), []).append(segment)
     pairs = [(found[0].x, found[-1].x) for found in by_line.values() if len(found) >= 2]
     if len(pairs) < 2:
         return None

@@ -202,7 +202,10 @@ def _transposed_rows(region: TableRegion, lines, warnings: list[str]) -> list[di
     if not measure_lines:
         return None
     first = measure_lines[0][0]
-    header = [line for line in region.lines if line.number < first.number and not is_noise(line)]
+    # The lines before the first measure row (by place: an HTML table's rows may share one source line).
+    before = next((i for i, line in enumerate(region.lines) if line is first), None)
+    header = [line for line in (region.lines[:before] if before is not None else
+                                [ln for ln in region.lines if ln.number < first.number]) if not is_noise(line)]
     cells = _header_cells(header)  # PDF words: cut labels joined again
     header_text = " ".join(text for text, _ in cells) if cells else "".join(line.compact for line in header)
     columns = [item for test, item in TRANSPOSED_COLUMNS if test(header_text)]
