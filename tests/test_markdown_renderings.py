@@ -290,3 +290,11 @@ def test_a_summary_reads_as_the_pdf_as_pipe_or_one_line_html_table(tmp_path, put
     assert _cells(summary, "fiscal_appropriation_summary") == _cells(putuo, "fiscal_appropriation_summary")
     rows = {(r["side"], r["name"]): r["amount"] for r in summary.tables["fiscal_appropriation_summary"]["rows"]}
     assert rows[("income", "本年收入合计")] == D("2940.05") and rows[("expenditure", "总计")] == D("2961.68")
+
+
+def test_an_html_table_never_closed_keeps_its_rows(tmp_path):
+    lines = read_document(_write(tmp_path, "<table><tr><td>201</td><td>一般公共服务支出</td><td>2,106.66</td></tr>\n"
+                                           "<tr><td>208</td><td>社会保障和就业支出</td><td>326.72</td>\n")).lines
+    assert [[t.text for t in line.tokens] for line in lines[1:]] == [
+        ["201", "一般公共服务支出", "2,106.66"], ["208", "社会保障和就业支出", "326.72"]]
+    assert [line.number for line in lines[1:]] == [3, 3]

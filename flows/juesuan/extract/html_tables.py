@@ -44,6 +44,10 @@ class _Rows(HTMLParser):
             self._row.append(("".join(self._cell), *self._spans))
         self._cell = None
 
+    def close(self) -> None:
+        super().close()
+        self._close_row()  # a row (or table) the text never closes
+
     def _close_row(self) -> None:
         self._close_cell()
         if self._row is not None:

@@ -216,12 +216,12 @@ def read_text(path: Path, data: bytes) -> RawDocument:
 
 
 _PIPE_SEPARATOR = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")
-# Markup a Markdown converter wraps text in: bold and strike-through marks, inline HTML (<sup>, <span …>), and a
-# line break inside a table cell, which within words of Chinese only wraps a label ("一般公共预<br>算"), and
-# elsewhere separates two things.
 _MARKDOWN_HEADING = re.compile(r"^#+\s*")
 _HTML_TABLE_START = re.compile(r"<table\b", re.IGNORECASE)
 _HTML_TABLE_END = re.compile(r"</table\s*>", re.IGNORECASE)
+# Markup a Markdown converter wraps text in: bold and strike-through marks, inline HTML (<sup>, <span …>), and a
+# line break inside a table cell, which within words of Chinese only wraps a label ("一般公共预<br>算"), and
+# elsewhere separates two things.
 _EMPHASIS = re.compile(r"\*\*|__|~~")
 _INLINE_TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
 _CELL_BREAK = re.compile(r"([^\x00-\x7f]?)\s*<br\s*/?>\s*(?=([^\x00-\x7f])?)", re.IGNORECASE)
@@ -237,17 +237,22 @@ def _without_markup(text: str) -> str:
 
 
 def read_markdown(path: Path, data: bytes) -> RawDocument:
-    """Read Markdown: tab- or pipe-separated table rows keep their blank cells; headings lose their #."""
+    """Read Markdown: tab- or pipe-separated table rows and HTML tables keep their blank cells; headings lose
+    their #."""
     text, warnings = decode_text(data, path)
     lines: list[Line] = []
     table: list[str] = []  # the source lines of an HTML table being read, from its <table> to its </table>
+
+    def table_rows(last: int) -> list[Line]:
+        first = last - len(table) + 1
+        return [Line(first, None, _cell_tokens([_without_markup(c) for c in cells]), positional=True)
+                for cells in table_grid("\n".join(table)) if any(c.strip() for c in cells)]
+
     for number, raw_line in enumerate(text.split("\n"), start=1):
         if table or _HTML_TABLE_START.search(raw_line):
             table.append(raw_line)
             if _HTML_TABLE_END.search(raw_line):
-                first = number - len(table) + 1
-                lines.extend(Line(first, None, _cell_tokens([_without_markup(c) for c in cells]), positional=True)
-                             for cells in table_grid("\n".join(table)) if any(c.strip() for c in cells))
+                lines.extend(table_rows(number))
                 table = []
             continue
         raw_line = _without_markup(raw_line)
@@ -260,10 +265,12 @@ def read_markdown(path: Path, data: bytes) -> RawDocument:
                      else raw_line.rstrip("\r\n").split("\t"))
             lines.append(Line(number, None, _cell_tokens(cells), positional=True))
         else:
-            text = _MARKDOWN_HEADING.sub("", stripped)
-            tokens = _text_tokens(text)
+            content = _MARKDOWN_HEADING.sub("", stripped)
+            tokens = _text_tokens(content)
             if tokens:
-                lines.append(Line(number, None, tokens, heading=len(text) < len(stripped)))
+                lines.append(Line(number, None, tokens, heading=len(content) < len(stripped)))
+    if table:  # a table never closed: its rows as far as the file goes
+        lines.extend(table_rows(number))
     return RawDocument(path, "markdown", lines, 1, warnings)
 
 
