@@ -3,12 +3,13 @@ cells read from its words with positions against those read from a text renderin
 
 Run: .venv/bin/python benchmarks/rendering_agreement.py [--rendering RENDERING] [--details] [--findings]
      RENDERING: pdfium (default), pdfplumber, pypdf, pypdf-layout, pdfplumber-layout, pdftotext, pdftotext-layout, pymupdf,
-                pymupdf4llm
+                pymupdf4llm, pymupdf4llm-html, pymupdf4llm-legacy
 `pdfium` renders the text here with pypdfium2; `pypdf` with pypdf's extract_text; `pypdf-layout` with its
 extract_text(extraction_mode="layout"); `pdfplumber-layout` with pdfplumber's extract_text(layout=True). The layout
 modes pad each line with spaces to keep the page's columns (pypdf's runs touching cells together); `pdftotext` and
 `pdftotext-layout` run poppler's pdftotext (not a dependency: apt-get install poppler-utils); `pymupdf4llm` writes
-Markdown with pipe tables (not a dependency: pip install pymupdf4llm). Those are renderings
+Markdown with pipe tables, `pymupdf4llm-html` with HTML tables, `pymupdf4llm-legacy` by its older path (not a
+dependency: pip install pymupdf4llm). Those are renderings
 no extraction code was written against: the nearest to an extractor nobody here has seen. `pdfplumber` uses the
 .pdfplumber.txt files beside the PDFs. Pages are joined by form feeds, as text extractors print them. A cell is
 (table, row, measure): a miss is a cell the PDF reads and the text does not (or reads otherwise), an extra one the
@@ -89,19 +90,26 @@ def _pymupdf_text(pdf: Path) -> str:
         return "\n\f".join(page.get_text("text", sort=True) for page in document) + "\n"
 
 
-def _pymupdf4llm_markdown(pdf: Path) -> str:
-    try:
-        import pymupdf4llm
-    except ImportError:
-        sys.exit("pymupdf4llm is not installed (not a dependency): .venv/bin/pip install pymupdf4llm, then run again")
-    # Markdown with pipe tables, as a user converting PDFs for an LLM would make it.
-    return pymupdf4llm.to_markdown(str(pdf), show_progress=False)
+def _pymupdf4llm(**options):
+    def render(pdf: Path) -> str:
+        try:
+            import pymupdf4llm
+            from pymupdf4llm.helpers import pymupdf_rag
+        except ImportError:
+            sys.exit("pymupdf4llm is not installed (not a dependency): .venv/bin/pip install pymupdf4llm, then run again")
+        # Markdown as a user converting PDFs for a language model makes it: pipe tables by default, HTML tables
+        # with table_output="html"; `legacy` is its older path, without the layout model.
+        if options.get("legacy"):
+            return pymupdf_rag.to_markdown(str(pdf), show_progress=False)
+        return pymupdf4llm.to_markdown(str(pdf), show_progress=False, **options)
+    return render
 
 
 RENDERERS = {"pdfium": lambda pdf: plain_text(pdf.read_bytes()), "pypdf": _pypdf_text, "pypdf-layout": _pypdf_layout_text,
              "pdfplumber-layout": _layout_text, "pdftotext": _pdftotext(), "pdftotext-layout": _pdftotext("-layout"),
-             "pymupdf": _pymupdf_text, "pymupdf4llm": _pymupdf4llm_markdown}
-_MARKDOWN_RENDERINGS = {"pymupdf4llm"}
+             "pymupdf": _pymupdf_text, "pymupdf4llm": _pymupdf4llm(),
+             "pymupdf4llm-html": _pymupdf4llm(table_output="html"), "pymupdf4llm-legacy": _pymupdf4llm(legacy=True)}
+_MARKDOWN_RENDERINGS = {"pymupdf4llm", "pymupdf4llm-html", "pymupdf4llm-legacy"}
 
 
 def _failures(path: Path) -> set[tuple]:

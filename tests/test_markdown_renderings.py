@@ -298,3 +298,41 @@ def test_an_html_table_never_closed_keeps_its_rows(tmp_path):
     assert [[t.text for t in line.tokens] for line in lines[1:]] == [
         ["201", "一般公共服务支出", "2,106.66"], ["208", "社会保障和就业支出", "326.72"]]
     assert [line.number for line in lines[1:]] == [3, 3]
+
+
+# 烟台市审计局 2026's 收入预算表 as pymupdf4llm prints it with table_output="html": 财政拨款收入 spans its 小计 and
+# three parts, the rows print the 小计 and the one part they use.
+YANTAI_INCOME = """# **烟台市审计局2026年部门预算**
+
+### 部门收入预算表
+
+<table><tr><th colspan="3">科目编码</th><th rowspan="2">科目名称</th><th rowspan="2">合计</th><th colspan="4">财政拨款\
+收入</th><th rowspan="2">财政专户管<br/>理资金收入</th><th rowspan="2">事业收入<br/>（不含教育<br/>收费）</th><th rowspan="2">\
+事业单位经<br/>营收入</th><th rowspan="2">其他收入</th><th rowspan="2">上级补助收<br/>入</th><th rowspan="2">附属单位上\
+<br/>缴收入</th><th rowspan="2">使用非财政<br/>拨款结余</th><th rowspan="2">上年结转</th></tr><tr><th>类</th><th>款</th>\
+<th>项</th><th>小计</th><th>一般公共预<br/>算收入</th><th>政府性基金<br/>预算收入</th><th>国有资本经<br/>营预算收入</th></tr>\
+<tr><td></td><td></td><td></td><td>合 计</td><td>3,558.35</td><td>2,776.75</td><td>2,776.75</td><td></td><td></td><td></td>\
+<td></td><td></td><td>781.60</td><td></td><td></td><td></td><td></td></tr><tr><td>201</td><td></td><td></td><td>一般公共\
+服务支出</td><td>2,731.79</td><td>1,950.19</td><td>1,950.19</td><td></td><td></td><td></td><td></td><td></td><td>781.60\
+</td><td></td><td></td><td></td><td></td></tr></table>
+"""
+
+
+def test_a_groups_parts_after_its_subtotal_are_no_measure(tmp_path):
+    # 一般公共预算收入 (a part of 财政拨款收入, printed after its 小计) is no column of the spec: its figure is not
+    # 事业收入's, as reading the row by order made it (and ROW-INCOME then failed on our misreading).
+    rows = {r["code"] or r["name"]: r for r in _markdown(tmp_path, YANTAI_INCOME).tables["income_by_function"]["rows"]}
+    assert [(rows[k]["total"], rows[k]["fiscal_appropriation"], rows[k]["business_income"], rows[k]["other_income"])
+            for k in ("合计", "201")] == [(D("3558.35"), D("2776.75"), None, D("781.60")),
+                                          (D("2731.79"), D("1950.19"), None, D("781.60"))]
+
+
+def test_a_page_footer_heading_and_placeholder_column_names_do_not_end_a_table(tmp_path, putuo):
+    # The older pymupdf4llm path prints a page's footer as a heading (#### — 9 —) and takes the next page's first
+    # row for a header, naming its empty cells Col2, Col3 …: the rows after it are still the table's.
+    doctored = GENERAL_BUDGET.replace("|208|||社会保障和就业支出|326.72|326.72||\n",
+                                      "#### — 9 —\n\n|208|Col2|Col3|社会保障和就业支出|326.72|326.72|Col7|\n")
+    assert "#### — 9 —" in doctored
+    markdown = _markdown(tmp_path, doctored)
+    assert _cells(markdown, "general_budget_expenditure") == _cells(putuo, "general_budget_expenditure")
+    assert not any("Col" in p.message for p in markdown.problems)

@@ -154,12 +154,18 @@ def find_tables(doc: RawDocument) -> dict[str, TableRegion]:
 
 
 def _before_next_heading(body: list[Line]) -> list[Line]:
-    """A Markdown table's lines up to the first heading after its rows: the section that follows (其他相关情况说明)
-    is no part of it, though no table title ends it. Headings before the rows (编制部门：…) stay."""
+    """A Markdown table's lines up to the first heading after its rows that opens a section of text: the section
+    (其他相关情况说明) is no part of it, though no table title ends it. Headings before the rows (编制部门：…) stay,
+    and so does a heading the table's rows go on after (a page footer a converter made one: #### — 9 —)."""
     rows = next((i for i, line in enumerate(body) if line.positional), None)
     if rows is None:
         return body
-    return body[:next((i for i in range(rows, len(body)) if body[i].heading), len(body))]
+    for i in range(rows, len(body)):
+        if body[i].heading:
+            after = next((line for line in body[i + 1:] if not line.heading), None)
+            if after is None or not after.positional:
+                return body[:i]
+    return body
 
 
 def _wrapped_title(first: Line, second: Line) -> TableSpec | None:

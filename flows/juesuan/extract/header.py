@@ -20,6 +20,7 @@ EXTRA_COLUMN_LABELS = tuple(sorted({label for spec in TABLES if spec.row_kind ==
                                     for label in m.labels if label not in ("合计", "小计")}
                                    | {"年初结转和结余", "年末结转和结余", "本年收入"}, key=len, reverse=True))
 _FIGURE = re.compile(r"\d\.\d")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 # The 合计 row's label (alone, or with its figures), or a coded row: where the header ends.
 _FIRST_ROW = re.compile(r"^(?:(?:合计|总计)(?:$|[\d,.\-])|\d{3}(?:\d{2}){0,2}\D)")
 
@@ -132,4 +133,11 @@ def cell_columns(lines: list[Line], spec: TableSpec) -> dict[int, str]:
             label = next((lb for lb in EXTRA_COLUMN_LABELS if lb in text), None)
             if label is not None:
                 columns[col] = f"~{label}"
+    # A group printed as its 小计 then its parts (财政拨款收入: 小计 | 一般公共预算收入 | 政府性基金预算收入 …): the
+    # parts the header names are no measure of the spec, and their figures no reason to read the row by order.
+    for col in sorted(c for c, key in columns.items() if not key.startswith("~") and "小计" in texts.get(c, "")):
+        part = col + 1
+        while part in texts and part not in columns and _CJK.search(texts[part]):
+            columns[part] = f"~{texts[part]}"
+            part += 1
     return columns

@@ -217,6 +217,7 @@ def read_text(path: Path, data: bytes) -> RawDocument:
 
 _PIPE_SEPARATOR = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")
 _MARKDOWN_HEADING = re.compile(r"^#+\s*")
+_PLACEHOLDER_HEADER = re.compile(r"Col\d{1,3}")
 _HTML_TABLE_START = re.compile(r"<table\b", re.IGNORECASE)
 _HTML_TABLE_END = re.compile(r"</table\s*>", re.IGNORECASE)
 # Markup a Markdown converter wraps text in: bold and strike-through marks, inline HTML (<sup>, <span …>), and a
@@ -263,6 +264,8 @@ def read_markdown(path: Path, data: bytes) -> RawDocument:
             # One outer pipe off each end: the empty cells a row opens with keep their indices.
             cells = (stripped[1:].removesuffix("|").split("|") if stripped.startswith("|")
                      else raw_line.rstrip("\r\n").split("\t"))
+            # "Col3": the name a converter (PyMuPDF's table export) gives a column whose header cell is empty.
+            cells = ["" if _PLACEHOLDER_HEADER.fullmatch(c.strip()) else c for c in cells]
             lines.append(Line(number, None, _cell_tokens(cells), positional=True))
         else:
             content = _MARKDOWN_HEADING.sub("", stripped)
