@@ -1,8 +1,8 @@
-"""Markdown as a PDF-to-Markdown converter (pymupdf4llm) prints a final account: pipe tables whose cells carry bold
-marks, <br> line breaks and <sup> tags, rows that open with empty cells, a page on which the converter dropped a
-column that was blank there, a total's label cut over two cells, and the next section's heading after a table.
-The tables below are 普陀区财政局 2024's as the converter printed them (one page doctored where said); each reads
-as the PDF itself does."""
+"""Markdown as a PDF-to-Markdown converter (pymupdf4llm) prints a final account or a budget: pipe tables whose cells
+carry bold marks, <br> line breaks and <sup> tags, rows that open with empty cells, a page on which the converter
+dropped a column that was blank there, a total's label cut over two cells, the next section's heading after a
+table, and HTML tables with spanned cells. The tables below are 普陀区财政局 2024's, 万里街道 2024's and 烟台市审计局
+2026's as the converter printed them (doctored where said); each reads as the PDF itself does."""
 
 from decimal import Decimal as D
 
@@ -132,6 +132,7 @@ SUMMARY = """## 财政拨款收入支出决算总表
 |三、国有资本经营预算财政<br>拨款|||||
 |总计|2,961.68|总计|2,961.68|2,961.68|
 """
+
 
 @pytest.fixture(scope="module")
 def putuo():
