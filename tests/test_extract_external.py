@@ -166,3 +166,13 @@ def test_putuo_economic_table_side_by_side_groups(suffix):
     assert totals == {"人员经费合计": ("personnel", D("2152.26")), "公用经费合计": ("public", D("184.65"))}
     assert next(r for r in table if r["code"] == "30204")["group"] == "public"
     assert not [p for p in extraction(PUTUO, suffix).problems if p.table == "general_budget_basic_by_economic"]
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_a_wrapped_class_name_whose_tail_prints_no_figure_is_one_expenditure_line(suffix):
+    # pdfplumber prints "十八、自然资源海洋气象等" / "18 45 0.00 0.00 0.00" / "支出": the tail 支出, alone on its line
+    # after the rows began, is the label's end, not a column heading (it was skipped as one, and the line read as
+    # an income line with no figure).
+    found = [(r["side"], r["code"], r.get("total")) for r in rows(FOSHAN, suffix, "fiscal_appropriation_summary")
+             if (r["name"] or "").startswith("十八、")]
+    assert found == [("expenditure", "220", D("0.00"))]

@@ -141,12 +141,14 @@ def parse_summary_table(region: TableRegion) -> tuple[list[dict], list[str]]:
     segments: list[Segment] = []
     waiting: list[Segment] = []  # labels printed on a line of their own, awaiting their figures
     recent: list[Segment] = []  # the labels of the last line that had any
+    rows_begun = False  # a line printing a figure was read: headings now are a wrapped label's tail (支出)
     for line in lines:
         compact = line.compact
-        if not _PRINTS_FIGURE.search(compact) and (
-                compact.startswith(("栏次", "项目", "收入支出", "收入"))
-                or all(t.text in _COLUMN_HEADINGS for t in line.tokens if t.text)):
+        prints_figure = bool(_PRINTS_FIGURE.search(compact))
+        if not prints_figure and (compact.startswith(("栏次", "项目", "收入支出", "收入")) or (
+                not rows_begun and all(t.text in _COLUMN_HEADINGS for t in line.tokens if t.text))):
             continue  # a header line (本年收入 | 本年支出: the two sides' headings, no row)
+        rows_begun = rows_begun or prints_figure
         line_segments, loose = _segments(line, has_line_numbers, region.unit)
         labelled = [s for s in line_segments if s.label]
         if not labelled and (waiting or recent):
