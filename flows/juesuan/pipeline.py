@@ -11,7 +11,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.context import get_run_context
@@ -25,6 +24,7 @@ from .quality.validate import QualitySummary, validate_warehouse
 from .report.html import write_report
 from .settings import EXTRACTOR_VERSION, load_settings
 from .warehouse import runs
+from .warehouse.connection import connect
 from .warehouse.dbt import DbtSummary, build_models, generate_docs
 from .warehouse.load import RAW_SCHEMA_VERSION, LoadSummary, load_staged, repeated_files
 from .warehouse.parquet import export_parquet
@@ -164,7 +164,7 @@ def write_html_report(warehouse: str, build_dir: str, raw_dir: str | None = None
 @task(name="find-unregistered-agencies", cache_policy=NO_CACHE)
 def find_unregistered_agencies(warehouse: str) -> list[str]:
     """Agencies loaded under the unknown region because the agency register does not list them."""
-    with duckdb.connect(warehouse, read_only=True) as con:
+    with connect(warehouse, read_only=True) as con:
         return [name for (name,) in con.sql("select agency_name from dim_agency where not is_registered order by 1").fetchall()]
 
 

@@ -86,9 +86,8 @@ def check_document(path: Path) -> Verdict:
 
 
 def _check(path: Path) -> Verdict:
-    import duckdb
-
     from ..extract.document import extract_file
+    from ..warehouse.connection import connect
     from ..warehouse.load import load_extractions
     from .checks import run_checks
     from .sql_models import create_models
@@ -102,7 +101,7 @@ def _check(path: Path) -> Verdict:
     with tempfile.TemporaryDirectory(prefix="juesuan-check-") as scratch:
         warehouse = Path(scratch) / "check.duckdb"
         load_extractions(warehouse, [extraction], run_id="check")
-        with duckdb.connect(str(warehouse), config={"threads": 1}) as con:
+        with connect(warehouse, threads=1) as con:
             create_models(con, CHECKED_MODELS)
             checks = run_checks(con)
     for check in checks:

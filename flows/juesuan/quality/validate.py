@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..settings import PROJECT_ROOT
+from ..warehouse.connection import connect
 from .annotate import annotate_pdfs
 from .catalog import families, rules
 from .checks import CHECK_COLUMNS, check_rows
@@ -119,7 +120,7 @@ def validate_warehouse(warehouse: Path, build_dir: Path, run_id: str) -> Quality
     """Compute every check, validate each family's suite, store dq_results, and build the data docs."""
     import great_expectations as gx
 
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with connect(warehouse, read_only=True) as con:
         recheck = _documents_to_check(con)
         checks = validated = check_rows(con, recheck)
         if recheck is not None:
@@ -205,7 +206,7 @@ def _store_results(warehouse: Path, checks: pa.Table, run_id: str) -> None:
 
     results = checks.append_column("run_id", pa.array([run_id] * checks.num_rows, pa.string()))
     results = results.select(RESULTS.names).cast(RESULTS)
-    with duckdb.connect(str(warehouse)) as con:
+    with connect(warehouse) as con:
         con.register("results", results)
         con.execute("begin transaction")
         con.execute("create or replace table dq_results as select * from results")

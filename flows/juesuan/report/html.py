@@ -18,6 +18,7 @@ import duckdb
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from ..extract.specs import TITLE_SPECS
+from ..warehouse.connection import connect
 from . import charts
 from .data import (
     KIND_LABELS,
@@ -137,7 +138,7 @@ def write_report(warehouse: Path, out_dir: Path, sources: Path | None = None, pr
     sources: the input folder; its documents are placed beside the pages so findings can link to their page.
     previous: the last published report; a page whose inputs and code are unchanged is copied from it, not rendered.
     """
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with connect(warehouse, read_only=True) as con:
         data = read_report_data(con)
         _write_pages(con, data, out_dir, sources, previous)
     return _write_index(data, out_dir)

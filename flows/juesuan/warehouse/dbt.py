@@ -9,9 +9,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
-
-from ..settings import DBT_PROJECT
+from ..settings import DBT_PROJECT, duckdb_memory
+from .connection import connect
 
 PARTIAL_PARSE = "partial_parse.msgpack"
 
@@ -32,16 +31,18 @@ class DbtSummary:
 
 @contextmanager
 def _warehouse_env(warehouse: Path):
-    # The profile reads the warehouse path from the same setting as the rest of the project.
-    previous = os.environ.get("JUESUAN_WAREHOUSE")
-    os.environ["JUESUAN_WAREHOUSE"] = str(warehouse)
+    # The profile reads the warehouse path and DuckDB's memory limit from the same settings as the rest of the project.
+    values = {"JUESUAN_WAREHOUSE": str(warehouse), "JUESUAN_DUCKDB_MEMORY": duckdb_memory()}
+    previous = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
     try:
         yield
     finally:
-        if previous is None:
-            os.environ.pop("JUESUAN_WAREHOUSE", None)
-        else:
-            os.environ["JUESUAN_WAREHOUSE"] = previous
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _invoke(command: list[str], build_dir: Path):
@@ -79,7 +80,7 @@ def build_models(warehouse: Path, build_dir: Path, run_id: str | None = None,
     arguments = ["build"]
     if _built_with(warehouse) != fingerprint:
         arguments.append("--full-refresh")
-    with duckdb.connect(str(warehouse)) as con:
+    with connect(warehouse) as con:
         con.execute("create schema if not exists meta")
         con.execute("create or replace table meta.dbt_run as select ? as run_id", [run_id or ""])
     _carry_parse(published, build_dir)
@@ -88,7 +89,7 @@ def build_models(warehouse: Path, build_dir: Path, run_id: str | None = None,
             _build(summary, build_dir, arguments)
         finally:
             _release_warehouse()
-    with duckdb.connect(str(warehouse)) as con:
+    with connect(warehouse) as con:
         con.execute("create schema if not exists meta")
         con.execute("create or replace table meta.dbt_state as select ? as models_fingerprint", [fingerprint])
     return summary
@@ -108,7 +109,7 @@ def _built_with(warehouse: Path) -> str | None:
     """The models fingerprint of the warehouse's last dbt build, if any."""
     if not warehouse.exists():
         return None
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with connect(warehouse, read_only=True) as con:
         if not con.sql("select 1 from duckdb_tables() where schema_name = 'meta' and table_name = 'dbt_state'").fetchall():
             return None
         return con.sql("select models_fingerprint from meta.dbt_state").fetchall()[0][0]

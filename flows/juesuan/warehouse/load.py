@@ -11,6 +11,7 @@ import duckdb
 import pyarrow as pa
 
 from ..extract.document import AMOUNT_FIELDS, Extraction
+from .connection import connect
 from .plausible import AMOUNT_BOUND_WAN, Screen, printable
 
 AMOUNT = pa.decimal128(20, 6)  # 万元 with room for 元 converted exactly (1 元 = 0.0001 万元)
@@ -436,7 +437,7 @@ def replace_raw(warehouse: Path, kept: dict[str, str], insert, failed: list[str]
     """In one transaction: delete every row not of a kept document, then insert(con, table) into each raw table."""
     keep = pa.table({"sha256": pa.array(sorted(kept), pa.string())})
     warehouse.parent.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(warehouse)) as con:
+    with connect(warehouse) as con:
         con.execute(DDL)
         con.execute("create or replace table raw.schema_info as select ? as version", [RAW_SCHEMA_VERSION])
         con.register("keep", keep)

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import duckdb
 
+from .connection import connect
+
 
 def _columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[str]:
     return [c for (c,) in con.execute("select column_name from information_schema.columns where table_schema = ? "
@@ -42,7 +44,7 @@ def export_parquet(warehouse: Path, out_dir: Path) -> dict[str, int]:
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
     written = {}
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with connect(warehouse, read_only=True) as con:
         tables = con.sql("""select schema_name, table_name from duckdb_tables()
                             where schema_name in ('raw', 'main') and table_name != 'schema_info'
                             order by all""").fetchall()

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
+from .connection import connect
 
 DDL = """
 create schema if not exists meta;
@@ -34,7 +34,7 @@ def read_previous(served: Path) -> Previous:
     """Read the served warehouse's build record (read-only: runs never write the served file)."""
     if not served.exists():
         return Previous(None, {}, None, None)
-    with duckdb.connect(str(served), read_only=True) as con:
+    with connect(served, read_only=True) as con:
         tables = {t for (t,) in con.sql("select schema_name || '.' || table_name from duckdb_tables()").fetchall()}
         documents = {}
         if "raw.documents" in tables:
@@ -52,7 +52,7 @@ def read_previous(served: Path) -> Previous:
 
 def record_run(warehouse: Path, record: dict) -> None:
     """Append this run to meta.runs in the build file."""
-    with duckdb.connect(str(warehouse)) as con:
+    with connect(warehouse) as con:
         con.execute(DDL)
         columns = ", ".join(record)
         con.execute(f"insert into meta.runs ({columns}) values ({', '.join('?' for _ in record)})", list(record.values()))
