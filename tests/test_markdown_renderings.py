@@ -7,12 +7,13 @@ table, and HTML tables with spanned cells. The tables below are 普陀区财政�
 from decimal import Decimal as D
 
 import pytest
-from conftest import EXTERNAL, PUTUO
+from conftest import EXTERNAL, PUTUO, SHARED
 from juesuan.extract.document import extract_file
 from juesuan.extract.finder import find_tables
 from juesuan.extract.readers import read_document
 from juesuan.quality.one_document import check_document
 
+BUDGETS = SHARED / "corpus" / "budgets"
 _HEADER = "|---|---|---|---|---|---|---|"
 _COVER = "# **上海市普陀区财政局2024年度部门决算**\n\n"
 
@@ -337,3 +338,194 @@ def test_a_page_footer_heading_and_placeholder_column_names_do_not_end_a_table(t
     markdown = _markdown(tmp_path, doctored)
     assert _cells(markdown, "general_budget_expenditure") == _cells(putuo, "general_budget_expenditure")
     assert not any("Col" in p.message for p in markdown.problems)
+
+
+# The older pymupdf4llm path (pymupdf_rag.to_markdown) lays out each page's cells anew. 烟台市审计局 2026's 支出总体情况表
+# and 一般公共预算支出情况表 as it printed them: on the second page each heading spans two cells (合计|Col7), the rows'
+# figures stand in the span's second cell, and in the second table the heading 合计 is cut over two cells (合|计).
+YANTAI_EXPENDITURE = """# 2026年烟台市审计局部门预算
+
+##### 支出总体情况表
+
+部门（单位）：烟台市审计局 单位：万元
+
+|科目编码|Col2|Col3|科目名称|合计|基本支出|项目支出|结转下年|
+|---|---|---|---|---|---|---|---|
+|类|款|项|项|项|项|项|项|
+||||合<br>计|3,558.35|2,776.85|781.50||
+|201|||一般公共服务支出|2,731.79|1,950.29|781.50||
+||08||审计事务|2,731.79|1,950.29|781.50||
+|||01|行政运行|1,535.85|1,535.85|||
+|||04|审计业务|592.50||592.50||
+|||50|事业运行|414.44|414.44|||
+|||99|其他审计事务支出|189.00||189.00||
+|208|||社会保障和就业支出|469.90|469.90|||
+||05||行政事业单位养老支出|469.90|469.90|||
+|||01|行政单位离退休|199.48|199.48|||
+|||02|事业单位离退休|4.69|4.69|||
+|||05|机关事业单位基本养老保险缴费支出|221.01|221.01|||
+|||06|机关事业单位职业年金缴费支出|43.50|43.50|||
+|||99|其他行政事业单位养老支出|1.22|1.22|||
+|210|||卫生健康支出|151.80|151.80|||
+||11||行政事业单位医疗|151.80|151.80|||
+|||01|行政单位医疗|78.51|78.51|||
+|||02|事业单位医疗|22.75|22.75|||
+|||03|公务员医疗补助|42.86|42.86|||
+|||99|其他行政事业单位医疗支出|7.67|7.67|||
+|221|||住房保障支出|204.86|204.86|||
+
+                            - 10—
+
+公开表3
+##### 支出总体情况表
+
+部门（单位）：烟台市审计局 单位：万元
+
+|类|科目编码<br>款|项|Col4|科目名称|合计|Col7|基本支出|Col9|项目支出|结转下年|
+|---|---|---|---|---|---|---|---|---|---|---|
+||02||住房改革支出|||204.86||204.86|||
+|||01|住房公积金|||204.86||204.86|||
+"""
+
+YANTAI_GENERAL_BUDGET = """# 2026年烟台市审计局部门预算
+
+##### 一般公共预算支出情况表
+
+部门（单位）：烟台市审计局 单位：万元
+
+|科目编码|Col2|Col3|科目名称|合 计|基本支出|Col7|Col8|项目支出|
+|---|---|---|---|---|---|---|---|---|
+|类|款|项|项|项|小<br>计|人员支出|日常公用支出|日常公用支出|
+||||合<br>计|2,776.75|2,772.25|2,536.91|235.33|4.50|
+|201|||一般公共服务支出|1,950.19|1,945.69|1,711.58|234.11|4.50|
+||08||审计事务|1,950.19|1,945.69|1,711.58|234.11|4.50|
+|||01|行政运行|1,531.26|1,531.26|1,326.76|204.50||
+|||04|审计业务|4.50||||4.50|
+|||50|事业运行|414.44|414.44|384.82|29.61||
+|208|||社会保障和就业支出|469.90|469.90|468.68|1.22||
+||05||行政事业单位养老支出|469.90|469.90|468.68|1.22||
+|||01|行政单位离退休|199.48|199.48|199.48|||
+|||02|事业单位离退休|4.69|4.69|4.69|||
+|||05|机关事业单位基本养老保险缴费支出|221.01|221.01|221.01|||
+|||06|机关事业单位职业年金缴费支出|43.50|43.50|43.50|||
+|||99|其他行政事业单位养老支出|1.22|1.22||1.22||
+|210|||卫生健康支出|151.80|151.80|151.80|||
+||11||行政事业单位医疗|151.80|151.80|151.80|||
+|||01|行政单位医疗|78.51|78.51|78.51|||
+|||02|事业单位医疗|22.75|22.75|22.75|||
+|||03|公务员医疗补助|42.86|42.86|42.86|||
+|||99|其他行政事业单位医疗支出|7.67|7.67|7.67|||
+|221|||住房保障支出|204.86|204.86|204.86|||
+
+                          - 14—
+
+公开表5
+##### 一般公共预算支出情况表
+
+部门（单位）：烟台市审计局 单位：万元
+
+|类|Col2|科目编码<br>款|项|Col5|科目名称|合|计|Col9|小|计|Col12|基本支出<br>人员支出|日常公用支出|项目支出|
+|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
+|||02||住房改革支出||||204.86|||204.86|204.86|||
+||||01|住房公积金||||204.86|||204.86|204.86|||
+
+                          - 15—
+"""
+
+# 广州市信访局 2026's 财政拨款收支总体情况表 as the same path printed it: the page number between its two pages lost its
+# closing dash ("- 7").
+GUANGZHOU_FISCAL_SUMMARY = """# 2026年 广州市信访局部门预算
+
+##### 财政拨款收支总体情况表
+
+单位名称：广州市信访局 单位：万元
+
+|收入|Col2|支出|Col4|
+|---|---|---|---|
+|项目|预算|项目|预算|
+|一、一般公共预算|3,944.08|一、一般公共服务支出|2,570.71|
+|二、政府性基金预算|0.00|二、外交支出|0.00|
+|三、国有资本经营预算|0.00|三、国防支出|0.00|
+|||四、公共安全支出|0.00|
+|||五、教育支出|0.00|
+|||六、科学技术支出|0.00|
+|||七、文化旅游体育与传媒支出|0.00|
+|||八、社会保障和就业支出|419.35|
+|||九、卫生健康支出|3.97|
+|||十、节能环保支出|0.00|
+|||十一、城乡社区支出|0.00|
+|||十二、农林水支出|0.00|
+|||十三、交通运输支出|0.00|
+|||十四、资源勘探工业信息等支出|0.00|
+|||十五、商业服务业等支出|0.00|
+|||十六、金融支出|0.00|
+|||十七、援助其他地区支出|0.00|
+|||十八、自然资源海洋气象等支出|0.00|
+|||十九、住房保障支出|950.05|
+|||二十、国有资本经营预算支出|0.00|
+|||二十一、粮油物资储备支出|0.00|
+|||二十二、灾害防治及应急管理支出|0.00|
+|||二十三、其他支出|0.00|
+|||二十四、债务还本支出|0.00|
+
+                                           - 7 
+
+|收入|Col2|支出|Col4|
+|---|---|---|---|
+|项目|预算|项目|预算|
+|||二十五、债务付息支出|0.00|
+|||二十六、转移性支出|0.00|
+|本年收入合计|3,944.08|本年支出合计|3,944.08|
+|||二十七、结转下年|0.00|
+|收入总计|3,944.08|支出总计|3,944.08|
+"""
+
+
+@pytest.fixture(scope="module")
+def budget_pdfs():
+    """The extraction of a budget PDF of ../shared/corpus/budgets, by name."""
+    read = {}
+
+    def extraction(base):
+        if base not in read:
+            pdf = BUDGETS / f"{base}.pdf"
+            if not pdf.is_file():
+                pytest.skip(f"{pdf} is missing: clone the project next to the shared/ folder (or set JUESUAN_SHARED)")
+            read[base] = extract_file(pdf)
+        return read[base]
+    return extraction
+
+
+def _converted(tmp_path, name, text):
+    path = tmp_path / f"{name}.md"
+    path.write_text(text, encoding="utf-8")
+    return extract_file(path)
+
+
+def test_each_page_of_a_converted_table_is_read_by_its_own_header(tmp_path, budget_pdfs):
+    # Read by the first page's header, 22102's figures (cells 6 and 8) were 项目支出's and an unnamed cell's.
+    markdown = _converted(tmp_path, "烟台市审计局_2026_部门预算", YANTAI_EXPENDITURE)
+    cells = _cells(markdown, "expenditure_by_function")
+    assert [cells.get((code, m)) for code in ("22102", "2210201") for m in ("total", "basic", "project")] == [
+        D("204.86"), D("204.86"), None, D("204.86"), D("204.86"), None]
+    assert cells == _cells(budget_pdfs("烟台市审计局_2026_部门预算"), "expenditure_by_function")
+
+
+def test_a_row_in_cells_its_header_does_not_name_is_placed_by_the_tables_identities(tmp_path, budget_pdfs):
+    # The second page's header names no 合计 (合|计), so it is not followed; its rows' figures stand in cells the first
+    # page's header does not name, and are placed as in plain text: by the tree (221 is 基本支出, 人员支出).
+    markdown = _converted(tmp_path, "烟台市审计局_2026_部门预算", YANTAI_GENERAL_BUDGET)
+    cells = _cells(markdown, "general_budget_expenditure")
+    assert [cells.get(("22102", m)) for m in ("total", "basic", "personnel", "public", "project")] == [
+        D("204.86"), D("204.86"), D("204.86"), None, None]
+    assert cells == _cells(budget_pdfs("烟台市审计局_2026_部门预算"), "general_budget_expenditure")
+
+
+def test_a_page_number_without_its_closing_dash_is_no_figure(tmp_path, budget_pdfs):
+    # "- 7" was read as a figure of 二十四、债务还本支出 in a column the table does not print (一般公共预算), and FAS-ROW
+    # then failed on every expenditure line: thirteen findings of our own.
+    assert "\n                                           - 7 \n" in GUANGZHOU_FISCAL_SUMMARY
+    markdown = _converted(tmp_path, "广州市信访局_2026_部门预算", GUANGZHOU_FISCAL_SUMMARY)
+    cells = _cells(markdown, "fiscal_appropriation_summary")
+    assert not any(measure == "general_budget" for _, measure in cells) and cells[("231", "total")] == D("0.00")
+    assert cells == _cells(budget_pdfs("广州市信访局_2026_部门预算"), "fiscal_appropriation_summary")

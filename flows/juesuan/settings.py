@@ -9,7 +9,7 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 # Bump whenever extraction changes what it reads: documents extracted by another version are extracted again.
-EXTRACTOR_VERSION = "8"
+EXTRACTOR_VERSION = "9"
 DBT_PROJECT = PROJECT_ROOT / "dbt_project"
 
 

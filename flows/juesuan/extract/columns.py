@@ -15,6 +15,7 @@ import itertools
 import math
 from decimal import Decimal
 
+from .header import CellHeader
 from .lines import RowDraft, Slot
 from .numbers import rounding_tolerance
 from .specs import TableSpec
@@ -41,11 +42,14 @@ def _by_position(slots: list[Slot], keys: list[str], centers: dict[str, float]) 
     return out
 
 
-def _by_cell(row: RowDraft, keys: list[str], cells: dict[int, str] | None = None) -> Assignment:
-    """Figures of the row's fullest tab/pipe line: by the header's cell map when every figure stands in a mapped
-    cell, else by cell after the name (extra leading blanks are spacers)."""
+def _by_cell(row: RowDraft, keys: list[str], cells: dict[int, str] | None = None) -> Assignment | None:
+    """Figures of the row's fullest tab/pipe line by the header's cell map; None when a figure stands in a cell the
+    map does not name, or two in one heading's span (the converter laid the row's cells out otherwise). Without a
+    map, by cell after the name (extra leading blanks are spacers)."""
     best = max(row.parts, key=lambda p: (len(p.numbers), len(p.slots)))
-    if cells and best.numbers and all(s.col in cells for s in best.numbers):
+    if cells and best.numbers:
+        if not all(s.col in cells for s in best.numbers) or len({cells[s.col] for s in best.numbers}) < len(best.numbers):
+            return None
         out: Assignment = dict.fromkeys(keys)
         for slot in best.numbers:
             if cells[slot.col] in out:
@@ -338,13 +342,12 @@ def assign_columns(
     centers: dict[str, float] | None,
     evidence: Evidence | None = None,
     hints: Evidence | None = None,
-    cells: dict[int, str] | None = None,
-    width: int | None = None,
+    headers: list[CellHeader] | None = None,
 ) -> tuple[list[dict], list[str]]:
     """Place every draft row's figures into the spec's measures; returns rows and warnings.
 
     `evidence` holds cells another table prints (row key, measure) → figure; `hints` the same row of a related
-    table; `cells` the measure of each cell index read from a tab/pipe table's header, which spans `width` cells.
+    table; `headers` a tab/pipe table's headers (the measure of each cell index), each in force from its line on.
     """
     keys = [m.key for m in spec.measures]
     warnings: list[str] = []
@@ -353,16 +356,21 @@ def assign_columns(
     for row in drafts:
         slots = row.slots
         positional = any(p.slots and p.slots[0].col is not None for p in row.parts)
-        if positional and width and any(p.width and p.width != width for p in row.parts if p.numbers):
+        header = next((h for h in reversed(headers or []) if h.start <= row.first_line.number), None)
+        cells, width = (header.columns, header.width) if header else (None, None)
+        by_cell = _by_cell(row, keys, cells) if positional else None
+        if positional and (by_cell is None or width and any(p.width and p.width != width
+                                                            for p in row.parts if p.numbers)):
             # A row printing figures up to another cell than the header's last (a converter dropped a column
-            # blank on that page): its cells are not the header's; its figures are placed as in plain text.
+            # blank on that page), or in cells its header does not name: its cells are not the header's, and its
+            # figures are placed as in plain text, by the table's identities.
             positional = False
             slots = [s for s in slots if s.value is not None or s.text]
         if centers and slots and all(s.x is not None for s in slots if s.value is not None):
             options.append([_by_position(slots, keys, centers)])
             methods.append("position")
         elif positional:
-            options.append([_by_cell(row, keys, cells)])
+            options.append([by_cell])
             methods.append("cell")
         else:
             opts = _candidates(slots, keys, spec.sums(keys))

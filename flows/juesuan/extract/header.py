@@ -10,6 +10,7 @@ table but another table's is kept as a column ("~label") so its figures do not s
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from .readers import Line
 from .specs import TABLES, TableSpec
@@ -128,6 +129,11 @@ def cell_columns(lines: list[Line], spec: TableSpec) -> dict[int, str]:
     if len(taken) < 2:
         return {}
     first = min(columns)
+    # A cell no header line names, right of a measure's, is that heading's span: converters print a merged heading
+    # in its first cell and leave the others empty (or name them Col7), and a row's figure may stand in any of them.
+    for col in range(first + 1, cell_width(lines) or 0):
+        if col not in texts and col - 1 in columns and not columns[col - 1].startswith("~"):
+            columns[col] = columns[col - 1]
     for col, text in texts.items():
         if col > first and col not in columns:
             label = next((lb for lb in EXTRA_COLUMN_LABELS if lb in text), None)
@@ -141,3 +147,40 @@ def cell_columns(lines: list[Line], spec: TableSpec) -> dict[int, str]:
             columns[part] = f"~{texts[part]}"
             part += 1
     return columns
+
+
+@dataclass(frozen=True)
+class CellHeader:
+    """A tab/pipe table's header, in force from the table line numbered `start` on: the measure of each cell index
+    (see cell_columns) and how many cells the header spans."""
+
+    start: int
+    columns: dict[int, str]
+    width: int | None
+
+
+def cell_headers(lines: list[Line], spec: TableSpec) -> list[CellHeader]:
+    """The header of a tab/pipe table, then each other header a later page prints above its rows: a converter lays
+    out each page's cells anew, and a column may stand in another cell there."""
+    headers = [CellHeader(lines[0].number if lines else 0, cell_columns(lines[:20], spec), cell_width(lines[:20]))]
+    begun, i = False, 0
+    while i < len(lines):
+        if not begun or not lines[i].positional or _FIGURE.search(lines[i].compact) or _FIRST_ROW.match(lines[i].compact):
+            begun = begun or bool(_FIGURE.search(lines[i].compact))
+            i += 1
+            continue
+        end = i
+        while (end < len(lines) and lines[end].positional and not _FIGURE.search(lines[end].compact)
+               and not _FIRST_ROW.match(lines[end].compact)):
+            end += 1
+        columns = cell_columns(lines[i:end], spec)
+        # Only a header naming every measure the one in force names: a converter also cuts a heading over two
+        # cells (财政拨 | 款收入), and such a header is no better guide than the table's first.
+        if columns != headers[-1].columns and _measures(columns) >= _measures(headers[-1].columns):
+            headers.append(CellHeader(lines[i].number, columns, cell_width(lines[i:end])))
+        i = end
+    return headers
+
+
+def _measures(columns: dict[int, str]) -> set[str]:
+    return {key for key in columns.values() if not key.startswith("~")}

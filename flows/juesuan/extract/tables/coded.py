@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from ..columns import assign_columns
 from ..finder import TableRegion, data_lines
-from ..header import cell_columns, cell_width
+from ..header import cell_headers
 from ..lines import LineParts, RowDraft, split_line, split_run_on_rows
 from ..numbers import rounding_tolerance
 from ..readers import Line
@@ -165,8 +165,7 @@ def parse_coded_table(
     `evidence` and `hints` are what the document's other tables print for its cells (see columns.assign_columns).
     """
     drafts, unread = assemble_rows(region)
-    rows, warnings = assign_columns(drafts, region.spec, centers, evidence, hints,
-                                    cell_columns(region.lines[:20], region.spec), cell_width(region.lines[:20]))
+    rows, warnings = assign_columns(drafts, region.spec, centers, evidence, hints, cell_headers(region.lines, region.spec))
     if any(class_code(parts.name, by_ordinal=False) for _, parts in unread):
         # A function class by name with no code (科学技术支出 28.00): the table prints its subjects by name only, and
         # their figures are in no row, so the table's sums and the other tables' comparisons with it are unsure.
