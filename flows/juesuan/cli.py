@@ -164,11 +164,15 @@ def cmd_run(args) -> int:
     """Run the whole pipeline once."""
     import contextlib
 
-    from .settings import load_settings
+    from .settings import duckdb_memory, load_settings
 
     settings = load_settings(args.raw, args.warehouse, args.build)
     if not settings.raw_dir.is_dir():
         raise UserError(f"input folder {settings.raw_dir} does not exist (set --raw or JUESUAN_RAW)")
+    try:
+        duckdb_memory()  # a bad limit is said now, not after the extraction
+    except ValueError as exc:
+        raise UserError(str(exc)) from exc
     from .warehouse.publish import RunInProgress
     from .warehouse.status import run_outcomes
 
