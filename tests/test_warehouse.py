@@ -47,7 +47,7 @@ def test_pipeline_runs_dbt_build_with_all_tests_passing(built):
     assert results["args"]["which"] == "generate"  # docs generated after the build
     manifest = json.loads((build_dir / "dbt" / "target" / "manifest.json").read_text())
     kinds = [n["resource_type"] for n in manifest["nodes"].values()]
-    assert (report.dbt.models, report.dbt.seeds) == (kinds.count("model"), kinds.count("seed")) == (41, 6)
+    assert (report.dbt.models, report.dbt.seeds) == (kinds.count("model"), kinds.count("seed")) == (42, 6)
     assert report.dbt.tests_passed == kinds.count("test") > 100
     assert (build_dir / "dbt" / "target" / "index.html").is_file()
     assert (build_dir / "dbt" / "target" / "catalog.json").is_file()
