@@ -3,7 +3,7 @@
 -- The sums quality.chk_table_rules compares with the printed figures: per check (rule, document, table, row
 -- checked, measure) the expected figure and what it adds up. Kept by document, as the check models are. A model
 -- of its own so that each query holds only its own joins: with the comparison in one query, the 10,000-document
--- build needed 4 GB and failed under a 2 GB memory limit; apart, each fits in 1 GB.
+-- build needed 4 GB and failed within a 1.5 GB memory limit; apart, each fits in 1 GB.
 with
 
 documents as (
