@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 STYLE = """
@@ -67,19 +68,18 @@ def _findings_table(findings: list[dict], pages: dict[str, str], links: dict, cs
     return out
 
 
-def write_index(dq_dir: Path, site: Path, documents: list[dict], notable: list[dict], counts: Counter, catalog: dict,
-                run_id: str, links: dict[str, dict[str, str]] | None = None, validated: int | None = None) -> Path:
-    """Write dq_dir/index.html and return its path. notable: the checks that did not pass; counts: checks by
-    (file name, outcome); links maps a PDF's file name to its copies in dq_dir; validated: the checks the GX suites
-    validated this run, when fewer than all (the others kept, validated when they were made)."""
+def write_index(dq_dir: Path, site: Path, documents: list[dict], notable: Callable[[str], list[dict]], counts: Counter,
+                catalog: dict, run_id: str, links: dict[str, dict[str, str]] | None = None,
+                validated: int | None = None) -> Path:
+    """Write dq_dir/index.html and return its path. notable(file name): the document's checks that did not pass,
+    asked for in file-name order (read a document at a time); counts: checks by (file name, outcome); links maps a
+    PDF's file name to its copies in dq_dir; validated: the checks the GX suites validated this run, when fewer
+    than all (the others kept, validated when they were made)."""
     links = links or {}
     total = sum(counts.values())
     scope = (f" (this run validated {validated} of them: those computed again and the kept ones that did not pass)"
              if validated is not None and validated < total else "")
     pages = _validation_pages(site, dq_dir)
-    by_document: dict[str, list[dict]] = defaultdict(list)
-    for check in notable:
-        by_document[check["file_name"]].append(check)
     outcomes: dict[str, Counter] = defaultdict(Counter)
     totals: Counter = Counter()
     for (file_name, outcome), n in counts.items():
@@ -110,8 +110,14 @@ def write_index(dq_dir: Path, site: Path, documents: list[dict], notable: list[d
             f"<td class='num rounding'>{doc_counts['rounding']}</td><td class='num fail'>{doc_counts['fail']}</td>"
             f"<td class='num suspect_extraction'>{doc_counts['suspect_extraction']}</td><td>{pdf_cell}</td></tr>")
     out.append("</table>")
+    dq_dir.mkdir(parents=True, exist_ok=True)
+    index = dq_dir / "index.html"
+    page = index.open("w", encoding="utf-8")
     for file_name in sorted(info):
-        doc_checks = by_document.get(file_name, [])
+        # The page is written a document at a time: at scale its findings are far more than memory should hold.
+        page.write("\n".join(out) + "\n")
+        out.clear()
+        doc_checks = notable(file_name)
         out.append(f"<h2 id='doc-{info[file_name]['document_id'][:12]}'>{html.escape(file_name)}</h2>")
         if not outcomes[file_name]:
             out.append("<p class='muted'>No consistency rule applies: the document has no standard table and no "
@@ -147,7 +153,6 @@ def write_index(dq_dir: Path, site: Path, documents: list[dict], notable: list[d
                "<span class='rounding'>rounding</span>, beyond it <span class='fail'>fail</span>; a failure on figures "
                "the extractor was unsure of is <span class='suspect_extraction'>suspect_extraction</span>.</p>"
                "</body></html>")
-    dq_dir.mkdir(parents=True, exist_ok=True)
-    index = dq_dir / "index.html"
-    index.write_text("\n".join(out), encoding="utf-8")
+    with page:
+        page.write("\n".join(out))
     return index

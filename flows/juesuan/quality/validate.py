@@ -11,26 +11,25 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from ..settings import PROJECT_ROOT
 from ..warehouse.connection import connect
-from .annotate import annotate_pdfs
+from ..warehouse.stream import Follow, grouped
+from .annotate import COLOURS, annotate_pdfs
 from .catalog import families, rules
-from .checks import CHECK_COLUMNS, check_rows
+from .checks import CHECK_COLUMNS, SQL_CHECK_MODELS, check_models_sql, register_catalog, unknown_rules
 from .docs import write_index
 from .offline import localize_site
 
-RESULTS = pa.schema([
-    ("rule_id", pa.string()), ("family", pa.string()), ("severity", pa.string()), ("document_id", pa.string()),
-    ("file_name", pa.string()), ("agency_name", pa.string()), ("fiscal_year", pa.int32()), ("table_key", pa.string()),
-    ("row_code", pa.string()), ("row_name", pa.string()), ("column_name", pa.string()),
-    ("expected", pa.decimal128(24, 6)), ("actual", pa.decimal128(24, 6)), ("difference", pa.decimal128(24, 6)),
-    ("tolerance", pa.decimal128(24, 6)), ("outcome", pa.string()), ("source_line", pa.int32()), ("detail", pa.string()),
-    ("page", pa.int32()), ("printed_text", pa.string()), ("bbox_x0", pa.float64()), ("bbox_top", pa.float64()),
-    ("bbox_x1", pa.float64()), ("bbox_bottom", pa.float64()), ("source_file", pa.string()),
-    ("run_id", pa.string()),
-])
+# dq_results: its columns, in order, with their types.
+RESULTS = {
+    "rule_id": "varchar", "family": "varchar", "severity": "varchar", "document_id": "varchar", "file_name": "varchar",
+    "agency_name": "varchar", "fiscal_year": "integer", "table_key": "varchar", "row_code": "varchar",
+    "row_name": "varchar", "column_name": "varchar", "expected": "decimal(24, 6)", "actual": "decimal(24, 6)",
+    "difference": "decimal(24, 6)", "tolerance": "decimal(24, 6)", "outcome": "varchar", "source_line": "integer",
+    "detail": "varchar", "page": "integer", "printed_text": "varchar", "bbox_x0": "double", "bbox_top": "double",
+    "bbox_x1": "double", "bbox_bottom": "double", "source_file": "varchar", "run_id": "varchar",
+}
 
 
 class DataQualityEngineError(RuntimeError):
@@ -74,15 +73,14 @@ def _raised(info) -> str | None:
 INDEX_COLUMNS = ["file_name", "page", "source_line", "rule_id", "printed_text"]
 
 
-def _frame(checks: pa.Table) -> pd.DataFrame:
-    """One family's check rows as the DataFrame its suite validates."""
+def _frame(con: duckdb.DuckDBPyConnection, family: str, scope: str) -> pd.DataFrame:
+    """One family's check rows that this run validates, as the DataFrame its suite reads: only the columns the
+    expectations test and name their unexpected rows by, since the rows can be millions and GX holds them in pandas."""
     # The excess in exact decimals, then as a float: its sign is the outcome's, whatever the float rounding.
-    excess = pc.subtract(pc.abs(checks["difference"]), checks["tolerance"]).cast(pa.float64())
-    frame = checks.select(["rule_id", "family", "document_id", "file_name", "page", "source_line", "table_key",
-                           "row_code", "row_name", "column_name", "expected", "actual", "difference", "tolerance",
-                           "outcome", "printed_text"]).append_column("excess_over_tolerance", excess).to_pandas()
-    for column in ("expected", "actual", "difference", "tolerance"):
-        frame[column] = frame[column].astype(float)
+    frame = con.sql(f"""
+        select rule_id, outcome, file_name, page, source_line, printed_text,
+               (abs(difference) - tolerance)::double as excess_over_tolerance
+        from dq_results where family = $family and ({scope})""", params={"family": family}).to_arrow_table().to_pandas()
     frame["page"] = frame["page"].astype("Int64")
     frame["source_line"] = frame["source_line"].astype("Int64")
     return frame
@@ -117,60 +115,82 @@ def gx_run_identifier(run_id: str):
 
 
 def validate_warehouse(warehouse: Path, build_dir: Path, run_id: str) -> QualitySummary:
-    """Compute every check, validate each family's suite, store dq_results, and build the data docs."""
+    """Compute every check into dq_results, validate each family's suite, and build the data docs.
+
+    The check rows stay in the warehouse (millions at scale): written there by SQL, read out a family at a time for
+    GX, and a document at a time for the index page.
+    """
+
+    site = build_dir / "dq" / "gx"
+    with connect(warehouse) as con:
+        recheck = _documents_to_check(con)
+        if recheck is not None:
+            con.register("rechecked", pa.table({"document_id": pa.array(recheck, pa.string())}))
+        _store_results(con, recheck is not None, run_id)
+        # The kept checks were validated by the run that made them, with these suites (same code): of them only
+        # those that did not pass could be unexpected, so only those are validated again. Every expectation then
+        # fails or passes as over all checks, and names every document it fails on.
+        scope = "true" if recheck is None else \
+            "document_id in (select document_id from rechecked) or outcome <> 'pass'"
+        outcomes = Counter(dict(con.sql("select outcome, count(*) from dq_results group by 1").fetchall()))
+        summary = QualitySummary(checks=sum(outcomes.values()), outcomes=outcomes,
+                                 validated=con.sql(f"select count(*) from dq_results where {scope}").fetchall()[0][0])
+        context = _context(site)
+        catalog = rules()
+        suites = _suites_module()
+        datasource = context.data_sources.add_pandas("checks")
+        run = gx_run_identifier(run_id)
+        for family in families():
+            summary.failed_expectations += _validate_family(context, datasource, suites, catalog, family,
+                                                            _frame(con, family, scope), recheck is None, run)
+        context.build_data_docs()
+        localize_site(site)
+        summary.docs_index = _write_pages(con, build_dir / "dq", site, catalog, run_id, summary.validated)
+    return summary
+
+
+def _validate_family(context, datasource, suites, catalog: dict, family: str, frame: pd.DataFrame, every_check: bool,
+                     run) -> list[str]:
+    """Run one family's suite over its frame; the expectations that failed, each with the documents and pages."""
     import great_expectations as gx
 
-    with connect(warehouse, read_only=True) as con:
-        recheck = _documents_to_check(con)
-        checks = validated = check_rows(con, recheck)
-        if recheck is not None:
-            kept = _kept_checks(con, recheck).cast(checks.schema)
-            checks = pa.concat_tables([checks, kept])
-            # The kept checks were validated by the run that made them, with these suites (same code): of them only
-            # those that did not pass could be unexpected, so only those are validated again. Every expectation
-            # then fails or passes as over all checks, and names every document it fails on.
-            validated = pa.concat_tables([validated, kept.filter(pc.not_equal(kept["outcome"], "pass"))])
-        documents = con.sql("select document_id, file_name, agency_name, fiscal_year from dim_document").to_arrow_table().to_pylist()
-    site = build_dir / "dq" / "gx"
-    context = _context(site)
-    catalog = rules()
-    suites = _suites_module()
-    datasource = context.data_sources.add_pandas("checks")
-    summary = QualitySummary(checks=checks.num_rows, validated=validated.num_rows, outcomes=Counter(
-        {r["values"]: r["counts"] for r in pc.value_counts(checks["outcome"]).to_pylist()}))
-    run = gx_run_identifier(run_id)
-    for family in families():
-        suite = context.suites.add(suites.build_suite(family, [r for r in catalog.values() if r.family == family]))
-        batch = datasource.add_dataframe_asset(family).add_batch_definition_whole_dataframe(
-            "all checks" if recheck is None else "checks computed this run, and the kept ones that did not pass")
-        definition = context.validation_definitions.add(gx.ValidationDefinition(name=family, data=batch, suite=suite))
-        # No data-docs action per checkpoint: each would render the whole site again; it is built once below.
-        checkpoint = context.checkpoints.add(gx.Checkpoint(
-            name=f"{family}_checkpoint", validation_definitions=[definition], actions=[],
-            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": INDEX_COLUMNS}))
-        frame = _frame(validated.filter(pc.equal(validated["family"], family)))
-        result = checkpoint.run(batch_parameters={"dataframe": frame}, run_id=run)
-        for validation in result.run_results.values():
-            for expectation in validation.results:
-                message = _raised(expectation.exception_info)
-                if message is not None:
-                    raise DataQualityEngineError(f"{family}: {expectation.expectation_config.type} raised: {message}")
-                if not expectation.success:
-                    rule = (expectation.expectation_config.meta or {}).get("rule", expectation.expectation_config.type)
-                    where = sorted({f"{i['file_name']} p.{i['page']}" if pd.notna(i.get("page")) else i["file_name"]
-                                    for i in expectation.result.get("unexpected_index_list") or []})
-                    summary.failed_expectations.append(f"{family}: {rule}" + (f" on {'; '.join(where)}" if where else ""))
-    context.build_data_docs()
-    _store_results(warehouse, checks, run_id)
-    localize_site(site)
-    # The page and the annotated PDFs show the checks that did not pass; the passes are counted.
-    notable = checks.filter(pc.not_equal(checks["outcome"], "pass")).to_pylist()
-    counts = Counter({(r["file_name"], r["outcome"]): r["outcome_count"] for r in checks.group_by(
-        ["file_name", "outcome"]).aggregate([("outcome", "count")]).to_pylist()})
-    links = annotate_pdfs(notable, build_dir / "dq")
-    summary.docs_index = write_index(build_dir / "dq", site, documents, notable, counts, catalog, run_id, links,
-                                     validated.num_rows)
-    return summary
+    suite = context.suites.add(suites.build_suite(family, [r for r in catalog.values() if r.family == family]))
+    batch = datasource.add_dataframe_asset(family).add_batch_definition_whole_dataframe(
+        "all checks" if every_check else "checks computed this run, and the kept ones that did not pass")
+    definition = context.validation_definitions.add(gx.ValidationDefinition(name=family, data=batch, suite=suite))
+    # No data-docs action per checkpoint: each would render the whole site again; it is built once after.
+    checkpoint = context.checkpoints.add(gx.Checkpoint(
+        name=f"{family}_checkpoint", validation_definitions=[definition], actions=[],
+        result_format={"result_format": "COMPLETE", "unexpected_index_column_names": INDEX_COLUMNS}))
+    result = checkpoint.run(batch_parameters={"dataframe": frame}, run_id=run)
+    failed = []
+    for validation in result.run_results.values():
+        for expectation in validation.results:
+            message = _raised(expectation.exception_info)
+            if message is not None:
+                raise DataQualityEngineError(f"{family}: {expectation.expectation_config.type} raised: {message}")
+            if not expectation.success:
+                rule = (expectation.expectation_config.meta or {}).get("rule", expectation.expectation_config.type)
+                where = sorted({f"{i['file_name']} p.{i['page']}" if pd.notna(i.get("page")) else i["file_name"]
+                                for i in expectation.result.get("unexpected_index_list") or []})
+                failed.append(f"{family}: {rule}" + (f" on {'; '.join(where)}" if where else ""))
+    return failed
+
+
+def _write_pages(con: duckdb.DuckDBPyConnection, dq_dir: Path, site: Path, catalog: dict, run_id: str,
+                 validated: int) -> Path:
+    """The annotated PDFs and the index page, from dq_results: they show the checks that did not pass (read a
+    document at a time); the passes are counted."""
+    documents = con.sql("select document_id, file_name, agency_name, fiscal_year from dim_document"
+                        ).to_arrow_table().to_pylist()
+    counts = Counter({(file_name, outcome): n for file_name, outcome, n in con.sql(
+        "select file_name, outcome, count(*) from dq_results group by all").fetchall()})
+    # The findings the annotated PDFs mark (few: the publisher's errors and possible misreadings on a page).
+    findings_on_pages = con.sql(f"select * from dq_results where outcome in ({', '.join(map(repr, COLOURS))}) "
+                                "and page is not null").to_arrow_table().to_pylist()
+    links = annotate_pdfs(findings_on_pages, dq_dir)
+    notable = Follow(grouped(con, "select * from dq_results where outcome <> 'pass' order by file_name", "file_name"))
+    return write_index(dq_dir, site, documents, notable.take, counts, catalog, run_id, links, validated)
 
 
 def _documents_to_check(con: duckdb.DuckDBPyConnection) -> list[str] | None:
@@ -188,45 +208,46 @@ def _documents_to_check(con: duckdb.DuckDBPyConnection) -> list[str] | None:
     return [d for (d,) in con.sql("select document_id from intermediate.int_checked_documents").fetchall()]
 
 
-def _kept_checks(con: duckdb.DuckDBPyConnection, recheck: list[str]) -> pa.Table:
-    """The stored check rows of the documents still loaded that this run does not check again."""
-    con.register("rechecked", pa.table({"document_id": pa.array(recheck, pa.string())}))
-    rows = con.sql(f"""
-        select {', '.join(CHECK_COLUMNS)}, family, severity from dq_results
-        where document_id in (select document_id from dim_document)
-          and document_id not in (select document_id from rechecked)
-    """).to_arrow_table()
-    con.unregister("rechecked")
-    return rows
-
-
-def _store_results(warehouse: Path, checks: pa.Table, run_id: str) -> None:
-    """Replace dq_results (one row per check) and the per-document summary view, in one transaction."""
+def _store_results(con: duckdb.DuckDBPyConnection, rechecking: bool, run_id: str) -> None:
+    """Replace dq_results (one row per check: those the check models computed, and when `rechecking` only for the
+    documents of the view `rechecked`, with the stored rows of the other documents still loaded) and the
+    per-document summary view, in one transaction, within the warehouse."""
     from ..warehouse.publish import code_fingerprint
 
-    results = checks.append_column("run_id", pa.array([run_id] * checks.num_rows, pa.string()))
-    results = results.select(RESULTS.names).cast(RESULTS)
-    with connect(warehouse) as con:
-        con.register("results", results)
-        con.execute("begin transaction")
-        con.execute("create or replace table dq_results as select * from results")
-        # Which code made them: a later run keeps the rows of unchanged documents only when made by the same code.
-        con.execute("create schema if not exists meta")
-        con.execute("create or replace table meta.checks_state as select ? as code_fingerprint", [code_fingerprint()])
-        con.execute("""
-            create or replace view dq_document_summary as
-            select
-                dim_document.document_id, dim_document.file_name, dim_document.agency_name,
-                dim_document.fiscal_year, dim_document.document_kind,
-                count(dq_results.rule_id) as checks_run,
-                count(*) filter (where outcome = 'pass') as passed,
-                count(*) filter (where outcome = 'rounding') as rounding,
-                count(*) filter (where outcome = 'fail') as failures,
-                count(*) filter (where outcome = 'suspect_extraction') as suspect_extraction,
-                count(*) filter (where outcome = 'fail' and severity = 'error') as failed_errors,
-                count(*) filter (where outcome = 'fail' and severity = 'warning') as failed_warnings,
-            from dim_document
-            left join dq_results on dim_document.document_id = dq_results.document_id
-            group by all
-        """)
-        con.execute("commit")
+    register_catalog(con)
+    within = "where document_id in (select document_id from rechecked)" if rechecking else ""
+    kept = f"""union all select {len(SQL_CHECK_MODELS)} as model_order, {', '.join(CHECK_COLUMNS)} from dq_results
+               where document_id in (select document_id from dim_document)
+                 and document_id not in (select document_id from rechecked)""" if rechecking else ""
+    columns = ", ".join(f"cast({name} as {sql_type}) as {name}" for name, sql_type in RESULTS.items())
+    con.execute("begin transaction")
+    con.execute(f"""
+        create or replace table dq_results_next as
+        select {columns} from (
+            select checks.*, rule_catalog.family, rule_catalog.severity, $run_id as run_id
+            from ({check_models_sql(within)} {kept}) as checks left join rule_catalog using (rule_id)
+            order by model_order, document_id, rule_id, source_line)""", {"run_id": run_id})
+    unknown_rules(con, "dq_results_next")
+    con.execute("drop table if exists dq_results")
+    con.execute("alter table dq_results_next rename to dq_results")
+    # Which code made them: a later run keeps the rows of unchanged documents only when made by the same code.
+    con.execute("create schema if not exists meta")
+    con.execute("create or replace table meta.checks_state as select ? as code_fingerprint", [code_fingerprint()])
+    con.execute("""
+        create or replace view dq_document_summary as
+        select
+            dim_document.document_id, dim_document.file_name, dim_document.agency_name,
+            dim_document.fiscal_year, dim_document.document_kind,
+            count(dq_results.rule_id) as checks_run,
+            count(*) filter (where outcome = 'pass') as passed,
+            count(*) filter (where outcome = 'rounding') as rounding,
+            count(*) filter (where outcome = 'fail') as failures,
+            count(*) filter (where outcome = 'suspect_extraction') as suspect_extraction,
+            count(*) filter (where outcome = 'fail' and severity = 'error') as failed_errors,
+            count(*) filter (where outcome = 'fail' and severity = 'warning') as failed_warnings,
+        from dim_document
+        left join dq_results on dim_document.document_id = dq_results.document_id
+        group by all
+    """)
+    con.execute("commit")
+    con.unregister("rule_catalog")

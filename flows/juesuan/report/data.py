@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 import duckdb
 from pypinyin import Style, lazy_pinyin
 
+from ..warehouse.stream import Follow, grouped
+
 KIND_LABELS = {
     "final_accounts": "部门决算",
     "budget": "部门预算",
@@ -140,37 +142,6 @@ def read_report_data(con: duckdb.DuckDBPyConnection) -> ReportData:
     )
 
 
-def _grouped(con: duckdb.DuckDBPyConnection, sql: str, key: str, params=None) -> Iterator[tuple[str, list[dict]]]:
-    """(key, rows) of a query ordered by key, streamed in batches: only one key's rows are held at a time."""
-    reader = con.cursor().sql(sql, params=params).to_arrow_reader(10_000)
-    current, rows = None, []
-    for batch in reader:
-        for row in batch.to_pylist():
-            if row[key] != current:
-                if rows:
-                    yield current, rows
-                current, rows = row[key], []
-            rows.append(row)
-    if rows:
-        yield current, rows
-
-
-class _Follow:
-    """Rows of a stream grouped by key, handed out key by key as the keys are asked for in the same order."""
-
-    def __init__(self, groups: Iterator[tuple[str, list[dict]]]):
-        self.groups = groups
-        self.ahead = next(groups, None)
-
-    def take(self, key: str) -> list[dict]:
-        while self.ahead is not None and self.ahead[0] < key:
-            self.ahead = next(self.groups, None)
-        if self.ahead is not None and self.ahead[0] == key:
-            rows, self.ahead = self.ahead[1], next(self.groups, None)
-            return rows
-        return []
-
-
 # What a document's page shows besides its summary, source by source: (query, the document's key column). A page
 # shows none of the run ids and load times, which change with every run: they are left out, so a page whose content
 # would not change is copied from the published report (html._Pages).
@@ -210,10 +181,10 @@ def document_details(con: duckdb.DuckDBPyConnection, document_ids: list[str]) ->
     source is read once, in order, only for those documents, so memory holds one document's rows whatever the
     warehouse's size."""
     wanted = sorted(document_ids)
-    streams = {name: _Follow(_grouped(con, f"select * from ({sql}) where {key} in (select unnest($ids)) "
+    streams = {name: Follow(grouped(con, f"select * from ({sql}) where {key} in (select unnest($ids)) "
                                            f"order by {_DETAIL_ORDER[name]}", key, {"ids": wanted}))
                for name, (sql, key) in _sources(con).items()}
-    empty = _Follow(iter(()))
+    empty = Follow(iter(()))
     checks, tables, rows, notes = (streams.get(name, empty) for name in ("checks", "tables", "rows", "notes"))
     for document_id in wanted:
         its_checks = checks.take(document_id)
