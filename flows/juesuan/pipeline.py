@@ -20,6 +20,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from .discover import Inputs, read_inputs, up_to_date
 from .extract.document import extract_file
 from .extract.guarded import GuardedExtractor
+from .isolated import in_own_process
 from .quality.validate import QualitySummary, validate_warehouse
 from .report.html import write_report
 from .settings import EXTRACTOR_VERSION, load_settings
@@ -149,8 +150,10 @@ def export_lake(warehouse: str, out_dir: str) -> dict[str, int]:
 
 @task(name="validate-warehouse", cache_policy=NO_CACHE)
 def validate_data_quality(warehouse: str, build_dir: str, run_id: str) -> QualitySummary:
-    """Every consistency check, validated by the GX suites; dq_results and the data docs written."""
-    return validate_warehouse(Path(warehouse), Path(build_dir), run_id)
+    """Every consistency check, validated by the GX suites; dq_results and the data docs written. In a process of
+    its own: what GX and pandas grow there (a family's check rows at a time) is returned when it ends, not kept by
+    this process for the stages after."""
+    return in_own_process(validate_warehouse, Path(warehouse), Path(build_dir), run_id)
 
 
 @task(name="write-report", cache_policy=NO_CACHE)

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-import pyarrow as pa
 
 from ..settings import PROJECT_ROOT
 from ..warehouse.connection import connect
@@ -123,35 +122,44 @@ def validate_warehouse(warehouse: Path, build_dir: Path, run_id: str) -> Quality
 
     site = build_dir / "dq" / "gx"
     with connect(warehouse) as con:
-        recheck = _documents_to_check(con)
-        if recheck is not None:
-            con.register("rechecked", pa.table({"document_id": pa.array(recheck, pa.string())}))
-        _store_results(con, recheck is not None, run_id)
+        rechecking = _rechecking(con)
+        _store_results(con, rechecking, run_id)
+    # Read with a connection of its own: the one that wrote holds the new table's blocks (hundreds of MB at scale).
+    with connect(warehouse, read_only=True) as con:
         # The kept checks were validated by the run that made them, with these suites (same code): of them only
         # those that did not pass could be unexpected, so only those are validated again. Every expectation then
         # fails or passes as over all checks, and names every document it fails on.
-        scope = "true" if recheck is None else \
-            "document_id in (select document_id from rechecked) or outcome <> 'pass'"
+        scope = f"document_id in ({RECHECKED}) or outcome <> 'pass'" if rechecking else "true"
         outcomes = Counter(dict(con.sql("select outcome, count(*) from dq_results group by 1").fetchall()))
         summary = QualitySummary(checks=sum(outcomes.values()), outcomes=outcomes,
                                  validated=con.sql(f"select count(*) from dq_results where {scope}").fetchall()[0][0])
         context = _context(site)
         catalog = rules()
         suites = _suites_module()
-        datasource = context.data_sources.add_pandas("checks")
         run = gx_run_identifier(run_id)
         for family in families():
-            summary.failed_expectations += _validate_family(context, datasource, suites, catalog, family,
-                                                            _frame(con, family, scope), recheck is None, run)
+            summary.failed_expectations += _validate_family(context, suites, catalog, family,
+                                                            _frame(con, family, scope), not rechecking, run)
         context.build_data_docs()
         localize_site(site)
         summary.docs_index = _write_pages(con, build_dir / "dq", site, catalog, run_id, summary.validated)
     return summary
 
 
-def _validate_family(context, datasource, suites, catalog: dict, family: str, frame: pd.DataFrame, every_check: bool,
+def _validate_family(context, suites, catalog: dict, family: str, frame: pd.DataFrame, every_check: bool,
                      run) -> list[str]:
     """Run one family's suite over its frame; the expectations that failed, each with the documents and pages."""
+    # A data source of its own for each family, removed after: GX keeps every batch it validated for as long as the
+    # data source lives (with all families', the checks stage held every check row in pandas at once).
+    datasource = context.data_sources.add_pandas("checks")
+    try:
+        return _run_suite(context, datasource, suites, catalog, family, frame, every_check, run)
+    finally:
+        context.data_sources.delete("checks")
+
+
+def _run_suite(context, datasource, suites, catalog: dict, family: str, frame: pd.DataFrame, every_check: bool,
+               run) -> list[str]:
     import great_expectations as gx
 
     suite = context.suites.add(suites.build_suite(family, [r for r in catalog.values() if r.family == family]))
@@ -193,40 +201,41 @@ def _write_pages(con: duckdb.DuckDBPyConnection, dq_dir: Path, site: Path, catal
     return write_index(dq_dir, site, documents, notable.take, counts, catalog, run_id, links, validated)
 
 
-def _documents_to_check(con: duckdb.DuckDBPyConnection) -> list[str] | None:
-    """The documents whose checks this run computed (dbt's intermediate.int_checked_documents: those of the
-    agency-years the run changed, and of the year after); None for all of them. The other documents keep their rows
-    of dq_results. All are checked when there are none yet, or they were made by other code (checks, rules or
-    models: dbt then rebuilt every check too).
-    """
+# The documents whose checks this run computes (dbt's intermediate.int_checked_documents: those of the agency-years
+# the run changed, and of the year after), when it does not check them all.
+RECHECKED = "select document_id from intermediate.int_checked_documents"
+
+
+def _rechecking(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether this run checks only the documents of RECHECKED, the others keeping their rows of dq_results; not
+    when there are none yet, or they were made by other code (checks, rules or models: dbt then rebuilt every
+    check too)."""
     from ..warehouse.publish import code_fingerprint
 
     state = con.sql("select 1 from duckdb_tables() where schema_name = 'meta' and table_name = 'checks_state'")
-    if not state.fetchall() or con.sql("select code_fingerprint from meta.checks_state").fetchall() != [
-            (code_fingerprint(),)]:
-        return None
-    return [d for (d,) in con.sql("select document_id from intermediate.int_checked_documents").fetchall()]
+    return bool(state.fetchall()) and con.sql("select code_fingerprint from meta.checks_state").fetchall() == [
+        (code_fingerprint(),)]
 
 
 def _store_results(con: duckdb.DuckDBPyConnection, rechecking: bool, run_id: str) -> None:
     """Replace dq_results (one row per check: those the check models computed, and when `rechecking` only for the
-    documents of the view `rechecked`, with the stored rows of the other documents still loaded) and the
-    per-document summary view, in one transaction, within the warehouse."""
+    documents of RECHECKED, with the stored rows of the other documents still loaded) and the per-document summary
+    view, in one transaction, within the warehouse."""
     from ..warehouse.publish import code_fingerprint
 
     register_catalog(con)
-    within = "where document_id in (select document_id from rechecked)" if rechecking else ""
+    within = f"where document_id in ({RECHECKED})" if rechecking else ""
     kept = f"""union all select {len(SQL_CHECK_MODELS)} as model_order, {', '.join(CHECK_COLUMNS)} from dq_results
                where document_id in (select document_id from dim_document)
-                 and document_id not in (select document_id from rechecked)""" if rechecking else ""
+                 and document_id not in ({RECHECKED})""" if rechecking else ""
     columns = ", ".join(f"cast({name} as {sql_type}) as {name}" for name, sql_type in RESULTS.items())
     con.execute("begin transaction")
     con.execute(f"""
         create or replace table dq_results_next as
         select {columns} from (
             select checks.*, rule_catalog.family, rule_catalog.severity, $run_id as run_id
-            from ({check_models_sql(within)} {kept}) as checks left join rule_catalog using (rule_id)
-            order by model_order, document_id, rule_id, source_line)""", {"run_id": run_id})
+            from ({check_models_sql(within)} {kept}) as checks left join rule_catalog using (rule_id))""",
+        {"run_id": run_id})
     unknown_rules(con, "dq_results_next")
     con.execute("drop table if exists dq_results")
     con.execute("alter table dq_results_next rename to dq_results")
