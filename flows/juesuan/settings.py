@@ -72,11 +72,16 @@ def query_limits(timeout: float | str | None = None, memory: str | None = None) 
     if not seconds > 0:
         raise ValueError(f"query time limit {raw_timeout!r} is not a positive number of seconds "
                          "(--timeout or JUESUAN_QUERY_TIMEOUT)")
-    size = memory or os.environ.get("JUESUAN_QUERY_MEMORY") or DEFAULT_QUERY_MEMORY
-    if not _SIZE.match(size) or float(_SIZE.match(size).group(1)) <= 0:
-        raise ValueError(f"query memory limit {size!r} is not a size such as 2GB or 500MB "
-                         "(--memory-limit or JUESUAN_QUERY_MEMORY)")
-    return QueryLimits(seconds, size.replace(" ", ""))
+    size = _size(memory or os.environ.get("JUESUAN_QUERY_MEMORY") or DEFAULT_QUERY_MEMORY,
+                 "query memory limit", "2GB", "--memory-limit or JUESUAN_QUERY_MEMORY")
+    return QueryLimits(seconds, size)
+
+
+def _size(value: str, what: str, example: str, setting: str) -> str:
+    """A memory size as DuckDB reads it (spaces removed); ValueError naming the setting when it is not one."""
+    if not _SIZE.match(value) or float(_SIZE.match(value).group(1)) <= 0:
+        raise ValueError(f"{what} {value!r} is not a size such as {example} or 500MB ({setting})")
+    return value.replace(" ", "")
 
 
 # Every DuckDB connection the pipeline opens (and dbt's) stays under this memory limit, spilling to disk beyond it:
@@ -87,7 +92,5 @@ DEFAULT_DUCKDB_MEMORY = "1GB"
 def duckdb_memory() -> str:
     """The DuckDB memory limit of the pipeline's connections: JUESUAN_DUCKDB_MEMORY, else 1GB.
     Raises ValueError, naming the setting, for a value that is not a size."""
-    size = os.environ.get("JUESUAN_DUCKDB_MEMORY") or DEFAULT_DUCKDB_MEMORY
-    if not _SIZE.match(size) or float(_SIZE.match(size).group(1)) <= 0:
-        raise ValueError(f"DuckDB memory limit {size!r} is not a size such as 1GB or 500MB (JUESUAN_DUCKDB_MEMORY)")
-    return size.replace(" ", "")
+    return _size(os.environ.get("JUESUAN_DUCKDB_MEMORY") or DEFAULT_DUCKDB_MEMORY, "DuckDB memory limit", "1GB",
+                 "JUESUAN_DUCKDB_MEMORY")
