@@ -112,47 +112,46 @@ def write_index(dq_dir: Path, site: Path, documents: list[dict], notable: Callab
     out.append("</table>")
     dq_dir.mkdir(parents=True, exist_ok=True)
     index = dq_dir / "index.html"
-    page = index.open("w", encoding="utf-8")
-    for file_name in sorted(info):
-        # The page is written a document at a time: at scale its findings are far more than memory should hold.
-        page.write("\n".join(out) + "\n")
-        out.clear()
-        doc_checks = notable(file_name)
-        out.append(f"<h2 id='doc-{info[file_name]['document_id'][:12]}'>{html.escape(file_name)}</h2>")
-        if not outcomes[file_name]:
-            out.append("<p class='muted'>No consistency rule applies: the document has no standard table and no "
-                       "figure the rules compare.</p>")
-            continue
-        failed = [c for c in doc_checks if c["outcome"] == "fail"]
-        suspect = [c for c in doc_checks if c["outcome"] == "suspect_extraction"]
-        rounding = [c for c in doc_checks if c["outcome"] == "rounding"]
-        if failed:
-            out.append(f"<h3 class='fail'>Errors in the published report ({len(failed)})</h3>")
-            out.extend(_findings_table(failed, pages, links, "publisher"))
-        else:
-            out.append("<p class='pass'>No error found in the published report.</p>")
-        if suspect:
-            out.append(f"<h3 class='suspect_extraction'>Possible misreadings by the extractor ({len(suspect)})</h3>"
-                       "<p class='muted'>These checks fail on figures extraction was unsure of (a column placement "
-                       "inferred, layout warnings on the table): verify them on the page before citing them.</p>")
-            out.extend(_findings_table(suspect, pages, links, "suspect"))
-        if rounding:
-            out.append(f"<details><summary class='rounding'>{len(rounding)} differences within rounding</summary>")
-            out.extend(_findings_table(rounding, pages, links, "rounding"))
-            out.append("</details>")
-    out.append("<h2 id='rules'>Rule catalog</h2><table><tr><th>id</th><th>family</th><th>severity</th>"
-               "<th>tolerance</th><th>tables</th><th>description</th><th>suite</th></tr>")
-    for rule in catalog.values():
-        link = pages.get(rule.family)
-        suite = f"<a href='{link}'>{rule.family}_rules</a>" if link else f"{rule.family}_rules"
-        out.append(f"<tr><td>{rule.id}</td><td>{rule.family}</td><td>{rule.severity}</td><td>{rule.tolerance}</td>"
-                   f"<td>{html.escape(', '.join(rule.tables))}</td><td>{html.escape(rule.description)}</td>"
-                   f"<td>{suite}</td></tr>")
-    out.append("</table><p class='muted'>Tolerance: a printed parent and the sum of its n printed parts may differ by "
-               "0.005 × (n + 1) 万元 (docs/domain.md §5 in the repository); within it the outcome is "
-               "<span class='rounding'>rounding</span>, beyond it <span class='fail'>fail</span>; a failure on figures "
-               "the extractor was unsure of is <span class='suspect_extraction'>suspect_extraction</span>.</p>"
-               "</body></html>")
-    with page:
+    with index.open("w", encoding="utf-8") as page:
+        for file_name in sorted(info):
+            # The page is written a document at a time: at scale its findings are far more than memory should hold.
+            page.write("\n".join(out) + "\n")
+            out.clear()
+            doc_checks = notable(file_name)
+            out.append(f"<h2 id='doc-{info[file_name]['document_id'][:12]}'>{html.escape(file_name)}</h2>")
+            if not outcomes[file_name]:
+                out.append("<p class='muted'>No consistency rule applies: the document has no standard table and no "
+                           "figure the rules compare.</p>")
+                continue
+            failed = [c for c in doc_checks if c["outcome"] == "fail"]
+            suspect = [c for c in doc_checks if c["outcome"] == "suspect_extraction"]
+            rounding = [c for c in doc_checks if c["outcome"] == "rounding"]
+            if failed:
+                out.append(f"<h3 class='fail'>Errors in the published report ({len(failed)})</h3>")
+                out.extend(_findings_table(failed, pages, links, "publisher"))
+            else:
+                out.append("<p class='pass'>No error found in the published report.</p>")
+            if suspect:
+                out.append(f"<h3 class='suspect_extraction'>Possible misreadings by the extractor ({len(suspect)})</h3>"
+                           "<p class='muted'>These checks fail on figures extraction was unsure of (a column placement "
+                           "inferred, layout warnings on the table): verify them on the page before citing them.</p>")
+                out.extend(_findings_table(suspect, pages, links, "suspect"))
+            if rounding:
+                out.append(f"<details><summary class='rounding'>{len(rounding)} differences within rounding</summary>")
+                out.extend(_findings_table(rounding, pages, links, "rounding"))
+                out.append("</details>")
+        out.append("<h2 id='rules'>Rule catalog</h2><table><tr><th>id</th><th>family</th><th>severity</th>"
+                   "<th>tolerance</th><th>tables</th><th>description</th><th>suite</th></tr>")
+        for rule in catalog.values():
+            link = pages.get(rule.family)
+            suite = f"<a href='{link}'>{rule.family}_rules</a>" if link else f"{rule.family}_rules"
+            out.append(f"<tr><td>{rule.id}</td><td>{rule.family}</td><td>{rule.severity}</td><td>{rule.tolerance}</td>"
+                       f"<td>{html.escape(', '.join(rule.tables))}</td><td>{html.escape(rule.description)}</td>"
+                       f"<td>{suite}</td></tr>")
+        out.append("</table><p class='muted'>Tolerance: a printed parent and the sum of its n printed parts may differ by "
+                   "0.005 × (n + 1) 万元 (docs/domain.md §5 in the repository); within it the outcome is "
+                   "<span class='rounding'>rounding</span>, beyond it <span class='fail'>fail</span>; a failure on figures "
+                   "the extractor was unsure of is <span class='suspect_extraction'>suspect_extraction</span>.</p>"
+                   "</body></html>")
         page.write("\n".join(out))
     return index
