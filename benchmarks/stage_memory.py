@@ -27,11 +27,12 @@ sys.path.insert(0, str(ROOT / "flows"))
 
 
 class TreePeak(threading.Thread):
-    """The peak of the summed resident sets of this process and its children since the last reset."""
+    """Samples the summed resident sets of this process and its children; a stage's peak is the largest sample
+    taken since it started."""
 
     def __init__(self):
         super().__init__(daemon=True)
-        self.process, self.peak, self.halt = psutil.Process(), 0, threading.Event()
+        self.process, self.samples, self.halt = psutil.Process(), [], threading.Event()
 
     def resident(self) -> int:
         total = self.process.memory_info().rss
@@ -44,13 +45,14 @@ class TreePeak(threading.Thread):
 
     def run(self) -> None:
         while not self.halt.is_set():
-            self.peak = max(self.peak, self.resident())
+            self.samples.append((time.time(), self.resident()))
             time.sleep(0.05)
 
     def stage(self, name: str, started: float) -> float:
-        print(f"  {name:<10} {time.time() - started:7.1f} s   peak {self.peak / 2**20:7,.0f} MB   "
+        """Print the stage begun at `started`; returns the time the next one begins."""
+        peak = max((rss for at, rss in list(self.samples) if at >= started), default=0)
+        print(f"  {name:<10} {time.time() - started:7.1f} s   peak {peak / 2**20:7,.0f} MB   "
               f"after {self.resident() / 2**20:7,.0f} MB", flush=True)
-        self.peak = 0
         return time.time()
 
 
