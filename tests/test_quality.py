@@ -205,6 +205,25 @@ def test_an_expectation_that_raises_fails_the_run(raw_build, tmp_path, monkeypat
         validate.validate_warehouse(copy, tmp_path / "build", "broken-run")
 
 
+def test_the_checks_stage_stops_on_a_rule_outside_the_catalog_and_keeps_the_stored_checks(raw_build, tmp_path):
+    # The checks stage writes dq_results within the warehouse by SQL: a check model row whose rule the catalog
+    # lacks stops it with the rule's id, and the transaction leaves the last run's rows as they were.
+    warehouse, _, _ = raw_build
+    copy = tmp_path / "w.duckdb"
+    shutil.copy(warehouse, copy)
+    stored = query(copy, "select run_id, count(*), count(*) filter (where outcome = 'fail') from dq_results group by 1")
+    assert len(stored) == 1 and stored[0][1] > 500 and stored[0][2] >= 1
+    with duckdb.connect(str(copy)) as con:
+        con.execute("""insert into quality.chk_prose_rules by name
+                       select 'PROSE-NOWHERE' as rule_id, document_id, 'fail' as outcome
+                       from dim_document order by document_id limit 1""")
+    with pytest.raises(KeyError, match=r"rules not in expectations/rules.yml: \['PROSE-NOWHERE'\]"):
+        validate.validate_warehouse(copy, tmp_path / "build", "unknown-rule-run")
+    assert query(copy, "select run_id, count(*), count(*) filter (where outcome = 'fail') from dq_results group by 1"
+                 ) == stored
+    assert query(copy, "select count(*) from duckdb_tables() where table_name = 'dq_results_next'") == [(0,)]
+
+
 def test_rule_catalog_is_complete_data():
     catalog = rules()
     assert len(catalog) >= 30
