@@ -1,6 +1,9 @@
 """Text renderings no fixture holds: pdfium's own text layout of the corpus PDFs, as a user's extractor might give
 them (no positions, rows run on, names wrapped around their figures). Each table named here reads as the PDF does."""
 
+import re
+import shutil
+import subprocess
 from decimal import Decimal as D
 
 import pytest
@@ -270,3 +273,52 @@ def test_a_unit_label_wrapped_around_a_form_row_is_not_the_figure_unit(tmp_path)
     facts = [f for f in extract_file(doctored).prose if f.source_line is not None]
     assert any(f.value == D("18") and f.unit == "万元" for f in facts)
     assert not any(f.value == D("18.00") and f.unit == "元" for f in facts)
+
+
+def _pdftotext_layout(pdf, out):
+    """poppler's `pdftotext -layout` rendering of a PDF (the text most users make of one), written to `out`."""
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext is missing: apt-get install poppler-utils (Debian; .ci/run installs it)")
+    out.write_bytes(subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"], check=True,
+                                   capture_output=True).stdout)
+    return out
+
+
+def test_figures_printed_on_a_line_above_their_labels(tmp_path_factory):
+    # pdftotext -layout prints 普陀区's 财政拨款收入支出决算总表 with 2,940.05 on a line of its own above
+    # 一、一般公共预算财政拨款, and 2,940.05 2,940.05 above 本年收入合计 本年支出合计 2,940.05; its economic table prints
+    # each row as figures, then codes (301 01 | 302), then names (基本工资 | 01 办公费), rows apart by a blank line.
+    pdf, _ = both(EXTERNAL, PUTUO, tmp_path_factory)
+    text = extract_file(_pdftotext_layout(EXTERNAL / f"{PUTUO}.pdf", tmp_path_factory.mktemp("poppler") / "p.txt"))
+    for table in ("fiscal_appropriation_summary", "general_budget_basic_by_economic"):
+        assert cells(text, table) == cells(pdf, table), table
+    summary = cells(text, "fiscal_appropriation_summary")
+    first = next(r for r in text.tables["fiscal_appropriation_summary"]["rows"] if r["name"] == "一、一般公共预算财政拨款")
+    assert (first["amount"], summary[(("income", "本年收入合计"), "amount")],
+            summary[(("expenditure", "本年支出合计"), "general_budget")]) == (D("2940.05"),) * 3
+    economic = cells(text, "general_budget_basic_by_economic")
+    assert (economic[("30101", "amount")], economic[("30102", "amount")], economic[("30201", "amount")],
+            economic[("30202", "amount")], economic[("30204", "amount")], economic[("30108", "amount")]) == (
+        D("262.33"), D("1238.58"), D("21.21"), D("7.61"), D("0.09"), D("160.75"))
+    assert ("30103", "amount") not in economic and ("30206", "amount") not in economic
+
+
+def test_figures_printed_on_a_line_below_their_labels_stay_theirs(tmp_path):
+    # pdfplumber's layout text prints the same table the other way: 本年支出合计 2,940.05 with its 一般公共预算
+    # column's 2,940.05 on the line below, above 年初财政拨款结转和结余 | 年末财政拨款结转和结余 (their 21.63 21.63 21.63
+    # on the line below them). Those figures stay with the labels above.
+    import pdfplumber
+
+    pdf = EXTERNAL / f"{PUTUO}.pdf"
+    if not pdf.is_file():
+        pytest.skip(f"{pdf} is missing: clone the project next to the shared/ folder (or set JUESUAN_SHARED)")
+    with pdfplumber.open(pdf) as document:
+        rendering = "\f".join(page.extract_text(layout=True) or "" for page in document.pages)
+    assert re.search(r"本年支出合计 +2,940\.05 *\n +2,940\.05 *\n +年初财政拨款结转和结余", rendering)
+    text = tmp_path / f"{PUTUO}.txt"
+    text.write_text(rendering, encoding="utf-8")
+    summary = cells(extract_file(text), "fiscal_appropriation_summary")
+    assert summary == cells(extract_file(pdf), "fiscal_appropriation_summary")
+    assert (summary[(("expenditure", "本年支出合计"), "general_budget")],
+            summary[(("expenditure", "年末财政拨款结转和结余"), "total")],
+            summary[(("income", "年初财政拨款结转和结余"), "amount")]) == (D("2940.05"), D("21.63"), D("21.63"))

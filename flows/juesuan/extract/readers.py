@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .html_tables import table_grid
+from .raised_figures import lower_raised_figures
 
 SUPPORTED_SUFFIXES = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".pdf": "pdf"}
 
@@ -202,7 +203,7 @@ def read_text(path: Path, data: bytes) -> RawDocument:
     lines: list[Line] = []
     page = 1
     # split on newlines only: str.splitlines would also split on the form feeds that mark pages.
-    for number, raw_line in enumerate(text.split("\n"), start=1):
+    for number, raw_line in enumerate(lower_raised_figures(text.split("\n")), start=1):
         if "\f" in raw_line:
             page += raw_line.count("\f")
             raw_line = raw_line.replace("\f", " ")
