@@ -64,7 +64,8 @@ def _core_title(compact: str) -> str:
 def match_title(line: Line) -> TableSpec | None:
     """The standard table whose title this line is, or None."""
     compact = line.compact
-    if len(compact) > 60:
+    # Every title pattern ends in 表 (specs.TITLE_SPECS): most lines are ruled out without a pattern tried.
+    if len(compact) > 60 or "表" not in compact:
         return None
     return _title_spec(_core_title(compact))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 # Printed empty cells: blank, dashes of any length, em dashes. A dash *before* a figure is a minus (see below).
 BLANK_RE = re.compile(r"^(?:|-{1,3}|—{1,2}|－{1,3}|/)$")
@@ -21,6 +22,7 @@ _ASCII_DIGITS = re.compile(r"[0-9]")
 MAX_INTEGER_DIGITS = 20  # beyond any budget by ten orders of magnitude, and within what Decimal sums exactly
 
 
+@lru_cache(maxsize=65536)  # the same few thousand figures and words recur on every line of a corpus
 def normalize_figure(text: str) -> str | None:
     """A printed figure as plain ASCII, or None: see _canonical; a run of more than MAX_INTEGER_DIGITS integer
     digits is no figure anyone printed (cells run together) and is reported as unreadable where it stands."""
