@@ -2,14 +2,14 @@
 cells read from its words with positions against those read from a text rendering of it.
 
 Run: .venv/bin/python benchmarks/rendering_agreement.py [--rendering RENDERING] [--details] [--findings]
-     RENDERING: pdfium (default), pdfplumber, pypdf, pypdf-layout, pdfplumber-layout, pdftotext, pdftotext-layout, pymupdf,
-                pymupdf4llm, pymupdf4llm-html, pymupdf4llm-legacy
+     RENDERING: pdfium (default), pdfplumber, pypdf, pypdf-layout, pdfplumber-layout, pdftotext, pdftotext-layout,
+                pdftotext-raw, pymupdf, pymupdf4llm, pymupdf4llm-html, pymupdf4llm-legacy
 `pdfium` renders the text here with pypdfium2; `pypdf` with pypdf's extract_text; `pypdf-layout` with its
 extract_text(extraction_mode="layout"); `pdfplumber-layout` with pdfplumber's extract_text(layout=True). The layout
-modes pad each line with spaces to keep the page's columns (pypdf's runs touching cells together); `pdftotext` and
-`pdftotext-layout` run poppler's pdftotext (not a dependency: apt-get install poppler-utils); `pymupdf4llm` writes
-Markdown with pipe tables, `pymupdf4llm-html` with HTML tables, `pymupdf4llm-legacy` by its older path (not a
-dependency: pip install pymupdf4llm). Those are renderings
+modes pad each line with spaces to keep the page's columns (pypdf's runs touching cells together); `pdftotext`,
+`pdftotext-layout` and `pdftotext-raw` (the content stream's order) run poppler's pdftotext (not a dependency:
+apt-get install poppler-utils); `pymupdf4llm` writes Markdown with pipe tables, `pymupdf4llm-html` with HTML tables,
+`pymupdf4llm-legacy` by its older path (not a dependency: pip install pymupdf4llm). Those are renderings
 no extraction code was written against: the nearest to an extractor nobody here has seen. `pdfplumber` uses the
 .pdfplumber.txt files beside the PDFs. Pages are joined by form feeds, as text extractors print them. A cell is
 (table, row, measure): a miss is a cell the PDF reads and the text does not (or reads otherwise), an extra one the
@@ -107,6 +107,7 @@ def _pymupdf4llm(**options):
 
 RENDERERS = {"pdfium": lambda pdf: plain_text(pdf.read_bytes()), "pypdf": _pypdf_text, "pypdf-layout": _pypdf_layout_text,
              "pdfplumber-layout": _layout_text, "pdftotext": _pdftotext(), "pdftotext-layout": _pdftotext("-layout"),
+             "pdftotext-raw": _pdftotext("-raw"),
              "pymupdf": _pymupdf_text, "pymupdf4llm": _pymupdf4llm(),
              "pymupdf4llm-html": _pymupdf4llm(table_output="html"), "pymupdf4llm-legacy": _pymupdf4llm(legacy=True)}
 _MARKDOWN_RENDERINGS = {"pymupdf4llm", "pymupdf4llm-html", "pymupdf4llm-legacy"}

@@ -275,11 +275,11 @@ def test_a_unit_label_wrapped_around_a_form_row_is_not_the_figure_unit(tmp_path)
     assert not any(f.value == D("18.00") and f.unit == "元" for f in facts)
 
 
-def _pdftotext_layout(pdf, out):
-    """poppler's `pdftotext -layout` rendering of a PDF (the text most users make of one), written to `out`."""
+def _pdftotext(pdf, out, mode):
+    """poppler's `pdftotext` rendering of a PDF in `mode` (-layout, -raw), written to `out`."""
     if shutil.which("pdftotext") is None:
         pytest.skip("pdftotext is missing: apt-get install poppler-utils (Debian; .ci/run installs it)")
-    out.write_bytes(subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"], check=True,
+    out.write_bytes(subprocess.run(["pdftotext", mode, "-enc", "UTF-8", str(pdf), "-"], check=True,
                                    capture_output=True).stdout)
     return out
 
@@ -289,7 +289,7 @@ def test_figures_printed_on_a_line_above_their_labels(tmp_path_factory):
     # 一、一般公共预算财政拨款, and 2,940.05 2,940.05 above 本年收入合计 本年支出合计 2,940.05; its economic table prints
     # each row as figures, then codes (301 01 | 302), then names (基本工资 | 01 办公费), rows apart by a blank line.
     pdf, _ = both(EXTERNAL, PUTUO, tmp_path_factory)
-    text = extract_file(_pdftotext_layout(EXTERNAL / f"{PUTUO}.pdf", tmp_path_factory.mktemp("poppler") / "p.txt"))
+    text = extract_file(_pdftotext(EXTERNAL / f"{PUTUO}.pdf", tmp_path_factory.mktemp("poppler") / "p.txt", "-layout"))
     for table in ("fiscal_appropriation_summary", "general_budget_basic_by_economic"):
         assert cells(text, table) == cells(pdf, table), table
     summary = cells(text, "fiscal_appropriation_summary")
@@ -322,3 +322,41 @@ def test_figures_printed_on_a_line_below_their_labels_stay_theirs(tmp_path):
     assert (summary[(("expenditure", "本年支出合计"), "general_budget")],
             summary[(("expenditure", "年末财政拨款结转和结余"), "total")],
             summary[(("income", "年初财政拨款结转和结余"), "amount")]) == (D("2940.05"), D("21.63"), D("21.63"))
+
+
+def test_a_line_number_printed_on_the_line_above_its_label(tmp_path_factory):
+    # pdftotext -raw prints 佛山's 收入支出决算总表 in the content stream's order, one row a line, but its
+    # 二、 on a line of its own above 政府性基金预算财政拨款收入 2 0.00 二、外交支出 28 0.00: the row is 二、's.
+    pdf, _ = both(EXTERNAL, FOSHAN, tmp_path_factory)
+    path = _pdftotext(EXTERNAL / f"{FOSHAN}.pdf", tmp_path_factory.mktemp("poppler") / "f.txt", "-raw")
+    assert "\n二、\n政府性基金预算财政拨款收入 2 0.00 二、外交支出 28 0.00\n" in path.read_text(encoding="utf-8")
+    text = extract_file(path)
+    for table in pdf.tables:
+        assert cells(text, table) == cells(pdf, table), table
+    row = next(r for r in text.tables["income_expenditure_summary"]["rows"] if r["name"].endswith("政府性基金预算财政拨款收入"))
+    assert (row["name"], row["line_no"], row["amount"]) == ("二、政府性基金预算财政拨款收入", 2, D("0.00"))
+
+
+def test_a_two_digit_code_alone_on_its_line_with_its_name_and_figures_below(tmp_path_factory):
+    # pdftotext -raw prints 烟台's 收入总表 with codes level by level and a wrapped name's code alone on its line:
+    # 05 / 机关事业单位基本养老保 / 险缴费支出 221.01 221.01 221.01 is 2080505, under 208 05.
+    pdf, _ = both(BUDGETS, YANTAI, tmp_path_factory)
+    path = _pdftotext(BUDGETS / f"{YANTAI}.pdf", tmp_path_factory.mktemp("poppler") / "y.txt", "-raw")
+    assert "\n05\n机关事业单位基本养老保\n险缴费支出 221.01 221.01 221.01\n" in path.read_text(encoding="utf-8")
+    text = extract_file(path)
+    for table in pdf.tables:
+        assert cells(text, table) == cells(pdf, table), table
+    rows = {r["code"]: (r["name"], r["total"]) for r in text.tables["income_by_function"]["rows"] if r.get("code")}
+    assert (rows["2080505"], rows["2080506"], rows["2080599"]) == (
+        ("机关事业单位基本养老保险缴费支出", D("221.01")), ("机关事业单位职业年金缴费支出", D("43.50")),
+        ("其他行政事业单位养老支出", D("1.22")))
+
+
+def test_a_unit_printed_below_a_long_header(tmp_path_factory):
+    # pdftotext -raw prints 上海域外农场's 收入预算总表 header over eight lines (项目 收入预算 / … / 其他收入 / 编制单位：…)
+    # and its 单位：元 after them: the table is in 元 all the same, its 118,853,953 read as 11,885.3953 万元.
+    pdf, _ = both(BUDGETS, FARMS, tmp_path_factory)
+    text = extract_file(_pdftotext(BUDGETS / f"{FARMS}.pdf", tmp_path_factory.mktemp("poppler") / "s.txt", "-raw"))
+    for table in pdf.tables:
+        assert cells(text, table) == cells(pdf, table), table
+    assert cells(text, "income_by_function")[("2130105", "fiscal_appropriation")] == D("11885.3953")

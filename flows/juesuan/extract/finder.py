@@ -141,7 +141,10 @@ def find_tables(doc: RawDocument) -> dict[str, TableRegion]:
         if not _has_data(body):
             continue  # a contents-page entry or a mention, not the table itself
         before = lines[max(0, index - 4) : index]
-        unit = find_unit(body[:8]) or find_unit(before)
+        # The unit is printed above the rows: in the header, however many lines it takes (a rendering in the
+        # content stream's order may print 单位：元 after a header of eight lines).
+        rows_start = next((i for i, line in enumerate(body) if _has_figure(line)), len(body))
+        unit = find_unit(body[:max(8, min(rows_start, 20))]) or find_unit(before)
         region = regions.get(spec.key)
         if region is None:
             title = "".join(line.text for line in lines[index : index + title_lines])

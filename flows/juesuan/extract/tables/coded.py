@@ -56,14 +56,23 @@ def _complete_relative_codes(decomposed: list[tuple[Line, LineParts]]) -> None:
         return
     klass = kuan = None
     kuan_total = xiang_sum = Decimal(0)
-    for line, parts in decomposed:
+    for index, (line, parts) in enumerate(decomposed):
         first = parts.numbers[0].value if parts.numbers else Decimal(0)
         if parts.code:
             klass, kuan = parts.code, None
             continue
         tokens = [t.text for t in line.tokens if t.text]
+        if klass is None or not tokens or not re.fullmatch(r"\d{2}", tokens[0]):
+            continue
+        if len(tokens) == 1:
+            # The code alone on its line, its name and figures on the lines after it (05 | 机关事业单位基本养老保 |
+            # 险缴费支出 221.01 …): the first figure printed before the next code is the row's.
+            following = _until_next_code(decomposed[index + 1:], line.page)
+            if not any(p.name for p in following) or not any(p.numbers for p in following):
+                continue
+            first = next(p.numbers[0].value for p in following if p.numbers)
         # The name may wrap around its code's line (机关事业单位基本养老保 | 05 221.01 … | 险缴费支出): figures suffice.
-        if klass is None or len(tokens) < 2 or not re.fullmatch(r"\d{2}", tokens[0]) or not (parts.name or parts.numbers):
+        elif not (parts.name or parts.numbers):
             continue
         if kuan is None or abs(xiang_sum - kuan_total) <= rounding_tolerance(1):
             kuan, kuan_total, xiang_sum = klass + tokens[0], first, Decimal(0)
@@ -71,6 +80,18 @@ def _complete_relative_codes(decomposed: list[tuple[Line, LineParts]]) -> None:
         else:
             parts.code = kuan + tokens[0]
             xiang_sum += first
+
+
+def _until_next_code(decomposed: list[tuple[Line, LineParts]], page: int | None) -> list[LineParts]:
+    """The parts of the lines on `page` before the next line opening with a code (a class's, or a 款's or 项's two
+    digits)."""
+    out = []
+    for line, parts in decomposed:
+        first = next((t.text for t in line.tokens if t.text), "")
+        if parts.code or parts.label or re.fullmatch(r"\d{2}", first) or line.page != page:
+            break
+        out.append(parts)
+    return out
 
 
 def assemble_rows(region: TableRegion, classes: dict[str, str] = FUNCTION_CLASSES

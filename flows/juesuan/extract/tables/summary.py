@@ -142,8 +142,13 @@ def parse_summary_table(region: TableRegion) -> tuple[list[dict], list[str]]:
     waiting: list[Segment] = []  # labels printed on a line of their own, awaiting their figures
     recent: list[Segment] = []  # the labels of the last line that had any
     rows_begun = False  # a line printing a figure was read: headings now are a wrapped label's tail (支出)
+    ordinal = None  # a line number printed alone (二、), its label on the next line (pdftotext -raw)
     for line in lines:
         compact = line.compact
+        if ANY_ORDINAL.fullmatch(compact):
+            ordinal = compact
+            continue
+        numbered, ordinal = ordinal, None
         prints_figure = bool(_PRINTS_FIGURE.search(compact))
         if not prints_figure and (compact.startswith(("栏次", "项目", "收入支出", "收入")) or (
                 not rows_begun and all(t.text in _COLUMN_HEADINGS for t in line.tokens if t.text))):
@@ -151,6 +156,8 @@ def parse_summary_table(region: TableRegion) -> tuple[list[dict], list[str]]:
         rows_begun = rows_begun or prints_figure
         line_segments, loose = _segments(line, has_line_numbers, region.unit)
         labelled = [s for s in line_segments if s.label]
+        if numbered and line_segments and line_segments[0].label and not ANY_ORDINAL.match(line_segments[0].label):
+            line_segments[0].label = numbered + line_segments[0].label
         if not labelled and (waiting or recent):
             # Figures on a line without labels belong to the labels above (行次 numbers aside): those still
             # waiting for a figure, else the last labelled line's (a further column of its last cell).
