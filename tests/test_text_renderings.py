@@ -303,6 +303,22 @@ def test_figures_printed_on_a_line_above_their_labels(tmp_path_factory):
     assert ("30103", "amount") not in economic and ("30206", "amount") not in economic
 
 
+def test_three_public_figures_placed_by_the_columns_of_a_layout_text(tmp_path_factory):
+    # pdftotext -layout keeps the page's columns: 普陀区's 三公 row prints 0.95 under the first 预算数 (合计) and 0.95
+    # under the eleventh (公务接待费), the other ten cells blank. Without columns (pdfplumber's and PyMuPDF's text,
+    # test_extract_external) the identities leave 出国 and 接待 undecided; here the columns decide, and the row so
+    # read keeps the identities.
+    pdf, _ = both(EXTERNAL, PUTUO, tmp_path_factory)
+    path = _pdftotext(EXTERNAL / f"{PUTUO}.pdf", tmp_path_factory.mktemp("poppler") / "t.txt", "-layout")
+    assert re.search(r"\n  0\.95 {40,}0\.95\n", path.read_text(encoding="utf-8"))
+    text = extract_file(path)
+    assert cells(text, "three_public") == cells(pdf, "three_public")
+    by_item = {r["name"]: (r["budget"], r["actual"]) for r in text.tables["three_public"]["rows"]}
+    assert (by_item["合计"], by_item["公务接待费"], by_item["因公出国（境）费"]) == (
+        (D("0.95"), D("0")), (D("0.95"), D("0")), (D("0"), D("0")))
+    assert not [p for p in text.problems if p.table == "three_public"]
+
+
 def test_figures_printed_on_a_line_below_their_labels_stay_theirs(tmp_path):
     # pdfplumber's layout text prints the same table the other way: 本年支出合计 2,940.05 with its 一般公共预算
     # column's 2,940.05 on the line below, above 年初财政拨款结转和结余 | 年末财政拨款结转和结余 (their 21.63 21.63 21.63

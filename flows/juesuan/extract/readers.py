@@ -26,6 +26,7 @@ _CODE_RUN = re.compile(r"\d{3}|\d{5}|\d{7}")
 _BEFORE_NON_CODE = re.compile(r"[年月日第（(]$")
 _HEADING_MARK = re.compile(r"^\s*#+\s")
 _SPACES = re.compile(r"\s+")
+_PIECE = re.compile(r"\S+")
 # An amount run into the next cell's label ("39,238.43一、本年支出", in 元 "118,853,953一、农林水支出"): two cells.
 _AMOUNT_THEN_TEXT = re.compile(r"^(-?(?:\d{1,3}(?:,\d{3})+(?:\.\d{2})?|\d+\.\d{2}))([\u4e00-\u9fff（(].*)$")
 # Amounts run together: of two decimals ("2,106.662,106.66"), each ends two digits after its point; in 元
@@ -48,6 +49,7 @@ class Token:
     col: int | None = None
     top: float | None = None  # PDF only: the word's vertical extent on its page, in points from the top
     bottom: float | None = None
+    offset: int | None = None  # plain text only: the character it starts at on its line (a layout rendering's column)
 
     @property
     def center(self) -> float | None:
@@ -139,11 +141,16 @@ def split_fused(text: str) -> list[str]:
 
 def _text_tokens(raw_line: str) -> list[Token]:
     tokens: list[Token] = []
-    for piece in raw_line.split():
+    for match in _PIECE.finditer(raw_line):
+        piece, start = match.group(), match.start()
         if _DIGIT.search(piece):
-            tokens.extend([Token(part) for part in split_fused(piece)])
+            for part in split_fused(piece):
+                at = piece.find(part)
+                tokens.append(Token(part, offset=start + max(at, 0)))
+                if at >= 0:
+                    piece, start = piece[at + len(part):], start + at + len(part)
         else:
-            tokens.append(Token(piece))
+            tokens.append(Token(piece, offset=start))
     return tokens
 
 

@@ -59,11 +59,33 @@ def _wide_slots(lines) -> tuple[list[float | None], bool] | None:
         words = [t for t in line.tokens if t.text in ("预算数", "决算数")]
         if len(words) >= 12:
             alternating = [t.text for t in words[:4]] == ["预算数", "决算数", "预算数", "决算数"]
-            return [t.center for t in words[:12]], alternating
+            return [_centre(t) for t in words[:12]], alternating
     for line in lines:
         if [t.text for t in line.tokens] == [str(i) for i in range(1, 13)]:
-            return [t.center for t in line.tokens], False
+            return [_centre(t) for t in line.tokens], False
     return None
+
+
+def _centre(token) -> float | None:
+    """Where a token stands: its centre on a PDF page, else the middle of its characters on a layout text's line
+    (None in text without columns)."""
+    if token.center is not None:
+        return token.center
+    return None if token.offset is None else token.offset + len(token.text) / 2
+
+
+def _by_columns(slots: list[float], figures, alternating: bool) -> dict[int, str] | None:
+    """The slots of figures placed by the columns of a layout text (pdftotext -layout): each under the heading
+    nearest it, when every figure stands within the headings' span, no two under one heading, and the row so read
+    keeps the 三公 identities (else the columns are not the page's: None)."""
+    span = (slots[0] - len("预算数"), slots[-1] + len("预算数"))
+    if sorted(slots) != slots or not all(span[0] <= _centre(t) <= span[1] for t in figures):
+        return None
+    placed = {min(range(12), key=lambda i: abs(slots[i] - _centre(t))): t.text for t in figures}
+    if len(placed) < len(figures):
+        return None
+    values = {slot: Decimal(0) if is_blank(text) else parse_amount(text) for slot, text in placed.items()}
+    return placed if _keeps_identities(values, alternating) else None
 
 
 def _wide_rows(lines, slots, alternating, warnings) -> list[dict] | None:
@@ -84,6 +106,9 @@ def _wide_rows(lines, slots, alternating, warnings) -> list[dict] | None:
     elif slots and all(x is not None for x in slots) and all(t.center is not None for t in figures):
         for token in figures:
             placed[min(range(12), key=lambda i: abs(slots[i] - token.center))] = token.text
+    elif slots and all(x is not None for x in slots) and all(_centre(t) is not None for t in figures) and (
+            by_columns := _by_columns(slots, figures, alternating)) is not None:
+        placed = by_columns
     else:
         solved = _solved_slots([t.text for t in figures], alternating)
         if solved is None:
@@ -117,13 +142,8 @@ def _solved_slots(texts: list[str], alternating: bool) -> tuple[dict[int, str], 
     under which the identities hold (合计 = 出国 + 车 + 接待, 车 = 购置 + 运行, blank = 0). Returns the slots all
     those placements agree on (slot → printed figure; a slot absent is blank) and the slots they disagree on."""
     values = [Decimal(0) if is_blank(t) else parse_amount(t) for t in texts]
-    fits: list[tuple[int, ...]] = []
-    for positions in itertools.combinations(range(12), len(values)):
-        slots = dict.fromkeys(range(12), Decimal(0)) | dict(zip(positions, values, strict=True))
-        blocks = ([slots[2 * i + m] for i in range(6)] for m in (0, 1)) if alternating else (
-            [slots[i + 6 * m] for i in range(6)] for m in (0, 1))
-        if all(_balances(dict(zip(WIDE_ITEMS, block, strict=True))) for block in blocks):
-            fits.append(positions)
+    fits = [positions for positions in itertools.combinations(range(12), len(values))
+            if _keeps_identities(dict(zip(positions, values, strict=True)), alternating)]
     if not fits:
         return None
     readings = [dict(zip(positions, texts, strict=True)) for positions in fits]
@@ -292,6 +312,15 @@ BUDGET_ORDERS = (
 # Items some budgets print after the 三公 ones, by the header word that names them: a word short enough to survive
 # a heading wrapped inside its cell (2024年机关运行经 / 费预算数, with another column's heading read in between).
 BUDGET_EXTRAS = (("会议费", "会议费"), ("培训费", "培训费"), ("机关运行", "机关运行经费"))
+
+
+def _keeps_identities(placed: dict[int, Decimal], alternating: bool) -> bool:
+    """The 12 slots with these figures (the others blank, 0) keep 合计 = 出国 + 车 + 接待 and 车 = 购置 + 运行, for
+    the budget and for the actual."""
+    slots = dict.fromkeys(range(12), Decimal(0)) | placed
+    blocks = ([slots[2 * i + m] for i in range(6)] for m in (0, 1)) if alternating else (
+        [slots[i + 6 * m] for i in range(6)] for m in (0, 1))
+    return all(_balances(dict(zip(WIDE_ITEMS, block, strict=True))) for block in blocks)
 
 
 def _balances(values: dict[str, Decimal]) -> bool:
