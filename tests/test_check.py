@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+from decimal import Decimal as D
 from pathlib import Path
 
 from conftest import PUTUO, ROOT, external_file
@@ -99,3 +100,49 @@ def test_the_cached_model_sql_is_keyed_by_the_project_files(tmp_path):
     model = next(project.glob("models/quality/*.sql"))
     model.write_text(model.read_text(encoding="utf-8") + "\n-- changed\n", encoding="utf-8")
     assert _cache_path(project, ["chk_table_rules"]) != before
+
+
+def _doctored_ganzhou(tmp_path: Path, old: str, new: str) -> Path:
+    """赣州's final accounts (a seed) with one printed clause changed, checking it is there first."""
+    from conftest import GANZHOU_2023
+
+    text = GANZHOU_2023.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    path = tmp_path / "ganzhou-doctored.md"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return path
+
+
+def _rule(verdict, rule_id):
+    return [(c["expected"], c["actual"], c["outcome"], c["source_line"]) for c in verdict.checks
+            if c["rule_id"] == rule_id]
+
+
+def test_a_budget_rate_stated_after_the_budget_and_what_was_spent(tmp_path):
+    # 年初预算数450.70万元，决算数461.71万元，完成年初预算的102.44% (赣州, line 449): the rate is 461.71 on 450.70;
+    # 普陀区: 年初预算为2,993.92万元，支出决算为2,940.05万元，完成年初预算的98.20%; 韶关: 全年预算数1613.17万元，
+    # 执行数1393.59万元，完成预算的86.39%. All three agree; a doctored 112.44% does not.
+    from conftest import GANZHOU_2023, SHAOGUAN_2024
+    from juesuan.quality.one_document import check_document
+
+    # (within rounding: the printed rate is the quotient rounded to its last digit)
+    assert _rule(check_document(GANZHOU_2023), "PROSE-BUDGET-RATE") == [
+        (D("246.7761"), D("246.78"), "rounding", 447), (D("102.4429"), D("102.44"), "rounding", 449)]
+    assert _rule(check_document(external_file(PUTUO, ".pdf")), "PROSE-BUDGET-RATE") == [
+        (D("98.2007"), D("98.2"), "rounding", 520), (D("0"), D("0"), "pass", 599)]
+    assert _rule(check_document(SHAOGUAN_2024), "PROSE-BUDGET-RATE")[-1] == (D("86.3883"), D("86.39"), "rounding", 859)
+    doctored = check_document(_doctored_ganzhou(tmp_path, "完成年初预算的102.44%", "完成年初预算的112.44%"))
+    assert _rule(doctored, "PROSE-BUDGET-RATE")[1] == (D("102.4429"), D("112.44"), "fail", 449)
+
+
+def test_a_change_stated_as_a_rate_after_two_years_figures(tmp_path):
+    # 2022年决算数为548.76万元，2023年决算数为1,112.22万元，比2022年决算数增长102.68%: the rate is the change the two
+    # figures give (563.46 on 548.76); printed as 92.68% it is a finding at its line.
+    old = "本年收入合计 1112.22 万元，比上年增加 563.46 万元，增长 102.68%"
+    stated = "本年收入合计 2022年决算数为548.76万元，2023年决算数为1,112.22万元，比2022年决算数增长{}%"
+    from juesuan.quality.one_document import check_document
+
+    right = check_document(_doctored_ganzhou(tmp_path, old, stated.format("102.68")))
+    assert _rule(right, "PROSE-CHANGE")[0] == (D("102.6788"), D("102.68"), "rounding", 433)
+    wrong = check_document(_doctored_ganzhou(tmp_path, old, stated.format("92.68")))
+    assert _rule(wrong, "PROSE-CHANGE")[0] == (D("102.6788"), D("92.68"), "fail", 433)

@@ -30,6 +30,17 @@ _FLAT = re.compile(r"^[，,]?(?:与|和)(?:上年|\d{4}年)(?:决算数?|度)?(?
 _CHANGE_SUBJECT = re.compile(r"^(?P<subject>.+?)(?:决算数?)?(?P<dir>增加|减少)$")
 _CHANGE_PCT = re.compile(rf"^[，,]?(?P<dir>增长|下降)(?P<pct>{_NUMBER})%")
 _DIRECTIONS = {"增加": "increase", "增长": "increase", "减少": "decrease", "下降": "decrease"}
+# A budget and what was spent stated side by side, then the rate (年初预算为200万元，支出决算为150万元，完成年初预算的
+# 75%; 全年预算数1613.17万元，执行数1393.59万元，完成预算的86.39%): the rate is the second figure's on the first.
+_BUDGET_SUBJECT = re.compile(r"预算(?:数)?(?:为|是)?$")
+_SPENT_AFTER_BUDGET = re.compile(r"^[，,]?[^，,。；;：:\d]{0,12}?(?:决算|执行|支出)(?:数)?(?:为|是)?$")
+_RATE_OF_BUDGET = re.compile(
+    rf"^[，,]?(?:完成(?:全年|年初|调整)?预算(?:数)?的|(?:预算)?(?:完成|执行)率(?:为|是|达)?)(?P<pct>{_NUMBER})%")
+# Two years' figures side by side, then the change as a rate only (2024年决算数为57.43万元，2025年支出决算为56.12万元，
+# 比2024年决算数减少1.10%): the rate is the second figure's change on the first.
+_YEAR_FIGURE = re.compile(r"\d{4}年(?:度)?[^，,。；;：:\d]{0,10}?(?:决算|支出)(?:数)?(?:为|是)?$")
+_RATE_ON_PRIOR = re.compile(
+    rf"^[，,]?(?:与|比|较)(?:上年|上一年|\d{{4}}年)(?:度)?(?:决算数?)?(?:相比)?(?P<dir>增加|减少|增长|下降)(?P<pct>{_NUMBER})%")
 
 
 @dataclass
@@ -187,6 +198,7 @@ def extract_prose_facts(doc: RawDocument, regions: dict[str, TableRegion]) -> li
     facts: list[ProseFact] = []
     sentence_ends = [m.end() for m in re.finditer(r"[。！？]", stream)]
     consumed = 0  # figures inside an earlier figure's clause (its budget, its change) are not facts of their own
+    previous_end = 0  # where the last fact's figure ends
     for match in _AMOUNT.finditer(stream):
         start = match.start()
         if start < consumed or (start > 0 and (stream[start - 1].isdigit() or stream[start - 1] in ".,")):
@@ -215,11 +227,36 @@ def extract_prose_facts(doc: RawDocument, regions: dict[str, TableRegion]) -> li
                 consumed = match.end()
         else:
             consumed = match.end() + _read_clauses(fact, stream, match.end())
+            if facts and facts[-1].sentence == fact.sentence:
+                consumed += _read_paired_rate(facts[-1], fact, stream[previous_end:start], stream[consumed:consumed + 40])
+        previous_end = match.end()
         fact.printed_text = prose.clause(start, consumed)
         if consumed > match.end():  # the box covers the clause it states too (占71.73%, 下降1.87%)
             fact.bbox = prose.bbox(start, consumed)
         facts.append(fact)
     return facts
+
+
+def _read_paired_rate(first: ProseFact, fact: ProseFact, between: str, after: str) -> int:
+    """A rate stated for two figures printed side by side (a budget then what was spent, or two years' figures):
+    attached to the second as its budget or its change; returns how many characters of `after` it uses."""
+    if first.budget is not None or first.change_direction is not None or first.share_pct is not None:
+        return 0  # the first figure has a clause of its own
+    if (fact.budget is None and _BUDGET_SUBJECT.search(first.subject) and _SPENT_AFTER_BUDGET.match(between)
+            and (m := _RATE_OF_BUDGET.match(after))):
+        fact.budget, fact.budget_pct = first.value_wan, Decimal(m.group("pct"))
+        # the budget figure first, the rate last (its decimals are read from the end)
+        fact.budget_text = f"{first.value_text}，{m.group(0).lstrip('，,')}"
+        return m.end()
+    if (fact.change_direction is None and _YEAR_FIGURE.search(first.subject) and _YEAR_FIGURE.search(between)
+            and (m := _RATE_ON_PRIOR.match(after))):
+        direction = _DIRECTIONS[m.group("dir")]
+        fact.change_direction = fact.change_pct_direction = direction
+        # the change the two figures give, signed so that the prior figure it implies is the first one
+        fact.change_delta = (fact.value_wan - first.value_wan) * (1 if direction == "increase" else -1)
+        fact.change_pct, fact.change_text = Decimal(m.group("pct")), m.group(0).lstrip("，,")
+        return m.end()
+    return 0
 
 
 def _read_clauses(fact: ProseFact, stream: str, position: int) -> int:
