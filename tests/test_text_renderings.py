@@ -284,6 +284,17 @@ def _pdftotext(pdf, out, mode):
     return out
 
 
+def _reads_as_the_pdf(folder, base, mode, printed, tmp_path_factory):
+    """The PDF as `pdftotext mode` prints it (checking it prints `printed`), read: every table as the PDF reads it."""
+    pdf, _ = both(folder, base, tmp_path_factory)
+    path = _pdftotext(folder / f"{base}.pdf", tmp_path_factory.mktemp("poppler") / f"{base}.txt", mode)
+    assert printed in path.read_text(encoding="utf-8")
+    text = extract_file(path)
+    for table in pdf.tables:
+        assert cells(text, table) == cells(pdf, table), table
+    return text
+
+
 def test_figures_printed_on_a_line_above_their_labels(tmp_path_factory):
     # pdftotext -layout prints 普陀区's 财政拨款收入支出决算总表 with 2,940.05 on a line of its own above
     # 一、一般公共预算财政拨款, and 2,940.05 2,940.05 above 本年收入合计 本年支出合计 2,940.05; its economic table prints
@@ -343,12 +354,8 @@ def test_figures_printed_on_a_line_below_their_labels_stay_theirs(tmp_path):
 def test_a_line_number_printed_on_the_line_above_its_label(tmp_path_factory):
     # pdftotext -raw prints 佛山's 收入支出决算总表 in the content stream's order, one row a line, but its
     # 二、 on a line of its own above 政府性基金预算财政拨款收入 2 0.00 二、外交支出 28 0.00: the row is 二、's.
-    pdf, _ = both(EXTERNAL, FOSHAN, tmp_path_factory)
-    path = _pdftotext(EXTERNAL / f"{FOSHAN}.pdf", tmp_path_factory.mktemp("poppler") / "f.txt", "-raw")
-    assert "\n二、\n政府性基金预算财政拨款收入 2 0.00 二、外交支出 28 0.00\n" in path.read_text(encoding="utf-8")
-    text = extract_file(path)
-    for table in pdf.tables:
-        assert cells(text, table) == cells(pdf, table), table
+    text = _reads_as_the_pdf(EXTERNAL, FOSHAN, "-raw", "\n二、\n政府性基金预算财政拨款收入 2 0.00 二、外交支出 28 0.00\n",
+                             tmp_path_factory)
     row = next(r for r in text.tables["income_expenditure_summary"]["rows"] if r["name"].endswith("政府性基金预算财政拨款收入"))
     assert (row["name"], row["line_no"], row["amount"]) == ("二、政府性基金预算财政拨款收入", 2, D("0.00"))
 
@@ -356,12 +363,8 @@ def test_a_line_number_printed_on_the_line_above_its_label(tmp_path_factory):
 def test_a_two_digit_code_alone_on_its_line_with_its_name_and_figures_below(tmp_path_factory):
     # pdftotext -raw prints 烟台's 收入总表 with codes level by level and a wrapped name's code alone on its line:
     # 05 / 机关事业单位基本养老保 / 险缴费支出 221.01 221.01 221.01 is 2080505, under 208 05.
-    pdf, _ = both(BUDGETS, YANTAI, tmp_path_factory)
-    path = _pdftotext(BUDGETS / f"{YANTAI}.pdf", tmp_path_factory.mktemp("poppler") / "y.txt", "-raw")
-    assert "\n05\n机关事业单位基本养老保\n险缴费支出 221.01 221.01 221.01\n" in path.read_text(encoding="utf-8")
-    text = extract_file(path)
-    for table in pdf.tables:
-        assert cells(text, table) == cells(pdf, table), table
+    text = _reads_as_the_pdf(BUDGETS, YANTAI, "-raw", "\n05\n机关事业单位基本养老保\n险缴费支出 221.01 221.01 221.01\n",
+                             tmp_path_factory)
     rows = {r["code"]: (r["name"], r["total"]) for r in text.tables["income_by_function"]["rows"] if r.get("code")}
     assert (rows["2080505"], rows["2080506"], rows["2080599"]) == (
         ("机关事业单位基本养老保险缴费支出", D("221.01")), ("机关事业单位职业年金缴费支出", D("43.50")),
@@ -371,8 +374,5 @@ def test_a_two_digit_code_alone_on_its_line_with_its_name_and_figures_below(tmp_
 def test_a_unit_printed_below_a_long_header(tmp_path_factory):
     # pdftotext -raw prints 上海域外农场's 收入预算总表 header over eight lines (项目 收入预算 / … / 其他收入 / 编制单位：…)
     # and its 单位：元 after them: the table is in 元 all the same, its 118,853,953 read as 11,885.3953 万元.
-    pdf, _ = both(BUDGETS, FARMS, tmp_path_factory)
-    text = extract_file(_pdftotext(BUDGETS / f"{FARMS}.pdf", tmp_path_factory.mktemp("poppler") / "s.txt", "-raw"))
-    for table in pdf.tables:
-        assert cells(text, table) == cells(pdf, table), table
+    text = _reads_as_the_pdf(BUDGETS, FARMS, "-raw", "\n其他收入\n编制单位：上海市域外农场管理办公室\n\f单位：元\n", tmp_path_factory)
     assert cells(text, "income_by_function")[("2130105", "fiscal_appropriation")] == D("11885.3953")
