@@ -3,12 +3,13 @@ cells read from its words with positions against those read from a text renderin
 
 Run: .venv/bin/python benchmarks/rendering_agreement.py [--rendering RENDERING] [--details] [--findings]
      RENDERING: pdfium (default), pdfplumber, pypdf, pypdf-layout, pdfplumber-layout, pdftotext, pdftotext-layout,
-                pdftotext-raw, pymupdf, pymupdf4llm, pymupdf4llm-html, pymupdf4llm-legacy
+                pdftotext-raw, pdfminer, pymupdf, pymupdf4llm, pymupdf4llm-html, pymupdf4llm-legacy
 `pdfium` renders the text here with pypdfium2; `pypdf` with pypdf's extract_text; `pypdf-layout` with its
 extract_text(extraction_mode="layout"); `pdfplumber-layout` with pdfplumber's extract_text(layout=True). The layout
 modes pad each line with spaces to keep the page's columns (pypdf's runs touching cells together); `pdftotext`,
 `pdftotext-layout` and `pdftotext-raw` (the content stream's order) run poppler's pdftotext (not a dependency:
-apt-get install poppler-utils); `pymupdf4llm` writes Markdown with pipe tables, `pymupdf4llm-html` with HTML tables,
+apt-get install poppler-utils); `pdfminer` is pdfminer.six's extract_text (its text boxes in reading order;
+installed with pdfplumber); `pymupdf4llm` writes Markdown with pipe tables, `pymupdf4llm-html` with HTML tables,
 `pymupdf4llm-legacy` by its older path (not a dependency: pip install pymupdf4llm). Those are renderings
 no extraction code was written against: the nearest to an extractor nobody here has seen. `pdfplumber` uses the
 .pdfplumber.txt files beside the PDFs. Pages are joined by form feeds, as text extractors print them. A cell is
@@ -73,6 +74,12 @@ def _pdftotext(*options: str):
     return render
 
 
+def _pdfminer_text(pdf: Path) -> str:
+    from pdfminer.high_level import extract_text
+
+    return extract_text(str(pdf))
+
+
 def _layout_text(pdf: Path) -> str:
     import pdfplumber
 
@@ -107,7 +114,7 @@ def _pymupdf4llm(**options):
 
 RENDERERS = {"pdfium": lambda pdf: plain_text(pdf.read_bytes()), "pypdf": _pypdf_text, "pypdf-layout": _pypdf_layout_text,
              "pdfplumber-layout": _layout_text, "pdftotext": _pdftotext(), "pdftotext-layout": _pdftotext("-layout"),
-             "pdftotext-raw": _pdftotext("-raw"),
+             "pdftotext-raw": _pdftotext("-raw"), "pdfminer": _pdfminer_text,
              "pymupdf": _pymupdf_text, "pymupdf4llm": _pymupdf4llm(),
              "pymupdf4llm-html": _pymupdf4llm(table_output="html"), "pymupdf4llm-legacy": _pymupdf4llm(legacy=True)}
 _MARKDOWN_RENDERINGS = {"pymupdf4llm", "pymupdf4llm-html", "pymupdf4llm-legacy"}
