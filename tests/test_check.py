@@ -136,8 +136,8 @@ def test_a_budget_rate_stated_after_the_budget_and_what_was_spent(tmp_path):
 
 
 def test_a_change_stated_as_a_rate_after_two_years_figures(tmp_path):
-    # 2022年决算数为548.76万元，2023年决算数为1,112.22万元，比2022年决算数增长102.68%: the rate is the change the two
-    # figures give (563.46 on 548.76); printed as 92.68% it is a finding at its line.
+    # 2022年决算数为548.76万元，2023年决算数为1,112.22万元，比2022年决算数增长102.68% (赣州's 本年收入合计 restated so):
+    # the rate is the change the two figures give (563.46 on 548.76); printed as 92.68% it is a finding at its line.
     old = "本年收入合计 1112.22 万元，比上年增加 563.46 万元，增长 102.68%"
     stated = "本年收入合计 2022年决算数为548.76万元，2023年决算数为1,112.22万元，比2022年决算数增长{}%"
     from juesuan.quality.one_document import check_document
@@ -146,3 +146,8 @@ def test_a_change_stated_as_a_rate_after_two_years_figures(tmp_path):
     assert _rule(right, "PROSE-CHANGE")[0] == (D("102.6788"), D("102.68"), "rounding", 433)
     wrong = check_document(_doctored_ganzhou(tmp_path, old, stated.format("92.68")))
     assert _rule(wrong, "PROSE-CHANGE")[0] == (D("102.6788"), D("92.68"), "fail", 433)
+    # The later year first (2023年…，2022年…，比2022年…): which figure the rate is on is not what print order says, so
+    # no rate is read there (乐昌 prints its budgets so: 2022年年初预算为3432300.00元, 2021年年初预算2744510.00元).
+    reversed_years = "本年收入合计 2023年决算数为1,112.22万元，2022年决算数为548.76万元，比2022年决算数增长102.68%"
+    assert [r for r in _rule(check_document(_doctored_ganzhou(tmp_path, old, reversed_years)), "PROSE-CHANGE")
+            if r[3] == 433] == []

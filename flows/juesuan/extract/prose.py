@@ -38,9 +38,10 @@ _RATE_OF_BUDGET = re.compile(
     rf"^[，,]?(?:完成(?:全年|年初|调整)?预算(?:数)?的|(?:预算)?(?:完成|执行)率(?:为|是|达)?)(?P<pct>{_NUMBER})%")
 # Two years' figures side by side, then the change as a rate only (2024年决算数为57.43万元，2025年支出决算为56.12万元，
 # 比2024年决算数减少1.10%): the rate is the second figure's change on the first.
-_YEAR_FIGURE = re.compile(r"\d{4}年(?:度)?[^，,。；;：:\d]{0,10}?(?:决算|支出)(?:数)?(?:为|是)?$")
+_YEAR_FIGURE = re.compile(r"(?P<year>\d{4})年(?:度)?[^，,。；;：:\d]{0,10}?(?:决算|支出)(?:数)?(?:为|是)?$")
 _RATE_ON_PRIOR = re.compile(
-    rf"^[，,]?(?:与|比|较)(?:上年|上一年|\d{{4}}年)(?:度)?(?:决算数?)?(?:相比)?(?P<dir>增加|减少|增长|下降)(?P<pct>{_NUMBER})%")
+    rf"^[，,]?(?:与|比|较)(?:上年|上一年|(?P<year>\d{{4}})年)(?:度)?(?:决算数?)?(?:相比)?(?P<dir>增加|减少|增长|下降)"
+    rf"(?P<pct>{_NUMBER})%")
 
 
 @dataclass
@@ -248,8 +249,11 @@ def _read_paired_rate(first: ProseFact, fact: ProseFact, between: str, after: st
         # the budget figure first, the rate last (its decimals are read from the end)
         fact.budget_text = f"{first.value_text}，{m.group(0).lstrip('，,')}"
         return m.end()
-    if (fact.change_direction is None and _YEAR_FIGURE.search(first.subject) and _YEAR_FIGURE.search(between)
-            and (m := _RATE_ON_PRIOR.match(after))):
+    prior, current = _YEAR_FIGURE.search(first.subject), _YEAR_FIGURE.search(between)
+    if (fact.change_direction is None and prior and current and (m := _RATE_ON_PRIOR.match(after))
+            # the earlier year first, and the one the rate is on (2025年…，2024年… is the other way round: not read)
+            and int(prior.group("year")) < int(current.group("year"))
+            and m.group("year") in (None, prior.group("year"))):
         direction = _DIRECTIONS[m.group("dir")]
         fact.change_direction = fact.change_pct_direction = direction
         # the change the two figures give, signed so that the prior figure it implies is the first one
