@@ -151,3 +151,31 @@ def test_a_change_stated_as_a_rate_after_two_years_figures(tmp_path):
     reversed_years = "本年收入合计 2023年决算数为1,112.22万元，2022年决算数为548.76万元，比2022年决算数增长102.68%"
     assert [r for r in _rule(check_document(_doctored_ganzhou(tmp_path, old, reversed_years)), "PROSE-CHANGE")
             if r[3] == 433] == []
+
+
+def test_a_change_on_the_budget_is_checked_and_implies_no_prior_year_figure(tmp_path):
+    # 韶关 2024: 一般公共预算财政拨款支出1,393.59万元，比年初预算数减少70.1万元，下降4.8% (line 718): 70.1 on
+    # 1,463.69 is 4.79 %. The figure it implies is the budget, so it is not compared with the year before's final
+    # accounts (PROSE-PRIOR-YEAR), which the changes on 上年 are, once that year is loaded (here a copy as 2023).
+    from conftest import SHAOGUAN_2024
+    from juesuan.extract.document import extract_file
+    from juesuan.quality.checks import run_checks
+    from juesuan.quality.one_document import CHECKED_MODELS
+    from juesuan.quality.sql_models import create_models
+    from juesuan.warehouse.connection import connect
+    from juesuan.warehouse.load import load_extractions
+
+    text = SHAOGUAN_2024.read_text(encoding="utf-8")
+    assert "一般公共预算财政拨款支出1,393.59万元，比年初预算数减少70.1万元，下降4.8%" in text.replace("\n", "")
+    prior = tmp_path / "shaoguan-2023.txt"
+    prior.write_text(text.replace("2024", "2023"), encoding="utf-8")
+    extractions = [extract_file(SHAOGUAN_2024), extract_file(prior)]
+    assert [e.document["fiscal_year"] for e in extractions] == [2024, 2023]
+    load_extractions(tmp_path / "w.duckdb", extractions, run_id="prior")
+    with connect(tmp_path / "w.duckdb", threads=1) as con:
+        create_models(con, CHECKED_MODELS)
+        checks = [c for c in run_checks(con) if c["file_name"] == SHAOGUAN_2024.name]
+    on_budget = [(c["rule_id"], c["expected"], c["actual"], c["outcome"]) for c in checks if c["source_line"] == 718]
+    assert ("PROSE-CHANGE", D("4.7893"), D("4.8"), "rounding") in on_budget
+    assert not [c for c in on_budget if c[0] == "PROSE-PRIOR-YEAR"]
+    assert len([c for c in checks if c["rule_id"] == "PROSE-PRIOR-YEAR"]) >= 3

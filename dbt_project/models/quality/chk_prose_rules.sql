@@ -7,7 +7,8 @@
 --   phrase to table, line and column; the first matching pattern wins);
 -- - PROSE-SHARE: 占…% recomputed from the amount and its base (the seed prose_share_bases);
 -- - PROSE-CHANGE: 增长/下降…% recomputed from the change and the prior figure the sentence implies (or prints);
--- - PROSE-PRIOR-YEAR: that implied prior figure against the agency's final accounts of the year before;
+-- - PROSE-PRIOR-YEAR: that implied prior figure against the agency's final accounts of the year before (not for a
+--   change on the budget, 比年初预算数…);
 -- - PROSE-WORDS: 增加/减少 and 增长/下降 of one clause point the same way;
 -- - PROSE-BUDGET-RATE: 完成预算的…% recomputed from the amount and its budget;
 -- - DOC-EMPTIED: a figure stated for a table that is printed empty (or 本表无数据, when nothing of it was read);
@@ -264,6 +265,8 @@ compared as (
     from changes
     where not is_change and change_pct is not null and change_delta_wan is not null
       and prior_year_value is not null
+      -- a change on the budget (比年初预算数减少70.1万元) implies the budget, not the year before's figure
+      and not regexp_matches(change_printed, '^(?:与|比|较)(?:年初|全年|调整)预算')
 
     union all by name
     select 'PROSE-WORDS' as rule_id, *, 'prose' as checked_table, 'change_direction' as column_name,

@@ -20,8 +20,10 @@ _INSIDE_WRAPPED_UNIT = re.compile(r"[（(]万[^（）()]*\d元[）)]$")
 # Where the phrase a figure belongs to begins.
 _SUBJECT_START = re.compile(r"[，,。；;：:、！!？?]|其中|具体情况如下")
 _SHARE = re.compile(rf"^[，,]?(?:[^，,。；;]{{0,6}}?)占(?P<base>[^，,。；;%\d]{{0,16}}?)(?:的)?(?P<pct>{_NUMBER})%")
+# On the year before (比上年, 比2023年决算数) or on the budget (比年初预算数: PROSE-PRIOR-YEAR then does not apply).
 _CHANGE = re.compile(
-    rf"^[，,]?(?:与|比|较)(?:上年|上一年|\d{{4}}年)(?:度)?(?:年初)?(?:决算数?|预算数?|相比)?(?:相比)?(?P<dir>增加|减少|增长|下降)(?P<delta>{_NUMBER})万元"
+    rf"^[，,]?(?:与|比|较)(?:(?:上年|上一年|\d{{4}}年)(?:度)?(?:年初)?(?:决算数?|预算数?|相比)?|(?:年初|全年|调整)预算数?)"
+    rf"(?:相比)?(?P<dir>增加|减少|增长|下降)(?P<delta>{_NUMBER})万元"
     rf"(?:[，,]?(?P<dir2>增长|下降)(?P<pct>{_NUMBER})%)?"
 )
 _BUDGET_RATE = re.compile(rf"^[，,]?完成(?:全年|年初)?预算(?:数)?(?P<budget>{_NUMBER})万元的(?P<pct>{_NUMBER})%")
