@@ -160,8 +160,9 @@ def test_chongqing_and_yantai_three_public(suffix):
 
 IDENTITY_CASES = [(base, suffix) for base in (SUZHOU, WANLI_2024, WANLI_2025, YANTAI, WUXI, CHONGQING, SHENZHEN)
                   for suffix in FORMATS]
-# Budgets whose every check passes (within rounding): any failure on them is our misreading.
-CLEAN = ("上海市域外农场管理办公室_2026_单位预算", WANLI_2024, "广州市信访局_2026_部门预算", WUXI, SHENZHEN,
+# Budgets whose every check passes (within rounding): any failure on them is our misreading. (万里 2024 prints one
+# rate its figures do not give: test_a_rate_printed_beside_figures_that_do_not_give_it.)
+CLEAN = ("上海市域外农场管理办公室_2026_单位预算", "广州市信访局_2026_部门预算", WUXI, SHENZHEN,
          "福州经济技术开发区生态环境局_2026_单位预算", SUZHOU, CHONGQING)
 
 
@@ -174,6 +175,33 @@ def test_clean_budgets_show_no_failure(base, suffix):
     assert len(result.checks) > 40
     assert [(c["rule_id"], c["row_code"], c["row_name"], c["column_name"]) for c in result.checks
             if c["outcome"] in ("fail", "suspect_extraction")] == []
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_a_rate_printed_beside_figures_that_do_not_give_it(suffix):
+    # 万里 2024, page 9: 住房公积金（项）350.35万元 … 2023年当年预算执行数为348.52万元，2024年预算安排352.67万元，比
+    # 2023年预算执行数增加0.53%. 352.67 on 348.52 is 1.19 %; the 0.53 % is 350.35's (the table's 3,503,499 元), so
+    # the sentence prints a figure the table does not: the publisher's, and the budget's only finding. Of its 33 such
+    # sentences, 5 say 持平 and one has no rate to give (2023年 0.00万元, 2024年 25.00万元, 增加100.00%): 27 checked.
+    from juesuan.quality.one_document import check_document
+
+    result = check_document(BUDGETS / f"{WANLI_2024}{suffix}")
+    assert [(c["rule_id"], c["expected"], c["actual"], c["page"]) for c in result.checks if c["outcome"] == "fail"
+            ] == [("PROSE-CHANGE", D("1.1907"), D("0.53"), 9)]
+    assert sum(c["rule_id"] == "PROSE-CHANGE" for c in result.checks) == 27
+    assert [c for c in result.checks if c["outcome"] == "suspect_extraction"] == []
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_a_change_whose_rate_repeats_its_direction_word(suffix):
+    # 无锡 (page 29): 行政单位医疗（项）支出76.95万元，与上年相比减少4.5万元，减少5.52% — the rate's word is 减少, not
+    # 下降: 4.5 on 81.45 is 5.52 %. Thirteen such rates in all, each within rounding.
+    from juesuan.quality.one_document import check_document
+
+    changes = [(c["expected"], c["actual"], c["outcome"], c["page"]) for c in
+               check_document(BUDGETS / f"{WUXI}{suffix}").checks if c["rule_id"] == "PROSE-CHANGE"]
+    assert (D("5.5249"), D("5.52"), "rounding", 29) in changes
+    assert len(changes) == 13 and {outcome for _, _, outcome, _ in changes} == {"rounding"}
 
 
 def test_shenzhen_text_keeps_the_six_columns_before_the_procurement_ones():

@@ -24,7 +24,7 @@ _SHARE = re.compile(rf"^[，,]?(?:[^，,。；;]{{0,6}}?)占(?P<base>[^，,。�
 _CHANGE = re.compile(
     rf"^[，,]?(?:与|比|较)(?:(?:上年|上一年|\d{{4}}年)(?:度)?(?:年初)?(?:决算数?|预算数?|相比)?|(?:年初|全年|调整)预算数?)"
     rf"(?:相比)?(?P<dir>增加|减少|增长|下降)(?P<delta>{_NUMBER})万元"
-    rf"(?:[，,]?(?P<dir2>增长|下降)(?P<pct>{_NUMBER})%)?"
+    rf"(?:[，,]?(?P<dir2>增长|下降|增加|减少)(?P<pct>{_NUMBER})%)?"
 )
 _BUDGET_RATE = re.compile(rf"^[，,]?完成(?:全年|年初)?预算(?:数)?(?P<budget>{_NUMBER})万元的(?P<pct>{_NUMBER})%")
 _FLAT = re.compile(r"^[，,]?(?:与|和)(?:上年|\d{4}年)(?:决算数?|度)?(?:相比)?持平")
@@ -40,10 +40,11 @@ _RATE_OF_BUDGET = re.compile(
     rf"^[，,]?(?:完成(?:全年|年初|调整)?预算(?:数)?的|(?:预算)?(?:完成|执行)率(?:为|是|达)?)(?P<pct>{_NUMBER})%")
 # Two years' figures side by side, then the change as a rate only (2024年决算数为57.43万元，2025年支出决算为56.12万元，
 # 比2024年决算数减少1.10%): the rate is the second figure's change on the first.
-_YEAR_FIGURE = re.compile(r"(?P<year>\d{4})年(?:度)?[^，,。；;：:\d]{0,10}?(?:决算|支出)(?:数)?(?:为|是)?$")
+# (2023年当年预算执行数为60.13万元，2024年预算安排25.77万元，比2023年预算执行数减少57.14%, in budgets)
+_YEAR_FIGURE = re.compile(r"(?P<year>\d{4})年(?:度)?[^，,。；;：:\d]{0,10}?(?:决算|支出|执行|安排|预算)(?:数)?(?:为|是)?$")
 _RATE_ON_PRIOR = re.compile(
-    rf"^[，,]?(?:与|比|较)(?:上年|上一年|(?P<year>\d{{4}})年)(?:度)?(?:决算数?)?(?:相比)?(?P<dir>增加|减少|增长|下降)"
-    rf"(?P<pct>{_NUMBER})%")
+    rf"^[，,]?(?:与|比|较)(?:上年|上一年|(?P<year>\d{{4}})年)(?:度)?[^，,。；;\d%]{{0,8}}?(?:相比)?[，,]?"
+    rf"(?P<dir>增加|减少|增长|下降)(?P<pct>{_NUMBER})%")
 
 
 @dataclass
