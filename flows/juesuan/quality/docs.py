@@ -26,6 +26,11 @@ def _escape(value) -> str:
     return html.escape(f"{value.normalize():f}" if hasattr(value, "as_tuple") else str(value))
 
 
+def _count(n: int, noun: str) -> str:
+    """`1 finding`, `2 findings`."""
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 def _validation_pages(site: Path, dq_dir: Path) -> dict[str, str]:
     """The newest GX validation page of each family, as a link relative to the index page."""
     pages = {}
@@ -90,8 +95,8 @@ def write_index(dq_dir: Path, site: Path, documents: list[dict], notable: Callab
            f"<style>{STYLE}</style></head><body>",
            "<h1>juesuan · data quality</h1>",
            f"<p class='muted'>Run {html.escape(run_id)} · {total} checks over {len(info)} documents · "
-           f"<span class='fail'>{totals['fail']} errors in published reports</span> · "
-           f"<span class='suspect_extraction'>{totals['suspect_extraction']} possible misreadings</span> · "
+           f"<span class='fail'>{_count(totals['fail'], 'finding')} in published reports</span> · "
+           f"<span class='suspect_extraction'>{_count(totals['suspect_extraction'], 'possible misreading')}</span> · "
            f"<a href='gx/index.html'>Great Expectations data docs</a>{scope}</p>",
            "<h2 id='documents'>Documents</h2>",
            "<table id='document-outcomes'><tr><th>document</th><th>agency</th><th>year</th><th>checks</th>"
