@@ -39,7 +39,7 @@ _SPENT_AFTER_BUDGET = re.compile(r"^[，,]?[^，,。；;：:\d]{0,12}?(?:决算|
 _RATE_OF_BUDGET = re.compile(
     rf"^[，,]?(?:完成(?:全年|年初|调整)?预算(?:数)?的|(?:预算)?(?:完成|执行)率(?:为|是|达)?)(?P<pct>{_NUMBER})%")
 # Two years' figures side by side, then the change as a rate only (2024年决算数为57.43万元，2025年支出决算为56.12万元，
-# 比2024年决算数减少1.10%): the rate is the second figure's change on the first.
+# 比2024年决算数减少2.28%): the rate is the second figure's change on the first.
 # (2023年当年预算执行数为60.13万元，2024年预算安排25.77万元，比2023年预算执行数减少57.14%, in budgets)
 _YEAR_FIGURE = re.compile(r"(?P<year>\d{4})年(?:度)?[^，,。；;：:\d]{0,10}?(?:决算|支出|执行|安排|预算)(?:数)?(?:为|是)?$")
 _RATE_ON_PRIOR = re.compile(
