@@ -204,6 +204,14 @@ def test_a_change_whose_rate_repeats_its_direction_word(suffix):
     assert len(changes) == 13 and {outcome for _, _, outcome, _ in changes} == {"rounding"}
 
 
+def test_a_page_number_printed_inside_a_sentence_is_no_part_of_it():
+    # 北京's text: 基本支出预算 7485.22 万元，占本年 / - 4 - / 支出预算 77.75%: the share is of 本年支出预算.
+    shares = {(f.subject, f.value, f.share_pct, f.share_base) for f in budget("北京市信访办公室_2026_部门预算",
+                                                                              ".pdfplumber.txt").prose}
+    assert ("基本支出预算", D("7485.22"), D("77.75"), "本年支出预算") in shares
+    assert ("项目支出预算", D("2141.55"), D("22.25"), "本年支出预算") in shares
+
+
 def test_shenzhen_text_keeps_the_six_columns_before_the_procurement_ones():
     # 支出总表 in text: nine figures a row, the last three 政府采购 columns the spec does not keep.
     r = row(SHENZHEN, ".pdfplumber.txt", "expenditure_by_function", "2014004")

@@ -80,6 +80,7 @@ class ProseFact:
 
 
 _FIGURE_TOKEN = re.compile(r"^-?[\d,]+(?:\.\d+)?%?$")
+_PAGE_NUMBER = re.compile(r"[-—–－]{1,2}\d{1,4}[-—–－]{1,2}")
 _UNIT_FIRST = re.compile(r"^(?:万元|元|%)")
 _OPEN_END = re.compile(r"(?:为|占|的|计|数|共|约)$")
 
@@ -165,7 +166,8 @@ def _prose_stream(doc: RawDocument, regions: dict[str, TableRegion]) -> ProseStr
     """The document's text outside its tables, spaces removed, with each character's source line, page and token."""
     table_lines = {id(line) for region in regions.values() for line in region.lines}
     table_lines |= {id(region.title_line) for region in regions.values()}
-    prose_lines = [line for line in doc.lines if id(line) not in table_lines]
+    # A page number printed between two halves of a sentence (占本年 / - 4 - / 支出预算77.75%) is no part of it.
+    prose_lines = [line for line in doc.lines if id(line) not in table_lines and not _PAGE_NUMBER.fullmatch(line.compact)]
     rows: list[tuple[Line, list]] = []
     for group in _visual_lines(prose_lines):
         tokens = sorted((t for line in group for t in line.tokens), key=lambda t: t.x0) \
