@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import operator
 from decimal import Decimal
 
 from .header import CellHeader
@@ -172,7 +173,10 @@ class _TreeProblem:
         self.hints = {(self.index[r], column[m]): _milli(v) for (r, m), v in hints.items()
                       if r in self.index and m in column}
         self.descendants = [self._descendants(k) for k in row_keys]
-        self._family_errors: dict[tuple[int, ...], int] = {}
+        # Each family's error by the readings of its parent and children (the search asks for the same ones many
+        # times over): one memo per family, keyed by the parent's reading and its children's, picked in one call.
+        self._family_errors: dict[str, dict] = {key: {} for key in self.children}
+        self._kids_readings = {key: operator.itemgetter(*kids) for key, kids in self.children.items()}
 
     def _descendants(self, key: str) -> list[int]:
         out, queue = [], list(self.children.get(key, []))
@@ -187,14 +191,13 @@ class _TreeProblem:
         if not kids:
             return 0
         p = self.index[parent_key]
-        # The search evaluates the same family readings many times over: each is summed once.
-        memo_key = (p, choice[p], *[choice[i] for i in kids])
-        error = self._family_errors.get(memo_key)
+        memo, memo_key = self._family_errors[parent_key], (choice[p], self._kids_readings[parent_key](choice))
+        error = memo.get(memo_key)
         if error is None:
             parent = self.values[p][choice[p]]
             rows = [self.values[i][choice[i]] for i in kids]
             error = sum(abs(p - sum(column)) for p, column in zip(parent, zip(*rows, strict=True), strict=True))
-            self._family_errors[memo_key] = error
+            memo[memo_key] = error
         return error
 
     def cost(self, choice: list[int]) -> tuple[int, int]:

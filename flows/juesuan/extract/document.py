@@ -41,7 +41,7 @@ from .performance import (
     extract_project_forms,
 )
 from .project_text import extract_text_project_forms
-from .prose import Metric, ProseFact, extract_metrics, extract_prose_facts
+from .prose import Metric, ProseFact, extract_metrics, extract_prose_facts, prose_stream
 from .readers import RawDocument, ReadError, read_document
 from .specs import TABLES, TABLES_BY_KEY, TableSpec
 from .statements import Statement, document_statements
@@ -336,14 +336,17 @@ def extract_file(path: Path, pdf_engine: str = "pdfium") -> Extraction:
         result.problems.append(Problem("error", "no_text", "the file has no extractable text (a scanned PDF?)"))
         result.fatal = True
         return result
-    placeholder = template_placeholder(doc)
+    agency = detect_agency(doc)
+    placeholder = template_placeholder(doc, agency)
     if placeholder is not None:
         result.problems.append(Problem(
             "error", "template",
             f"a blank template, not a report: the agency is printed as a placeholder ({placeholder}); not loaded"))
         result.fatal = True
         return result
-    doc = titles_before_rows(doc)
+    reordered = titles_before_rows(doc)
+    if reordered is not doc:
+        doc, agency = reordered, detect_agency(reordered)  # the votes look at where each line stands
     regions = find_tables(doc)
     kind = detect_kind(doc, len(regions), Counter(region.spec.phase for region in regions.values()))
     if kind is None:
@@ -352,7 +355,7 @@ def extract_file(path: Path, pdf_engine: str = "pdfium") -> Extraction:
             "not a final-accounts, budget or self-evaluation document: no standard table, no 部门决算, 部门预算 or 绩效自评 title"))
         result.fatal = True
         return result
-    agency, year = detect_agency(doc), detect_year(doc)
+    year = detect_year(doc)
     if agency is None:
         result.problems.append(Problem("error", "no_agency", "no agency name found (部门：…, 填报单位名称：…, or a title)"))
     if year is None:
@@ -406,9 +409,10 @@ def extract_file(path: Path, pdf_engine: str = "pdfium") -> Extraction:
                 "error", "missing_tables",
                 f"final accounts without the standard table {key} ({spec.title}): {explain_missing(doc, spec)}",
                 table=key))
-    result.prose = extract_prose_facts(doc, regions)
-    result.metrics = extract_metrics(doc, regions)
-    result.statements = document_statements(doc, regions)
+    prose = prose_stream(doc, regions)
+    result.prose = extract_prose_facts(prose)
+    result.metrics = extract_metrics(prose)
+    result.statements = document_statements(doc, regions, prose)
     department = extract_department_result(doc) if kind != BUDGET else None
     form = extract_department_form(doc) if kind == DEPT_SELF_EVALUATION else None
     if form is not None:

@@ -175,6 +175,8 @@ def _before_next_heading(body: list[Line]) -> list[Line]:
 def _wrapped_title(first: Line, second: Line) -> TableSpec | None:
     """The table whose title two short lines print together (一般公共预算财政拨款基本支出 / 决算表), when neither
     line alone is a title or holds a figure."""
+    if "表" not in first.compact and "表" not in second.compact:
+        return None  # every title ends in 表 (see match_title)
     if (len(first.compact) > 40 or len(second.compact) > 40 or first.page != second.page or _has_figure(first)
             or _has_figure(second) or match_title(second) is not None or not _CJK_START.match(second.compact)):
         return None

@@ -82,13 +82,14 @@ def detect_agency(doc: RawDocument) -> str | None:
             name = _clean(m.group(1))
             if name:
                 votes[name] += 3
-        m = _TITLE.match(compact.lstrip("#"))
-        if m and index < 80:
-            votes[_clean(m.group(1))] += 4
-        m = _SUBJECT.match(compact)
-        if m and index < 80:
-            votes[_clean(m.group(1))] += 2
-        cells = [t.text for t in doc.lines[index].tokens if t.text]
+        if index < 80:
+            m = _TITLE.match(compact.lstrip("#"))
+            if m:
+                votes[_clean(m.group(1))] += 4
+            m = _SUBJECT.match(compact)
+            if m:
+                votes[_clean(m.group(1))] += 2
+        cells = [t.text for t in line.tokens if t.text]
         if len(cells) >= 2 and _NAME_CELL.match(cells[0]) and re.fullmatch(_ORG, cells[1]):
             votes[_clean(cells[1])] += 3
         if index < 8 and re.fullmatch(_ORG, compact):
@@ -140,13 +141,12 @@ def detect_year(doc: RawDocument) -> int | None:
     return counts.most_common(1)[0][0] if counts else None
 
 
-def template_placeholder(doc: RawDocument) -> str | None:
+def template_placeholder(doc: RawDocument, agency: str | None) -> str | None:
     """The placeholder a blank template prints where the agency belongs (上海市XX局, ××单位, 某单位), or None.
 
     Looked for where an agency is named: the title lines and labelled fields, not the prose (which may say
-    "某单位" of someone else). A report whose agency is named elsewhere is no template: its stray placeholder
-    is a finding about the report (DOC-PLACEHOLDER), not a reason to drop it."""
-    agency = detect_agency(doc)
+    "某单位" of someone else). A report whose agency (`agency`: detect_agency's) is named elsewhere is no template:
+    its stray placeholder is a finding about the report (DOC-PLACEHOLDER), not a reason to drop it."""
     if agency and not _PLACEHOLDER.search(agency):
         return None
     for index, line in enumerate(doc.lines):

@@ -73,6 +73,7 @@ _BROKEN = re.compile(r"^(?=.*\d)(?![\d,.\-−]+$)[\w,.\-−]+$")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
+@lru_cache(maxsize=65536)
 def is_broken_figure(text: str) -> bool:
     """True for a token that mixes digits with other marks ('755.9l', '42x.89'): a figure nobody can read."""
     text = text.strip()

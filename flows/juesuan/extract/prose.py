@@ -162,8 +162,9 @@ def _fill_gaps(text_tokens: list, figures: list) -> list | None:
     return out + tail
 
 
-def _prose_stream(doc: RawDocument, regions: dict[str, TableRegion]) -> ProseStream:
-    """The document's text outside its tables, spaces removed, with each character's source line, page and token."""
+def prose_stream(doc: RawDocument, regions: dict[str, TableRegion]) -> ProseStream:
+    """The document's text outside its tables, spaces removed, with each character's source line, page and token
+    (made once per document: the prose facts, the metrics and the statements all read it)."""
     table_lines = {id(line) for region in regions.values() for line in region.lines}
     table_lines |= {id(region.title_line) for region in regions.values()}
     # A page number printed between two halves of a sentence (占本年 / - 4 - / 支出预算77.75%) is no part of it.
@@ -197,9 +198,8 @@ def _prose_stream(doc: RawDocument, regions: dict[str, TableRegion]) -> ProseStr
     return ProseStream("".join(text), lines, pages, owners)
 
 
-def extract_prose_facts(doc: RawDocument, regions: dict[str, TableRegion]) -> list[ProseFact]:
+def extract_prose_facts(prose: ProseStream) -> list[ProseFact]:
     """Every amount the prose states, with its share, prior-year change or budget-completion clause."""
-    prose = _prose_stream(doc, regions)
     stream = prose.text
     facts: list[ProseFact] = []
     sentence_ends = [m.end() for m in re.finditer(r"[。！？]", stream)]
@@ -309,9 +309,8 @@ class Metric:
     source_line: int
 
 
-def extract_metrics(doc: RawDocument, regions: dict[str, TableRegion]) -> list[Metric]:
+def extract_metrics(prose: ProseStream) -> list[Metric]:
     """Counts and rates stated in prose (12345热线办理业务63.29万件, 服务满意率99.80%), with their labels."""
-    prose = _prose_stream(doc, regions)
     stream = prose.text
     metrics: list[Metric] = []
     for match in _METRIC.finditer(stream):

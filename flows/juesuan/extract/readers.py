@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from .html_tables import table_grid
@@ -111,6 +112,16 @@ def split_fused(text: str) -> list[str]:
     """Split a whitespace-free token where the extractor fused a name, a code and an amount."""
     if not text or not _DIGIT.search(text):
         return [text]  # most tokens: words without a figure or a code
+    return list(_split_figured(text))
+
+
+@lru_cache(maxsize=65536)  # the same figures and codes recur on every page of a corpus
+def _split_figured(text: str) -> tuple[str, ...]:
+    """split_fused of a token holding a digit, kept: a tuple, so no caller can change the kept parts."""
+    return tuple(_split_figured_token(text))
+
+
+def _split_figured_token(text: str) -> list[str]:
     m = _CODE_DASH_NAME.match(text)
     if m:
         return [m.group(1), m.group(2)]

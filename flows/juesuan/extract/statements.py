@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from .finder import TableRegion, match_title
 from .metadata import _ORG
-from .prose import _NUMBER, ProseStream, _prose_stream, _visual_lines
+from .prose import _NUMBER, ProseStream, _visual_lines
 from .readers import Line, RawDocument, Token
 
 Box = tuple[float, float, float, float]
@@ -21,6 +21,7 @@ _AS_AT = re.compile(r"截至(20\d{2})年12月31日")
 _HEADING_AGENCY = re.compile(r"^(?:第[一二三四五六七八九十]+部分[:：]?)?(" + _ORG + r")(?:20\d{2})?年度?(?:部门|单位)(?:决算|预算)")
 _CAPTION_AGENCY = re.compile(r"(?:部门名称|单位名称|填报单位名称|填报单位|编制单位|部门|单位)[:：](" + _ORG + r")(?![\u4e00-\u9fff])")
 _PLACEHOLDER = re.compile(r"(?<![A-Za-z])(?:[XxＸｘ]{2,}|×{2,}|某单位|某部门|某某)(?![A-Za-z])")
+_PLACEHOLDER_MARK = re.compile(r"[XxＸｘ×某]")
 _COMPARISON = re.compile(
     rf"(?:年初)?预算(?:数)?为?(?P<left>{_NUMBER})万元[，,]?(?:支出)?决算(?:数)?为?(?P<right>{_NUMBER})万元"
     rf".{{0,40}}?决算数?(?:(?P<word>大于|小于|等于|高于|低于)(?:年初)?预算数?|与(?:年初)?预算数?(?P<flat>(?:基本)?持平))")
@@ -54,6 +55,8 @@ def _box(lines: list[Line]) -> Box | None:
 
 
 def _compact(group: list[Line]) -> str:
+    if len(group) == 1:
+        return group[0].compact
     tokens = sorted((t for line in group for t in line.tokens), key=lambda t: t.x0) if len(group) > 1 and \
         group[0].top is not None else [t for line in group for t in line.tokens]
     return re.sub(r"\s+", "", "".join(t.text for t in tokens))
@@ -63,8 +66,8 @@ def heading_statements(doc: RawDocument, regions: dict[str, TableRegion]) -> lis
     """Years and agencies named by headings and captions, placeholders anywhere, and contents-page entries."""
     out: list[Statement] = []
     title_lines = {id(r.title_line) for r in regions.values()}
-    first_table = min((doc.lines.index(r.title_line) for r in regions.values()), default=len(doc.lines))
     index = {id(line): i for i, line in enumerate(doc.lines)}
+    first_table = min((index[id(r.title_line)] for r in regions.values()), default=len(doc.lines))
     for group in _visual_lines(doc.lines):
         line = group[0]
         text = _compact(group)
@@ -77,16 +80,20 @@ def heading_statements(doc: RawDocument, regions: dict[str, TableRegion]) -> lis
             m = _HEADING_AGENCY.match(text)
             if m:
                 out.append(Statement("agency", text, agency=_normal(m.group(1)), **where))
-        for m in _CAPTION_YEAR.finditer(text):
-            out.append(Statement("year", text, year=int(m.group(1)), **where))
-        for m in _CAPTION_AGENCY.finditer(text):
-            out.append(Statement("agency", text, agency=_normal(m.group(1)), **where))
-        for m in _AS_AT.finditer(text):
-            out.append(Statement("as_at_year", text[max(0, m.start() - 20) : m.end() + 20], year=int(m.group(1)),
-                                 **where))
-        for m in _PLACEHOLDER.finditer(text):
-            out.append(Statement("placeholder", text[max(0, m.start() - 30) : m.end() + 30], word=m.group(0),
-                                 **where))
+        # Each pattern is tried only on lines holding a character it cannot match without (most lines hold none).
+        if "：" in text or ":" in text:
+            for m in _CAPTION_YEAR.finditer(text):
+                out.append(Statement("year", text, year=int(m.group(1)), **where))
+            for m in _CAPTION_AGENCY.finditer(text):
+                out.append(Statement("agency", text, agency=_normal(m.group(1)), **where))
+        if "截至" in text:
+            for m in _AS_AT.finditer(text):
+                out.append(Statement("as_at_year", text[max(0, m.start() - 20) : m.end() + 20], year=int(m.group(1)),
+                                     **where))
+        if _PLACEHOLDER_MARK.search(text):
+            for m in _PLACEHOLDER.finditer(text):
+                out.append(Statement("placeholder", text[max(0, m.start() - 30) : m.end() + 30], word=m.group(0),
+                                     **where))
         if short and index[id(line)] < first_table and id(line) not in title_lines:
             spec = match_title(Line(line.number, line.page, [Token(text)]))
             if spec is not None:
@@ -113,6 +120,6 @@ def comparison_statements(prose: ProseStream) -> list[Statement]:
     return out
 
 
-def document_statements(doc: RawDocument, regions: dict[str, TableRegion]) -> list[Statement]:
-    """Every statement the whole-document rules check."""
-    return heading_statements(doc, regions) + comparison_statements(_prose_stream(doc, regions))
+def document_statements(doc: RawDocument, regions: dict[str, TableRegion], prose: ProseStream) -> list[Statement]:
+    """Every statement the whole-document rules check (`prose`: the document's prose_stream)."""
+    return heading_statements(doc, regions) + comparison_statements(prose)
