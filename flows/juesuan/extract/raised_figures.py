@@ -18,12 +18,15 @@ _AMOUNT = re.compile(r"-?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+)")
 _PIECE = re.compile(r"\S+")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _CODE = re.compile(r"\d{2,7}")
+_NOT_IN_AMOUNTS = re.compile(r"[^\d,.\-\s]")
 
 
 def _figures_only(line: str) -> list[tuple[int, int]] | None:
     """The spans of a line's amounts when the line holds nothing else, else None."""
     if "\t" in line or "\f" in line:
         return None  # cells separated by tabs have no columns to go by; a form feed is a page boundary
+    if _NOT_IN_AMOUNTS.search(line):
+        return None  # most lines: a character no amount prints
     spans = [(m.start(), m.end()) for m in _PIECE.finditer(line)]
     if not spans or not all(_AMOUNT.fullmatch(line[s:e]) for s, e in spans):
         return None
