@@ -295,24 +295,29 @@ class _TreeProblem:
                     rows = [i, *self.descendants[i]]
                     patches[i, j] = [(r, moved[r]) for r in rows]
                     inner[i, j] = self._subtree_cost(moved, rows)
-            work = list(choice)
+            # What the parent prints less its children of one reading: the open children's readings make up the rest.
+            p = self.index[parent_key]
+            rest = list(self.values[p][choice[p]])
+            for i in kids:
+                if len(self.options[i]) <= 1:
+                    rest = [r - v for r, v in zip(rest, self.values[i][choice[i]], strict=True)]
+            # Each open child's readings as (reading, error and misses inside its subtree, its figures).
+            readings = [[(j, *inner[i, j], self.values[i][j]) for j in range(len(self.options[i]))] for i in open_kids]
 
-            def cost_of(combination, kids=open_kids, parent_key=parent_key, work=work, inner=inner):
-                error, misses = 0, 0
-                for i, j in zip(kids, combination, strict=True):
-                    work[i] = j
-                    error, misses = error + inner[i, j][0], misses + inner[i, j][1]
-                return error + self.family_error(work, parent_key), misses
+            def cost_of(combination, rest=rest):
+                columns = zip(*(figures for *_, figures in combination), strict=True)
+                error = sum(abs(r - sum(column)) for r, column in zip(rest, columns, strict=True))
+                return error + sum(r[1] for r in combination), sum(r[2] for r in combination)
 
-            current = tuple(choice[i] for i in open_kids)
+            current = tuple(readings[k][choice[i]] for k, i in enumerate(open_kids))
             best, best_cost = current, cost_of(current)
-            for combination in itertools.product(*(range(len(self.options[i])) for i in open_kids)):
+            for combination in itertools.product(*readings):
                 candidate_cost = cost_of(combination)
                 if candidate_cost < best_cost:
                     best, best_cost = combination, candidate_cost
             if best != current:
                 choice = list(choice)
-                for i, j in zip(open_kids, best, strict=True):
+                for i, (j, *_) in zip(open_kids, best, strict=True):
                     for r, k in patches[i, j]:
                         choice[r] = k
         return choice
