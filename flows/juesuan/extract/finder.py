@@ -89,8 +89,9 @@ def _is_boundary(line: Line) -> bool:
     compact = line.compact
     if _PART_HEADING.match(compact):
         return True
-    core = _core_title(compact)
-    return bool(_OTHER_TABLE_TITLE.match(core)) and len(compact) <= 40
+    if len(compact) > 40 or "表" not in compact:
+        return False  # another table's title is short and ends in 表
+    return bool(_OTHER_TABLE_TITLE.match(_core_title(compact)))
 
 
 def _has_data(lines: list[Line]) -> bool:
