@@ -57,8 +57,8 @@ def _box(lines: list[Line]) -> Box | None:
 def _compact(group: list[Line]) -> str:
     if len(group) == 1:
         return group[0].compact
-    tokens = sorted((t for line in group for t in line.tokens), key=lambda t: t.x0) if len(group) > 1 and \
-        group[0].top is not None else [t for line in group for t in line.tokens]
+    tokens = sorted((t for line in group for t in line.tokens), key=lambda t: t.x0) if group[0].top is not None \
+        else [t for line in group for t in line.tokens]
     return re.sub(r"\s+", "", "".join(t.text for t in tokens))
 
 
