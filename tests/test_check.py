@@ -178,4 +178,9 @@ def test_a_change_on_the_budget_is_checked_and_implies_no_prior_year_figure(tmp_
     on_budget = [(c["rule_id"], c["expected"], c["actual"], c["outcome"]) for c in checks if c["source_line"] == 718]
     assert ("PROSE-CHANGE", D("4.7893"), D("4.8"), "rounding") in on_budget
     assert not [c for c in on_budget if c[0] == "PROSE-PRIOR-YEAR"]
-    assert len([c for c in checks if c["rule_id"] == "PROSE-PRIOR-YEAR"]) >= 3
+    # The changes on 上年 are compared, each at its line; the copy prints 2024's figures as 2023's, so each prior
+    # figure a sentence implies (1,479.96 for 1,393.59 比上年决算数减少86.37万元) differs from the copy's (1,393.59).
+    prior_year = sorted((c["source_line"], c["outcome"]) for c in checks if c["rule_id"] == "PROSE-PRIOR-YEAR")
+    assert prior_year == [(line, "fail") for line in (639, 671, 678, 696, 741, 749, 757, 759)]
+    assert ("PROSE-PRIOR-YEAR", D("1393.590000"), D("1479.960000"), "fail") in [
+        (c["rule_id"], c["expected"], c["actual"], c["outcome"]) for c in checks if c["source_line"] == 639]
