@@ -118,26 +118,22 @@ def split_fused(text: str) -> list[str]:
 @lru_cache(maxsize=65536)  # the same figures and codes recur on every page of a corpus
 def _split_figured(text: str) -> tuple[str, ...]:
     """split_fused of a token holding a digit, kept: a tuple, so no caller can change the kept parts."""
-    return tuple(_split_figured_token(text))
-
-
-def _split_figured_token(text: str) -> list[str]:
     m = _CODE_DASH_NAME.match(text)
     if m:
-        return [m.group(1), m.group(2)]
+        return m.group(1), m.group(2)
     m = _AMOUNT_THEN_CODE.match(text)
     if m:
-        return [m.group(1), m.group(2)]
+        return m.group(1), m.group(2)
     m = _AMOUNT_THEN_TEXT.match(text)
     if m:
-        return [m.group(1), *split_fused(m.group(2))]
+        return m.group(1), *split_fused(m.group(2))
     for fused, amount in ((text.count(".") > 1, _TWO_DECIMALS), ("." not in text and text.count(",") > 1, _GROUPED)):
         amounts = amount.findall(text) if fused else []
         if len(amounts) > 1 and "".join(amounts) == text:
-            return amounts
+            return tuple(amounts)
     runs = _SCRIPT_RUNS.findall(text)
     if len(runs) <= 1:
-        return [text]
+        return (text,)
     # Only split name+digits when the digits look like a code (a run of 3-7 digits), not "2024年" or "（1）".
     out: list[str] = []
     for run in runs:
@@ -147,7 +143,7 @@ def _split_figured_token(text: str) -> list[str]:
             out[-1] += run
         else:
             out.append(run)
-    return out
+    return tuple(out)
 
 
 def _text_tokens(raw_line: str) -> list[Token]:
