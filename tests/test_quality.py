@@ -9,6 +9,7 @@ import duckdb
 import pytest
 from conftest import FOSHAN, LECHANG_2022, ROOT, SHAOGUAN_2024, build_warehouse, external_file
 from juesuan.extract.document import CORE_TABLES
+from juesuan.isolated import PreparedProcess
 from juesuan.quality import validate
 from juesuan.quality.catalog import families, rules
 
@@ -203,6 +204,25 @@ def test_an_expectation_that_raises_fails_the_run(raw_build, tmp_path, monkeypat
     monkeypatch.setattr(validate, "_suites_module", lambda: Broken)
     with pytest.raises(validate.DataQualityEngineError, match="no_such_column|raised"):
         validate.validate_warehouse(copy, tmp_path / "build", "broken-run")
+
+
+def _prepared_sites() -> list[str]:
+    return sorted(str(site) for site in validate._prepared)
+
+
+def test_the_checks_process_is_prepared_before_its_call_and_validates_as_an_unprepared_one(raw_build, tmp_path):
+    # The pipeline starts the checks' process as dbt starts building: GX is imported and the context made there,
+    # and the stage's call, in that same process, finds it waiting.
+    assert PreparedProcess(validate.prepare, tmp_path / "b1").run(_prepared_sites) == [str(tmp_path / "b1" / "dq" / "gx")]
+    warehouse, _, _ = raw_build
+    copy = tmp_path / "w.duckdb"
+    shutil.copy(warehouse, copy)
+    stored = dict(query(copy, "select outcome, count(*) from dq_results group by 1"))
+    validate.prepare(tmp_path / "b2")
+    summary = validate.validate_warehouse(copy, tmp_path / "b2", "prepared-run")
+    assert validate._prepared == {}  # used, and not kept for another call
+    assert dict(summary.outcomes) == stored and stored["fail"] >= 1 and stored["pass"] > 500
+    assert (tmp_path / "b2" / "dq" / "gx" / "index.html").is_file()
 
 
 def test_the_checks_stage_stops_on_a_rule_outside_the_catalog_and_keeps_the_stored_checks(raw_build, tmp_path):

@@ -16,6 +16,7 @@ import pytest
 from conftest import LECHANG_2022, PUTUO, RAW, SHAOGUAN_2024, build_warehouse, external_file
 from juesuan import discover
 from juesuan.discover import read_inputs, up_to_date
+from juesuan.isolated import PreparedProcess
 from juesuan.settings import load_settings
 from juesuan.warehouse.publish import inputs_fingerprint
 
@@ -150,6 +151,16 @@ def test_a_file_removed_while_the_folder_is_read_is_reported(tmp_path, monkeypat
 # count(*) over a cross join is answered without enumerating it; hashing every combination of four is not.
 RUNAWAY = ("select sum(hash(a.row_index, b.row_index, c.row_index, d.row_index)) "
            "from raw.table_rows a, raw.table_rows b, raw.table_rows c, raw.table_rows d")
+
+
+def test_a_stage_process_whose_preparation_failed_still_makes_its_call_and_raises_its_error():
+    assert PreparedProcess(int, "not a number").run(int, "12") == 12
+    with pytest.raises(ValueError, match="invalid literal for int"):
+        PreparedProcess(int, "7").run(int, "x")
+    unused = PreparedProcess(time.sleep, 0.2)
+    processes = list(unused._pool._processes.values())
+    unused.close()  # a stage before it failed: the process ends without a call
+    assert len(processes) == 1 and not processes[0].is_alive()
 
 
 def test_a_runaway_cross_join_stops_at_its_time_limit(raw_build):

@@ -180,6 +180,20 @@ def test_document_page_links_into_the_pdf(site, browser):
     screenshot(browser, page, "document", 1600)
 
 
+def test_a_document_whose_checks_pass_says_so_and_lists_only_its_rounding(site):
+    # The page lists the checks that did not pass; the passes are counted, not read out (nine in ten check rows).
+    warehouse, _, build = site
+    passing = rows(warehouse, "select document_id, file_name, checks_run, rounding from dq_document_summary "
+                              "where failures = 0 and suspect_extraction = 0 and checks_run > 0 order by file_name")
+    assert len(passing) >= 2
+    for document_id, file_name, checks_run, rounding in passing:
+        text = (build / "report" / "documents" / f"{document_id[:12]}.html").read_text(encoding="utf-8")
+        within = f", {rounding} within the rounding tolerance" if rounding else ""
+        assert f"Every check passes{within}." in text, file_name
+        assert f"All {checks_run} checks pass ({rounding} within the rounding tolerance)." in text, file_name
+        assert len(re.findall(r'<tr class="finding ', text)) == rounding, file_name
+
+
 def test_data_quality_page_and_dbt_docs_open_offline(site, browser):
     _, _, build = site
     dq = dom(browser, build / "dq" / "index.html")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import sys
 from decimal import Decimal
@@ -202,7 +203,9 @@ def cmd_run(args) -> int:
         from .pipeline import on_progress, on_stage, run_pipeline
         from .progress import RunProgress
         from .quality.validate import DataQualityEngineError
-        from .warehouse.dbt import DbtBuildError
+        from .warehouse.dbt import DbtBuildError, preload
+
+        preload()  # while the server starts: a run that is not up to date always builds the models
     except BaseException:
         orchestrator.stop()
         raise
@@ -485,5 +488,20 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
+def console() -> None:
+    """The `juesuan` console script: main(), then the process ends without the interpreter's teardown."""
+    code = main()
+    # Python's teardown frees every object of dbt, Prefect and GX one by one (about a second after a run). The
+    # command's work is done by now and its files closed: the output is flushed and the exit handlers run
+    # (multiprocessing's, Prefect's, logging's), and the process ends at once, as many command-line tools do.
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        code = _closed_pipe()
+    sys.stderr.flush()
+    atexit._run_exitfuncs()
+    os._exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    console()

@@ -20,8 +20,8 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from .discover import Inputs, read_inputs, up_to_date
 from .extract.document import extract_file
 from .extract.guarded import GuardedExtractor
-from .isolated import in_own_process
-from .quality.validate import QualitySummary, validate_warehouse
+from .isolated import PreparedProcess
+from .quality.validate import QualitySummary, prepare, validate_warehouse
 from .report.html import write_report
 from .settings import EXTRACTOR_VERSION, load_settings
 from .warehouse import runs
@@ -148,12 +148,30 @@ def export_lake(warehouse: str, out_dir: str) -> dict[str, int]:
     return export_parquet(Path(warehouse), Path(out_dir))
 
 
+_checks_process: PreparedProcess | None = None
+
+
+def _prepare_checks(build_dir: str) -> None:
+    """Start the checks' process now: it imports GX and makes its context (about 5 s) while dbt builds here."""
+    global _checks_process
+    _checks_process = PreparedProcess(prepare, Path(build_dir))
+
+
+def _close_checks() -> None:
+    global _checks_process
+    if _checks_process is not None:
+        _checks_process.close()
+        _checks_process = None
+
+
 @task(name="validate-warehouse", cache_policy=NO_CACHE)
 def validate_data_quality(warehouse: str, build_dir: str, run_id: str) -> QualitySummary:
     """Every consistency check, validated by the GX suites; dq_results and the data docs written. In a process of
-    its own: what GX and pandas grow there (a family's check rows at a time) is returned when it ends, not kept by
-    this process for the stages after."""
-    return in_own_process(validate_warehouse, Path(warehouse), Path(build_dir), run_id)
+    its own (prepared while dbt built): what GX and pandas grow there (a family's check rows at a time) is returned
+    when it ends, not kept by this process for the stages after."""
+    global _checks_process
+    process, _checks_process = _checks_process or PreparedProcess(), None
+    return process.run(validate_warehouse, Path(warehouse), Path(build_dir), run_id)
 
 
 @task(name="write-report", cache_policy=NO_CACHE)
@@ -270,6 +288,7 @@ def pipeline(raw: str | None = None, warehouse: str | None = None, build: str | 
             with _stage("load"):
                 summary = load_warehouse(str(building), str(staging), kept, failed)
             clear(staging)
+            _prepare_checks(pages)
             with _stage("dbt"):
                 dbt_summary = build_warehouse_models(str(building), pages, run_id,
                                                      str(published) if published else None)
@@ -301,6 +320,7 @@ def pipeline(raw: str | None = None, warehouse: str | None = None, build: str | 
         except BaseException:
             # The served warehouse and pages stay as they were; this run's pages folder is left for its logs
             # (dbt's are in <pages>/dbt/logs) and removed by the next run.
+            _close_checks()
             discard(building)
             clear(staging)
             raise

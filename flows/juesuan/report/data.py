@@ -145,10 +145,13 @@ def read_report_data(con: duckdb.DuckDBPyConnection) -> ReportData:
 # What a document's page shows besides its summary, source by source: (query, the document's key column). A page
 # shows none of the run ids and load times, which change with every run: they are left out, so a page whose content
 # would not change is copied from the published report (html._Pages).
+# The page lists the checks that did not pass (the passes are counted in its summary: nine in ten of the rows at
+# scale), and of the printed lines what it prints of them.
 _DETAIL_SOURCES = {
-    "checks": ("select * exclude (run_id) from dq_results", "document_id"),
+    "checks": ("select * exclude (run_id) from dq_results where outcome <> 'pass'", "document_id"),
     "tables": ("select * from raw.document_tables", "sha256"),
-    "rows": ("select * from raw.table_rows", "sha256"),
+    "rows": ("select sha256, table_key, row_index, code, name, side, page, source_line, measure, amount, printed "
+             "from raw.table_rows", "sha256"),
     "notes": ("select sha256, severity, error_code, message, source_line, table_key from raw.load_errors "
               "where loaded and sha256 is not null", "sha256"),
 }
