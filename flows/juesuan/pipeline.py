@@ -151,10 +151,14 @@ def export_lake(warehouse: str, out_dir: str) -> dict[str, int]:
 _checks_process: PreparedProcess | None = None
 
 
-def _prepare_checks(build_dir: str) -> None:
-    """Start the checks' process now: it imports GX and makes its context (about 5 s) while dbt builds here."""
+def _prepare_checks(build_dir: str, extracted: int, kept: int) -> None:
+    """Start the checks' process now, so that it imports GX and makes its context (about 5 s) while dbt builds
+    here; not when this run extracted more documents than it kept: such a build is long enough that the 5 s hardly
+    count (1 % at 10,000 documents), and its models, built from that many new documents, are where a run's memory
+    peaks (the prepared process holds about 0.25 GB)."""
     global _checks_process
-    _checks_process = PreparedProcess(prepare, Path(build_dir))
+    if extracted <= kept:
+        _checks_process = PreparedProcess(prepare, Path(build_dir))
 
 
 def _close_checks() -> None:
@@ -167,8 +171,8 @@ def _close_checks() -> None:
 @task(name="validate-warehouse", cache_policy=NO_CACHE)
 def validate_data_quality(warehouse: str, build_dir: str, run_id: str) -> QualitySummary:
     """Every consistency check, validated by the GX suites; dq_results and the data docs written. In a process of
-    its own (prepared while dbt built): what GX and pandas grow there (a family's check rows at a time) is returned
-    when it ends, not kept by this process for the stages after."""
+    its own (prepared while dbt built, see _prepare_checks): what GX and pandas grow there (a family's check rows at
+    a time) is returned when it ends, not kept by this process for the stages after."""
     global _checks_process
     process, _checks_process = _checks_process or PreparedProcess(), None
     return process.run(validate_warehouse, Path(warehouse), Path(build_dir), run_id)
@@ -288,7 +292,7 @@ def pipeline(raw: str | None = None, warehouse: str | None = None, build: str | 
             with _stage("load"):
                 summary = load_warehouse(str(building), str(staging), kept, failed)
             clear(staging)
-            _prepare_checks(pages)
+            _prepare_checks(pages, len(to_extract), len(kept))
             with _stage("dbt"):
                 dbt_summary = build_warehouse_models(str(building), pages, run_id,
                                                      str(published) if published else None)

@@ -59,7 +59,7 @@ class ReportData:
 class DocumentDetails:
     """What one document's page shows besides its summary: read a document at a time, never all at once."""
 
-    checks: list[dict]                       # its dq_results rows
+    checks: list[dict]                       # its dq_results rows that did not pass
     tables: list[dict]                       # its raw.document_tables rows
     rows: dict[str, list[dict]]              # table_key → printed lines with their measures
     notes: list[dict]                        # warnings from reading it
@@ -144,9 +144,8 @@ def read_report_data(con: duckdb.DuckDBPyConnection) -> ReportData:
 
 # What a document's page shows besides its summary, source by source: (query, the document's key column). A page
 # shows none of the run ids and load times, which change with every run: they are left out, so a page whose content
-# would not change is copied from the published report (html._Pages).
-# The page lists the checks that did not pass (the passes are counted in its summary: nine in ten of the rows at
-# scale), and of the printed lines what it prints of them.
+# would not change is copied from the published report (html._Pages). Of the checks, a page lists those that did
+# not pass (the passes, nine in ten of the rows, are counted in its summary); of the printed lines, what it prints.
 _DETAIL_SOURCES = {
     "checks": ("select * exclude (run_id) from dq_results where outcome <> 'pass'", "document_id"),
     "tables": ("select * from raw.document_tables", "sha256"),
