@@ -227,6 +227,8 @@ def test_a_page_whose_inputs_did_not_change_is_copied_not_rendered(site, tmp_pat
     second = tmp_path / "second"
     write_report(warehouse, second, previous=first)
     assert (second / "documents" / kept.name).read_text(encoding="utf-8").endswith("<!-- first run -->")
+    # taken as a hard link (one file system here), not a copy of its bytes
+    assert (second / "documents" / kept.name).stat().st_ino == kept.stat().st_ino
     assert "<!-- first run -->" not in (second / "documents" / changed.name).read_text(encoding="utf-8")
     assert sorted(p.name for p in (second / "documents").glob("*.html")) == [p.name for p in pages]
     # Rendered under other code (another fingerprint), nothing is copied.
