@@ -500,7 +500,7 @@ def console() -> None:
         code = _closed_pipe()
     sys.stderr.flush()
     atexit._run_exitfuncs()
-    os._exit(code)
+    os._exit(code or 0)  # as sys.exit(None) would
 
 
 if __name__ == "__main__":  # pragma: no cover
