@@ -53,6 +53,35 @@ def test_pipeline_runs_dbt_build_with_all_tests_passing(built):
     assert (build_dir / "dbt" / "target" / "catalog.json").is_file()
 
 
+def test_a_model_with_nulls_in_its_required_columns_fails_its_one_not_null_test(built, tmp_path):
+    # The required columns of a model are tested together (one dbt test node, one scan): the test fails, naming each
+    # column that holds nulls and how many, on a copy of the warehouse with two of dim_agency's required columns
+    # emptied for the 乐昌 agency's row.
+    from dbt.cli.main import dbtRunner
+    from juesuan.settings import DBT_PROJECT
+    from juesuan.warehouse.dbt import _release_warehouse, _warehouse_env
+
+    warehouse, _, _ = built
+    doctored = tmp_path / "doctored.duckdb"
+    doctored.write_bytes(Path(warehouse).read_bytes())
+    with duckdb.connect(str(doctored)) as con:
+        con.execute("update dim_agency set province = null, admin_level = null where agency_name like '%乐昌%'")
+        assert con.execute("select count(*) from dim_agency where province is null").fetchone() == (1,)
+    target = tmp_path / "target"
+    with _warehouse_env(doctored):
+        try:
+            result = dbtRunner().invoke(["test", "--select", "test_name:not_null_columns,dim_agency", "--project-dir",
+                                         str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT), "--target-path",
+                                         str(target), "--log-path", str(tmp_path / "logs"), "--quiet"])
+        finally:
+            _release_warehouse()
+    [test] = result.result
+    assert (str(test.status), test.failures) == ("fail", 2)
+    assert test.node.test_metadata.kwargs["columns"] == ["agency_id", "agency_name", "province", "admin_level"]
+    with duckdb.connect(str(doctored), read_only=True) as con:
+        assert sorted(con.execute(test.node.compiled_code).fetchall()) == [("admin_level", 1), ("province", 1)]
+
+
 def test_expenditure_fact_for_shaoguan_2010301(built):
     warehouse, _, _ = built
     rows = query(warehouse, """
