@@ -237,3 +237,42 @@ def test_a_page_whose_inputs_did_not_change_is_copied_not_rendered(site, tmp_pat
     third = tmp_path / "third"
     write_report(warehouse, third, previous=first)
     assert "<!-- first run -->" not in (third / "documents" / kept.name).read_text(encoding="utf-8")
+
+
+def test_many_pages_are_rendered_by_two_processes_as_one_renders_them(site, tmp_path, monkeypatch):
+    # A big report shares its document pages, a chunk at a time, with a second process (spawned: it runs the
+    # module's code, not this test's patches), which claims them from the last chunk back while this process claims
+    # them from the first on: every page is the one a single process writes, byte for byte.
+    import time
+
+    from juesuan.report import html
+
+    warehouse, _, _ = site
+    html.write_report(warehouse, tmp_path / "one")
+    rendered_here = []
+    render_here, claim_here = html._render_documents, html._claim
+
+    def recording(con, env, out_dir, summaries, common):
+        rendered_here.extend(f"{i[:12]}.html" for i in summaries)
+        render_here(con, env, out_dir, summaries, common)
+
+    def after_the_second_process_claimed(claims, from_back):
+        # Seven pages take this process no time: it waits for the second process's first claim (at most a minute).
+        waited = time.monotonic()
+        while claims[1] == 4 and time.monotonic() - waited < 60:
+            time.sleep(0.05)
+        return claim_here(claims, from_back)
+
+    monkeypatch.setattr(html, "_render_documents", recording)
+    monkeypatch.setattr(html, "_claim", after_the_second_process_claimed)
+    monkeypatch.setattr(html, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(html, "SHARED_CHUNK", 2)  # 7 pages: 4 chunks
+    html.write_report(warehouse, tmp_path / "two")
+    names = sorted(p.name for p in (tmp_path / "one" / "documents").glob("*.html"))
+    assert len(names) == 7 and sorted(p.name for p in (tmp_path / "two" / "documents").glob("*.html")) == names
+    # This process rendered the first chunks, the second process the last one or more.
+    assert 0 < len(rendered_here) < len(names) and rendered_here == names[:len(rendered_here)]
+    built = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d")
+    for name in names:
+        one, two = ((tmp_path / run / "documents" / name).read_text(encoding="utf-8") for run in ("one", "two"))
+        assert built.sub("", one) == built.sub("", two), name

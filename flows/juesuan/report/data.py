@@ -162,7 +162,7 @@ _DETAIL_ORDER = {
     "checks": "document_id, rule_id, table_key, source_line, column_name, row_code, row_name, expected, actual, detail",
     "tables": "sha256, coalesce(page, 0), source_line nulls last, table_key",
     "rows": "sha256, table_key, row_index",
-    "notes": "sha256, source_line nulls first",
+    "notes": "sha256, source_line nulls first, table_key nulls first, error_code, message, severity",
 }
 
 

@@ -6,10 +6,13 @@ they open offline, from a file:// URL or from `juesuan docs --serve`.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import multiprocessing
 import os
 import shutil
+from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -41,6 +44,12 @@ _MEASURE_KEYS = [m.key for spec in TITLE_SPECS for m in (*spec.measures, *spec.e
 MEASURE_RANKS = {key: index for index, key in reversed(list(enumerate(_MEASURE_KEYS)))}
 # What each page was rendered from (a digest of its template inputs), kept beside the pages for the next run.
 PAGES_STATE = ".pages.json"
+# From this many document pages to render, a second process shares their rendering: below, its start (about a
+# second of imports) costs more than it saves.
+PARALLEL_FROM = 400
+# Document pages are shared out this many at a time (each chunk reads its details with queries of its own): the two
+# processes finish within a chunk of each other, about a second's rendering.
+SHARED_CHUNK = 250
 
 
 def amount(value) -> str:
@@ -170,7 +179,7 @@ def write_report(warehouse: Path, out_dir: Path, sources: Path | None = None, pr
     """
     with connect(warehouse, read_only=True) as con:
         data = read_report_data(con)
-        _write_pages(con, data, out_dir, sources, previous)
+        _write_pages(con, data, out_dir, sources, previous, warehouse)
     return _write_index(data, out_dir)
 
 
@@ -220,8 +229,9 @@ def _report_code() -> str:
 
 
 def _write_pages(con: duckdb.DuckDBPyConnection, data: ReportData, out_dir: Path, sources: Path | None,
-                 previous: Path | None = None) -> None:
-    """The agency pages and one page per document (its details streamed from the warehouse)."""
+                 previous: Path | None = None, warehouse: Path | None = None) -> None:
+    """The agency pages and one page per document (its details streamed from the warehouse). With `warehouse` (the
+    file `con` reads) and many pages to render, a second process renders some of the document pages."""
     out_dir.mkdir(parents=True, exist_ok=True)
     for generated in ("agencies", "documents", "files"):
         shutil.rmtree(out_dir / generated, ignore_errors=True)  # pages of documents no longer loaded go too
@@ -233,7 +243,57 @@ def _write_pages(con: duckdb.DuckDBPyConnection, data: ReportData, out_dir: Path
         doc["page_name"] = f"{doc['document_id'][:12]}.html"
     agency_ids = {a["agency_id"] for a in data.agencies}
 
-    (out_dir / "agencies").mkdir()
+    sources_by_name = _source_files(sources)
+    annotated = _annotated_files(out_dir)
+    (out_dir / "documents").mkdir()
+    # A document page is rendered from its summary, its links and its details; the details are digested in the
+    # warehouse, and only the pages whose digest changed read their details and are rendered.
+    digests = detail_digests(con)
+    summaries: dict[str, dict] = {}
+    for doc in data.documents:
+        document_id = doc["document_id"]
+        source_link = None
+        source = sources_by_name.get(doc["file_name"])
+        if source is not None:
+            _place(source, out_dir / "files" / doc["document_id"][:12] / source.name)
+            source_link = f"../files/{doc['document_id'][:12]}/{source.name}"
+        marked = _annotated_for(doc["file_name"], annotated)
+        summary = dict(
+            root="../", doc=doc, source_link=source_link,
+            # A page anchor means something only in a PDF: a text source gets the page number without a link.
+            page_base=source_link if source_link and source_link.lower().endswith(".pdf") else None,
+            annotated_link=os.path.relpath(marked, out_dir / "documents") if marked else None,
+            agency_page=doc["agency_id"] in agency_ids, verdict_sentence=_verdict_sentence(doc))
+        if not pages.copied(f"documents/{doc['page_name']}", {**summary, "details": digests.get(document_id)}):
+            summaries[document_id] = summary
+
+    ids = sorted(summaries)
+    chunks = [{i: summaries[i] for i in ids[start:start + SHARED_CHUNK]} for start in range(0, len(ids), SHARED_CHUNK)]
+    with contextlib.ExitStack() as stack:
+        shared = None
+        if warehouse is not None and len(ids) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1:
+            # Rendering is one core's work and the report is the last stage. A second process renders the chunks of
+            # document pages from the last back while this one writes the agency pages and then renders from the
+            # first on, each claiming its next chunk from the other's end: both finish within a chunk of each other.
+            context = multiprocessing.get_context("spawn")
+            claims = context.Array("i", [0, len(chunks)])  # the next chunk from the front, one past the back
+            helper = stack.enter_context(ProcessPoolExecutor(1, mp_context=context, initializer=_keep_claims,
+                                                             initargs=(claims,)))
+            shared = helper.submit(render_claimed, warehouse, out_dir, chunks, common)
+            stack.callback(_claim_all, claims)  # after an error here, the second process takes no further chunk
+        _write_agency_pages(data, pages, env, common)
+        if shared is None:
+            _render_documents(con, env, out_dir, summaries, common)
+        else:
+            while (k := _claim(claims, from_back=False)) is not None:
+                _render_documents(con, env, out_dir, chunks[k], common)
+            shared.result()  # the second process's error, raised here
+    pages.save()
+
+
+def _write_agency_pages(data: ReportData, pages: _Pages, env: Environment, common: dict) -> None:
+    """One page per agency: its documents, charts, overview, performance and budget against final accounts."""
+    (pages.out_dir / "agencies").mkdir()
     for agency in data.agencies:
         docs = sorted(data.documents_by_agency.get(agency["agency_id"], []),
                       key=lambda d: (-(d["fiscal_year"] or 0), d["document_kind"], d["file_name"]))
@@ -249,31 +309,46 @@ def _write_pages(con: duckdb.DuckDBPyConnection, data: ReportData, out_dir: Path
         pages.write(f"agencies/{agency['agency_id']}.html", inputs,
                     lambda inputs=inputs: env.get_template("agency.html.j2").render(**inputs, **common))
 
-    sources_by_name = _source_files(sources)
-    annotated = _annotated_files(out_dir)
-    (out_dir / "documents").mkdir()
-    by_id = {doc["document_id"]: doc for doc in data.documents}
-    # A document page is rendered from its summary, its links and its details; the details are digested in the
-    # warehouse, and only the pages whose digest changed read their details and are rendered.
-    digests = detail_digests(con)
-    summaries: dict[str, dict] = {}
-    for document_id, doc in by_id.items():
-        source_link = None
-        source = sources_by_name.get(doc["file_name"])
-        if source is not None:
-            _place(source, out_dir / "files" / doc["document_id"][:12] / source.name)
-            source_link = f"../files/{doc['document_id'][:12]}/{source.name}"
-        marked = _annotated_for(doc["file_name"], annotated)
-        summary = dict(
-            root="../", doc=doc, source_link=source_link,
-            # A page anchor means something only in a PDF: a text source gets the page number without a link.
-            page_base=source_link if source_link and source_link.lower().endswith(".pdf") else None,
-            annotated_link=os.path.relpath(marked, out_dir / "documents") if marked else None,
-            agency_page=doc["agency_id"] in agency_ids, verdict_sentence=_verdict_sentence(doc))
-        if not pages.copied(f"documents/{doc['page_name']}", {**summary, "details": digests.get(document_id)}):
-            summaries[document_id] = summary
+
+_claims = None  # in the second process: the claims on the chunks it shares with the first
+
+
+def _keep_claims(claims) -> None:
+    global _claims
+    _claims = claims
+
+
+def _claim(claims, from_back: bool) -> int | None:
+    """The index of the next chunk no process has claimed, from the front or the back; None when none is left."""
+    with claims.get_lock():
+        front, back = claims[0], claims[1]
+        if front >= back:
+            return None
+        if from_back:
+            claims[1] = back - 1
+            return back - 1
+        claims[0] = front + 1
+        return front
+
+
+def _claim_all(claims) -> None:
+    with claims.get_lock():
+        claims[0] = claims[1]
+
+
+def render_claimed(warehouse: Path, out_dir: Path, chunks: list[dict[str, dict]], common: dict) -> None:
+    """Render the chunks of document pages (document id → the page's inputs but its details) this second process
+    claims, from the last back, reading their details from the warehouse."""
+    env = _environment()
+    with connect(warehouse, read_only=True) as con:
+        while (k := _claim(_claims, from_back=True)) is not None:
+            _render_documents(con, env, out_dir, chunks[k], common)
+
+
+def _render_documents(con: duckdb.DuckDBPyConnection, env: Environment, out_dir: Path, summaries: dict[str, dict],
+                      common: dict) -> None:
     for document_id, details in document_details(con, list(summaries)):
-        doc = by_id[document_id]
+        summary = summaries[document_id]
         checks, tables, rows = details.checks, details.tables, details.rows
         titles = {t["table_key"]: t["title"] for t in tables}
         table_pages = {t["table_key"]: t["page"] for t in tables if t["page"]}
@@ -286,12 +361,11 @@ def _write_pages(con: duckdb.DuckDBPyConnection, data: ReportData, out_dir: Path
         measure_names = {key: sorted({m for line in lines for m in line["measures"]}, key=_measure_order)
                          for key, lines in rows.items()}
         inputs = dict(
-            **summaries[document_id], checks=checks, findings=findings,
+            **summary, checks=checks, findings=findings,
             rounding=[c for c in checks if c["outcome"] == "rounding"],
             tables=tables, rows=rows, notes=details.notes, measure_names=measure_names)
-        (out_dir / "documents" / doc["page_name"]).write_text(
+        (out_dir / "documents" / summary["doc"]["page_name"]).write_text(
             env.get_template("document.html.j2").render(**inputs, **common), encoding="utf-8")
-    pages.save()
 
 
 def _measure_order(measure: str) -> tuple[int, str]:
