@@ -315,6 +315,8 @@ class _TreeProblem:
                 candidate_cost = cost_of(combination)
                 if candidate_cost < best_cost:
                     best, best_cost = combination, candidate_cost
+                    if best_cost == (0, 0):
+                        break  # nothing costs less: the rest could only tie, and the first of equals is kept
             if best != current:
                 choice = list(choice)
                 for i, (j, *_) in zip(open_kids, best, strict=True):
