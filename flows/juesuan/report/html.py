@@ -267,14 +267,15 @@ def _write_pages(con: duckdb.DuckDBPyConnection, data: ReportData, out_dir: Path
         if not pages.copied(f"documents/{doc['page_name']}", {**summary, "details": digests.get(document_id)}):
             summaries[document_id] = summary
 
-    ids = sorted(summaries)
-    chunks = [{i: summaries[i] for i in ids[start:start + SHARED_CHUNK]} for start in range(0, len(ids), SHARED_CHUNK)]
     with contextlib.ExitStack() as stack:
         shared = None
-        if warehouse is not None and len(ids) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1:
+        if warehouse is not None and len(summaries) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1:
             # Rendering is one core's work and the report is the last stage. A second process renders the chunks of
             # document pages from the last back while this one writes the agency pages and then renders from the
             # first on, each claiming its next chunk from the other's end: both finish within a chunk of each other.
+            ids = sorted(summaries)
+            chunks = [{i: summaries[i] for i in ids[start:start + SHARED_CHUNK]}
+                      for start in range(0, len(ids), SHARED_CHUNK)]
             context = multiprocessing.get_context("spawn")
             claims = context.Array("i", [0, len(chunks)])  # the next chunk from the front, one past the back
             helper = stack.enter_context(ProcessPoolExecutor(1, mp_context=context, initializer=_keep_claims,
@@ -347,6 +348,7 @@ def render_claimed(warehouse: Path, out_dir: Path, chunks: list[dict[str, dict]]
 
 def _render_documents(con: duckdb.DuckDBPyConnection, env: Environment, out_dir: Path, summaries: dict[str, dict],
                       common: dict) -> None:
+    """Write the page of each document of `summaries`, its details read from the warehouse a chunk at a time."""
     for document_id, details in document_details(con, list(summaries)):
         summary = summaries[document_id]
         checks, tables, rows = details.checks, details.tables, details.rows
