@@ -57,9 +57,7 @@ def test_a_model_with_nulls_in_its_required_columns_fails_its_one_not_null_test(
     # The required columns of a model are tested together (one dbt test node, one scan): the test fails, naming each
     # column that holds nulls and how many, on a copy of the warehouse with two of dim_agency's required columns
     # emptied for the 乐昌 agency's row.
-    from dbt.cli.main import dbtRunner
-    from juesuan.settings import DBT_PROJECT
-    from juesuan.warehouse.dbt import _release_warehouse, _warehouse_env
+    from juesuan.warehouse.dbt import _invoke, _release_warehouse, _warehouse_env
 
     warehouse, _, _ = built
     doctored = tmp_path / "doctored.duckdb"
@@ -67,12 +65,9 @@ def test_a_model_with_nulls_in_its_required_columns_fails_its_one_not_null_test(
     with duckdb.connect(str(doctored)) as con:
         con.execute("update dim_agency set province = null, admin_level = null where agency_name like '%乐昌%'")
         assert con.execute("select count(*) from dim_agency where province is null").fetchone() == (1,)
-    target = tmp_path / "target"
     with _warehouse_env(doctored):
         try:
-            result = dbtRunner().invoke(["test", "--select", "test_name:not_null_columns,dim_agency", "--project-dir",
-                                         str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT), "--target-path",
-                                         str(target), "--log-path", str(tmp_path / "logs"), "--quiet"])
+            result = _invoke(["test", "--select", "test_name:not_null_columns,dim_agency"], tmp_path)
         finally:
             _release_warehouse()
     [test] = result.result
