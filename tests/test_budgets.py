@@ -7,6 +7,7 @@ import duckdb
 import pytest
 from conftest import SHARED, build_warehouse, external_file
 from identities import tree_violations
+from juesuan.extract.columns import _cheapest_combination
 from juesuan.extract.document import extract_file
 
 BUDGETS = SHARED / "corpus" / "budgets"
@@ -399,6 +400,22 @@ def test_chongqing_text_two_classes_swap_columns_together():
     assert (rows["210"]["basic"], rows["210"]["project"]) == (D("610.90"), None)
     assert (rows["215"]["basic"], rows["215"]["project"]) == (None, D("371.13"))
     assert _not_passing(CHONGQING, ".pdfplumber.txt") == []
+
+
+@pytest.mark.parametrize("scale", [1, 10**17])
+def test_the_family_search_finds_the_two_classes_columns_exactly_at_any_magnitude(scale):
+    # The search behind the test above, on its figures in thousandths: 合计 prints basic 610.90 and project 371.13
+    # beyond the rest of the family, and each class reads as basic or as project. Scaled by 10¹⁷ the sums no longer
+    # fit 64 bits (a figure run together by the extractor) and are still compared exactly.
+    figures = [[(610_900 * scale, 0), (0, 610_900 * scale)], [(371_130 * scale, 0), (0, 371_130 * scale)]]
+    costs = [[(0, 0), (0, 0)], [(0, 0), (0, 0)]]
+    assert _cheapest_combination(figures, costs, [610_900 * scale, 371_130 * scale], (1, 0)) == (0, 1)
+    # A combination costing no more than the current one leaves it: (0, 1) is already the answer.
+    assert _cheapest_combination(figures, costs, [610_900 * scale, 371_130 * scale], (0, 1)) == (0, 1)
+    # Where 215 fits either column as well (both print 371.13 beyond the rest), the current reading is kept.
+    either = [[(0, 0)], [(371_130 * scale, 0), (0, 371_130 * scale)]]
+    for current in [(0, 0), (0, 1)]:
+        assert _cheapest_combination(either, [[(0, 0)], [(0, 0), (0, 0)]], [371_130 * scale] * 2, current) == current
 
 
 @pytest.mark.parametrize("suffix", FORMATS)

@@ -16,6 +16,8 @@ import math
 import operator
 from decimal import Decimal
 
+import numpy as np
+
 from .header import CellHeader
 from .lines import RowDraft, Slot
 from .numbers import rounding_tolerance
@@ -146,6 +148,36 @@ Evidence = dict[tuple[str, str], Decimal]
 
 def _milli(value: Decimal | None) -> int:
     return int((value or Decimal(0)) * 1000)
+
+
+def _cheapest_combination(figures: list[list[tuple[int, ...]]], costs: list[list[tuple[int, int]]],
+                          rest: list[int], current: tuple[int, ...]) -> tuple[int, ...]:
+    """The readings of a family's open children (one per child) that cost least: Σ|rest − Σ their figures| over
+    the columns plus the error inside their subtrees, then the misses. Every combination is costed at once as
+    arrays (a family may have thousands); of equals, `current` is kept, else the first in itertools.product order.
+
+    figures[k][j]: child k's figures under its reading j; costs[k][j]: (error, misses) inside its subtree.
+    """
+    largest = max([abs(v) for reading in figures for row in reading for v in row] + [abs(v) for v in rest] +
+                  [e for reading in costs for e, _ in reading])
+    # Thousandths as int64 while no sum of them can overflow; a figure nobody could print stays exact as objects.
+    dtype = np.int64 if largest * (len(figures) + 2) * (len(rest) + 1) < 2**62 else object
+    sums = np.zeros((1, len(rest)), dtype=dtype)
+    errors = np.zeros(1, dtype=dtype)
+    misses = np.zeros(1, dtype=np.int64)
+    for child_figures, child_costs in zip(figures, costs, strict=True):
+        # The last child varies fastest, as in itertools.product.
+        sums = (sums[:, None, :] + np.array(child_figures, dtype=dtype)[None, :, :]).reshape(-1, len(rest))
+        errors = (errors[:, None] + np.array([e for e, _ in child_costs], dtype=dtype)[None, :]).reshape(-1)
+        misses = (misses[:, None] + np.array([m for _, m in child_costs], dtype=np.int64)[None, :]).reshape(-1)
+    errors = errors + np.abs(np.array(rest, dtype=dtype)[None, :] - sums).sum(axis=1)
+    least = errors.min()
+    fewest = misses[errors == least].min()
+    at = int(np.ravel_multi_index(current, [len(f) for f in figures]))
+    if errors[at] == least and misses[at] == fewest:
+        return current
+    first = int(np.flatnonzero((errors == least) & (misses == fewest))[0])
+    return tuple(int(j) for j in np.unravel_index(first, [len(f) for f in figures]))
 
 
 class _TreeProblem:
@@ -301,25 +333,13 @@ class _TreeProblem:
             for i in kids:
                 if len(self.options[i]) <= 1:
                     rest = [r - v for r, v in zip(rest, self.values[i][choice[i]], strict=True)]
-            # Each open child's readings as (reading, error and misses inside its subtree, its figures).
-            readings = [[(j, *inner[i, j], self.values[i][j]) for j in range(len(self.options[i]))] for i in open_kids]
-
-            def cost_of(combination, rest=rest):
-                columns = zip(*(figures for *_, figures in combination), strict=True)
-                error = sum(abs(r - sum(column)) for r, column in zip(rest, columns, strict=True))
-                return error + sum(r[1] for r in combination), sum(r[2] for r in combination)
-
-            current = tuple(readings[k][choice[i]] for k, i in enumerate(open_kids))
-            best, best_cost = current, cost_of(current)
-            for combination in itertools.product(*readings):
-                candidate_cost = cost_of(combination)
-                if candidate_cost < best_cost:
-                    best, best_cost = combination, candidate_cost
-                    if best_cost == (0, 0):
-                        break  # nothing costs less: the rest could only tie, and the first of equals is kept
+            figures = [[self.values[i][j] for j in range(len(self.options[i]))] for i in open_kids]
+            costs = [[inner[i, j] for j in range(len(self.options[i]))] for i in open_kids]
+            current = tuple(choice[i] for i in open_kids)
+            best = _cheapest_combination(figures, costs, rest, current)
             if best != current:
                 choice = list(choice)
-                for i, (j, *_) in zip(open_kids, best, strict=True):
+                for i, j in zip(open_kids, best, strict=True):
                     for r, k in patches[i, j]:
                         choice[r] = k
         return choice
