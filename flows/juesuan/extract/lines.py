@@ -24,6 +24,12 @@ HEADER_FRAGMENTS = (
 # A page number alone on its line: '- 7 -', '— 9 —', '- 7' (a converter that drops the closing dash), '7', '第7页'.
 _PAGE_NUMBER = re.compile(r"^(?:[-—－]\s*\d{1,3}\s*[-—－]?|\d{1,3}|第\d+页(?:共\d+页)?|表\d+|公开\d+表|公开表\d+|\d{4}年度?)$")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+# Compiled once: these are tried on every token of every table row.
+_CODE_TOKEN = re.compile(r"\d{3}|\d{5}|\d{7}")  # a 类, 款 or 项 code
+_CODE_PART = re.compile(r"\d{1,2}")  # a 款 or 项 printed in a column of its own
+_FIGURE_HEAD = re.compile(r"[-−－—]?\d{1,3}")  # a figure's first digits, split from the rest by a stray space
+_UNGROUPED_DECIMAL = re.compile(r"\d+\.\d+")
+_LEADING_ZERO = re.compile(r"[-−－—]?0\d+")
 
 
 @dataclass
@@ -67,12 +73,12 @@ def is_noise(line: Line) -> bool:
 def _code_at(tokens: list[Token], i: int, classes: dict[str, str]) -> tuple[str, int] | None:
     """A classification code starting at token i, joined across split 类/款/项 columns; (code, tokens used)."""
     text = tokens[i].text
-    if not re.fullmatch(r"\d{3}|\d{5}|\d{7}", text) or text[:3] not in classes:
+    if not _CODE_TOKEN.fullmatch(text) or text[:3] not in classes:
         return None
     code, used = text, 1
     while len(code) < 7 and i + used < len(tokens):
         part = tokens[i + used].text
-        if not re.fullmatch(r"\d{1,2}", part):
+        if not _CODE_PART.fullmatch(part):
             break
         if len(part) == 1:
             # A 款 or 项 printed without its leading zero ("301 2 津贴补贴"): only when the name follows it.
@@ -92,8 +98,8 @@ def join_spaced_figures(tokens: list[Token], classes: dict[str, str]) -> list[To
     out: list[Token] = []
     for token in tokens:
         prev = out[-1] if out else None
-        if (prev is not None and re.fullmatch(r"[-−－—]?\d{1,3}", prev.text) and re.fullmatch(r"\d+\.\d+", token.text)
-                and prev.col == token.col and len(out) > 1 and not re.fullmatch(r"[-−－—]?0\d+", prev.text)
+        if (prev is not None and _FIGURE_HEAD.fullmatch(prev.text) and _UNGROUPED_DECIMAL.fullmatch(token.text)
+                and prev.col == token.col and len(out) > 1 and not _LEADING_ZERO.fullmatch(prev.text)
                 and prev.text not in classes
                 and (_CJK.search(out[-2].text) or is_decimal(out[-2].text) or is_blank(out[-2].text))):
             out[-1] = Token(prev.text + token.text, prev.x0, token.x1, prev.col)

@@ -16,6 +16,7 @@ from .readers import Line, RawDocument, Token
 Box = tuple[float, float, float, float]
 
 _HEADING_YEAR = re.compile(r"(20\d{2})年度?(?:部门|单位)(?:决算|预算)")
+_CLAUSE = re.compile(r"[。，,；;]")  # clause punctuation: a sentence, not a heading
 _CAPTION_YEAR = re.compile(r"(?:部门|单位|编制单位|填报单位)[:：].{0,40}?(20\d{2})年度")
 _AS_AT = re.compile(r"截至(20\d{2})年12月31日")
 _HEADING_AGENCY = re.compile(r"^(?:第[一二三四五六七八九十]+部分[:：]?)?(" + _ORG + r")(?:20\d{2})?年度?(?:部门|单位)(?:决算|预算)")
@@ -73,7 +74,7 @@ def heading_statements(doc: RawDocument, regions: dict[str, TableRegion]) -> lis
         text = _compact(group)
         where = {"page": line.page, "source_line": line.number, "bbox": _box(group)}
         # A heading is short and no sentence: no clause punctuation, and no lead-in to a list ("纳入…单位包括：").
-        short = len(text) <= 60 and not re.search(r"[。，,；;]", text) and not text.endswith(("：", ":"))
+        short = len(text) <= 60 and not _CLAUSE.search(text) and not text.endswith(("：", ":"))
         if short:
             for m in _HEADING_YEAR.finditer(text):
                 out.append(Statement("year", text, year=int(m.group(1)), **where))
