@@ -283,12 +283,14 @@ class _TreeProblem:
             if cost == (0, 0):
                 break
             for i in self._unsettled(choice, open_rows):
+                here = self.local_cost(choice, i)
                 for j in range(len(self.options[i])):
                     if j == choice[i]:
                         continue
                     candidate = self.move(choice, i, j)
-                    if self.local_cost(candidate, i) < self.local_cost(choice, i):
-                        choice, improved = candidate, True
+                    moved = self.local_cost(candidate, i)
+                    if moved < here:
+                        choice, here, improved = candidate, moved, True
             cost = self.cost(choice)
             if not improved:
                 break
