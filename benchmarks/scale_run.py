@@ -39,7 +39,7 @@ JUESUAN = str(Path(sys.executable).parent / "juesuan")
 # Task name prefixes → the stage they belong to (names of the current flow and of earlier ones).
 STAGES = [
     ("discover", "start"), ("extract", "extract"), ("load", "load"), ("build-models", "dbt"),
-    ("dbt-docs", "docs"), ("generate-docs", "docs"), ("generate-dbt-docs", "docs"), ("validate", "checks"), ("store-checks", "checks"), ("data-quality", "checks"),
+    ("dbt-docs", "docs"), ("generate-docs", "docs"), ("generate-dbt-docs", "docs"), ("validate", "checks"), ("data-quality", "checks"),
     ("find-unregistered", "report"), ("write-report", "report"), ("export", "parquet"),
 ]
 ORDER = ["start", "extract", "load", "dbt", "docs", "checks", "report", "parquet", "publish"]

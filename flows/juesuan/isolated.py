@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -38,11 +38,6 @@ class PreparedProcess:
         finally:
             self._pool.shutdown()
 
-    def submit(self, function: Callable[..., T], *args) -> Future[T]:
-        """function(*args) in the prepared process, after what was given to it before; the process stays for more
-        (close() ends it, after its calls)."""
-        return self._pool.submit(function, *args)
-
     def close(self) -> None:
-        """End the process: at once when unused (a stage before failed), else after its calls."""
+        """End the process unused (a stage before failed)."""
         self._pool.shutdown(cancel_futures=True)

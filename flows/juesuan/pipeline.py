@@ -21,7 +21,7 @@ from .discover import Inputs, read_inputs, up_to_date
 from .extract.document import extract_file
 from .extract.guarded import GuardedExtractor
 from .isolated import PreparedProcess
-from .quality.validate import QualitySummary, StoredChecks, prepare, store_checks, validate_checks
+from .quality.validate import QualitySummary, prepare, validate_warehouse
 from .report.html import write_report
 from .settings import EXTRACTOR_VERSION, load_settings
 from .warehouse import runs
@@ -168,26 +168,14 @@ def _close_checks() -> None:
         _checks_process = None
 
 
-@task(name="store-checks", cache_policy=NO_CACHE)
-def store_data_quality(warehouse: str, build_dir: str, run_id: str) -> StoredChecks:
-    """Every consistency check into dq_results, and the findings marked on copies of their PDFs: what the report
-    reads of the checks. In the checks' process (prepared while dbt built, see _prepare_checks)."""
-    global _checks_process
-    _checks_process = _checks_process or PreparedProcess()
-    return _checks_process.submit(store_checks, Path(warehouse), Path(build_dir), run_id).result()
-
-
 @task(name="validate-warehouse", cache_policy=NO_CACHE)
-def validate_data_quality(warehouse: str, build_dir: str, run_id: str, stored: StoredChecks) -> QualitySummary:
-    """The GX suites over the stored checks, the data docs and the index page, in the checks' process, which then
-    ends: what GX and pandas grow there (a family's check rows at a time) is returned, not kept by this process for
-    the stages after. It only reads the warehouse, so the report is written meanwhile."""
+def validate_data_quality(warehouse: str, build_dir: str, run_id: str) -> QualitySummary:
+    """Every consistency check, validated by the GX suites; dq_results and the data docs written. In a process of
+    its own (prepared while dbt built, see _prepare_checks): what GX and pandas grow there (a family's check rows at
+    a time) is returned when it ends, not kept by this process for the stages after."""
     global _checks_process
     process, _checks_process = _checks_process or PreparedProcess(), None
-    try:
-        return process.submit(validate_checks, Path(warehouse), Path(build_dir), run_id, stored).result()
-    finally:
-        process.close()
+    return process.run(validate_warehouse, Path(warehouse), Path(build_dir), run_id)
 
 
 @task(name="write-report", cache_policy=NO_CACHE)
@@ -309,17 +297,12 @@ def pipeline(raw: str | None = None, warehouse: str | None = None, build: str | 
                 dbt_summary = build_warehouse_models(str(building), pages, run_id,
                                                      str(published) if published else None)
             with _stage("checks"):
-                stored = store_data_quality(str(building), pages, run_id)
-                # The GX suites (one core, in the checks' process) only read the warehouse, and the report reads none
-                # of their results: it is written meanwhile, on the other core.
-                validating = validate_data_quality.submit(str(building), pages, run_id, stored)
-                with _stage("report"):
-                    write_html_report(str(building), pages, str(settings.raw_dir),
-                                      str(published) if published else None)
-                quality = validating.result()
-            with _stage("docs"):  # dbt opens the warehouse to write: after the suites' reading
+                quality = validate_data_quality(str(building), pages, run_id)
+            with _stage("docs"):
                 generate_dbt_docs(str(building), pages, str(published) if published else None)
             unregistered = find_unregistered_agencies(str(building))
+            with _stage("report"):
+                write_html_report(str(building), pages, str(settings.raw_dir), str(published) if published else None)
             problems = vanished + [(o.name, severity, printable(message), line)
                                    for o in outcomes for severity, message, line in o.problems]
             report = RunReport(run_id, served, len(files), summary, dbt_summary, quality, problems, unregistered,

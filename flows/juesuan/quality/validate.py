@@ -124,24 +124,14 @@ def gx_run_identifier(run_id: str):
     return RunIdentifier(run_name=run_id, run_time=datetime.datetime.now(datetime.UTC))
 
 
-@dataclass
-class StoredChecks:
-    """What store_checks wrote, for validate_checks: the counts, which rows the suites validate, and the links to
-    the annotated PDFs."""
-
-    summary: QualitySummary
-    scope: str  # the SQL condition on dq_results of the rows the suites validate this run
-    every_check: bool
-    links: dict[str, dict[str, str]]
-
-
-def store_checks(warehouse: Path, build_dir: Path, run_id: str) -> StoredChecks:
-    """Compute every check into dq_results and mark the findings on copies of their PDFs: all of the checks that the
-    report reads (validate_checks then runs the GX suites, which the report does not wait for).
+def validate_warehouse(warehouse: Path, build_dir: Path, run_id: str) -> QualitySummary:
+    """Compute every check into dq_results, validate each family's suite, and build the data docs.
 
     The check rows stay in the warehouse (millions at scale): written there by SQL, read out a family at a time for
     GX, and a document at a time for the index page.
     """
+
+    site = build_dir / "dq" / "gx"
     with connect(warehouse) as con:
         rechecking = _rechecking(con)
         _store_results(con, rechecking, run_id)
@@ -154,34 +144,16 @@ def store_checks(warehouse: Path, build_dir: Path, run_id: str) -> StoredChecks:
         outcomes = Counter(dict(con.sql("select outcome, count(*) from dq_results group by 1").fetchall()))
         summary = QualitySummary(checks=sum(outcomes.values()), outcomes=outcomes,
                                  validated=con.sql(f"select count(*) from dq_results where {scope}").fetchall()[0][0])
-        # The findings the annotated PDFs mark (few: the publisher's errors and possible misreadings on a page).
-        findings_on_pages = con.sql(f"select * from dq_results where outcome in ({', '.join(map(repr, COLOURS))}) "
-                                    "and page is not null").to_arrow_table().to_pylist()
-    return StoredChecks(summary, scope, not rechecking, annotate_pdfs(findings_on_pages, build_dir / "dq"))
-
-
-def validate_checks(warehouse: Path, build_dir: Path, run_id: str, stored: StoredChecks) -> QualitySummary:
-    """Validate each family's suite over the check rows store_checks wrote, and build the data docs and the index
-    page; only reads the warehouse."""
-    site = build_dir / "dq" / "gx"
-    summary = stored.summary
-    with connect(warehouse, read_only=True) as con:
         context, suites = _prepared.pop(site, None) or (_context(site), _suites_module())
         catalog = rules()
         run = gx_run_identifier(run_id)
         for family in families():
             summary.failed_expectations += _validate_family(context, suites, catalog, family,
-                                                            _frame(con, family, stored.scope), stored.every_check, run)
+                                                            _frame(con, family, scope), not rechecking, run)
         context.build_data_docs()
         localize_site(site)
-        summary.docs_index = _write_pages(con, build_dir / "dq", site, catalog, run_id, summary.validated, stored.links)
+        summary.docs_index = _write_pages(con, build_dir / "dq", site, catalog, run_id, summary.validated)
     return summary
-
-
-def validate_warehouse(warehouse: Path, build_dir: Path, run_id: str) -> QualitySummary:
-    """Compute every check into dq_results, validate each family's suite, and build the data docs (store_checks,
-    then validate_checks, in this process)."""
-    return validate_checks(warehouse, build_dir, run_id, store_checks(warehouse, build_dir, run_id))
 
 
 def _validate_family(context, suites, catalog: dict, family: str, frame: pd.DataFrame, every_check: bool,
@@ -224,13 +196,17 @@ def _run_suite(context, datasource, suites, catalog: dict, family: str, frame: p
 
 
 def _write_pages(con: duckdb.DuckDBPyConnection, dq_dir: Path, site: Path, catalog: dict, run_id: str,
-                 validated: int, links: dict[str, dict[str, str]]) -> Path:
-    """The index page, from dq_results: it shows the checks that did not pass (read a document at a time), with the
-    links to their annotated PDFs; the passes are counted."""
+                 validated: int) -> Path:
+    """The annotated PDFs and the index page, from dq_results: they show the checks that did not pass (read a
+    document at a time); the passes are counted."""
     documents = con.sql("select document_id, file_name, agency_name, fiscal_year from dim_document"
                         ).to_arrow_table().to_pylist()
     counts = Counter({(file_name, outcome): n for file_name, outcome, n in con.sql(
         "select file_name, outcome, count(*) from dq_results group by all").fetchall()})
+    # The findings the annotated PDFs mark (few: the publisher's errors and possible misreadings on a page).
+    findings_on_pages = con.sql(f"select * from dq_results where outcome in ({', '.join(map(repr, COLOURS))}) "
+                                "and page is not null").to_arrow_table().to_pylist()
+    links = annotate_pdfs(findings_on_pages, dq_dir)
     notable = Follow(grouped(con, "select * from dq_results where outcome <> 'pass' order by file_name", "file_name"))
     return write_index(dq_dir, site, documents, notable.take, counts, catalog, run_id, links, validated)
 
