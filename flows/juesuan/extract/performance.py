@@ -14,7 +14,6 @@ from .readers import Line, RawDocument
 
 _FORM_TITLE = re.compile(r"项目支出绩效自评表")
 _NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
-_WHITESPACE = re.compile(r"\s+")
 _TARGET = re.compile(r"(?P<pre>≥|≤|>|<|＞|＜|=|不低于|不少于|不高于|不超过|高达|达到|提高了|节约了)?\s*"
                      r"(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>%|[^\d\s%以]{0,4})?(?P<post>以上|以下|及以上|及以下)?")
 _COMPARATORS = {"≥": "≥", "不低于": "≥", "不少于": "≥", "以上": "≥", "及以上": "≥", "≤": "≤", "不高于": "≤",
@@ -190,7 +189,7 @@ def extract_project_forms(doc: RawDocument) -> list[ProjectForm]:
 def extract_department_result(doc: RawDocument) -> DepartmentResult:
     """The department-wide self-evaluation figures stated in prose."""
     result = DepartmentResult()
-    joined = [(line.number, _WHITESPACE.sub("", line.text)) for line in doc.lines if not line.positional]
+    joined = [(line.number, line.compact) for line in doc.lines if not line.positional]
     text = "".join(t for _, t in joined)
     starts, offset = [], 0
     for number, part in joined:

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from .finder import TableRegion
 from .numbers import TEN_THOUSAND
-from .readers import Line, RawDocument
+from .readers import Line, RawDocument, without_spaces
 
 _NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _AMOUNT = re.compile(rf"(?P<num>{_NUMBER})(?P<unit>万元|元)")
@@ -82,7 +82,6 @@ class ProseFact:
 _FIGURE_TOKEN = re.compile(r"^-?[\d,]+(?:\.\d+)?%?$")
 _PAGE_NUMBER = re.compile(r"[-—–－]{1,2}\d{1,4}[-—–－]{1,2}")
 _UNIT_FIRST = re.compile(r"^(?:万元|元|%)")
-_WHITESPACE = re.compile(r"\s+")
 _OPEN_END = re.compile(r"(?:为|占|的|计|数|共|约)$")
 
 
@@ -188,7 +187,7 @@ def prose_stream(doc: RawDocument, regions: dict[str, TableRegion]) -> ProseStre
     pages: list[int | None] = []
     owners: list[object] = []
     for line, tokens in rows:
-        pieces = [(_WHITESPACE.sub("", t.text), t) for t in tokens]
+        pieces = [(without_spaces(t.text), t) for t in tokens]
         if line.positional:
             pieces.append(("。", None))  # a table row in prose: never let a figure run into the next line
         for piece, token in pieces:

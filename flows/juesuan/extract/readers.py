@@ -85,8 +85,13 @@ class Line:
         try:
             return self._compact
         except AttributeError:
-            self._compact = _SPACES.sub("", "".join(t.text for t in self.tokens))
+            self._compact = without_spaces("".join(t.text for t in self.tokens))
             return self._compact
+
+
+def without_spaces(text: str) -> str:
+    """The text with every whitespace character removed (Line.compact's form)."""
+    return _SPACES.sub("", text)
 
 
 @dataclass
