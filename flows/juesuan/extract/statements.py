@@ -55,6 +55,11 @@ def _box(lines: list[Line]) -> Box | None:
             max(t.bottom for t in tokens))
 
 
+def _where(group: list[Line]) -> dict:
+    """A statement's place: its page, line and box (worked out only for the few lines that state something)."""
+    return {"page": group[0].page, "source_line": group[0].number, "bbox": _box(group)}
+
+
 def _compact(group: list[Line]) -> str:
     if len(group) == 1:
         return group[0].compact
@@ -72,33 +77,32 @@ def heading_statements(doc: RawDocument, regions: dict[str, TableRegion]) -> lis
     for group in _visual_lines(doc.lines):
         line = group[0]
         text = _compact(group)
-        where = {"page": line.page, "source_line": line.number, "bbox": _box(group)}
         # A heading is short and no sentence: no clause punctuation, and no lead-in to a list ("纳入…单位包括：").
         short = len(text) <= 60 and not _CLAUSE.search(text) and not text.endswith(("：", ":"))
         if short:
             for m in _HEADING_YEAR.finditer(text):
-                out.append(Statement("year", text, year=int(m.group(1)), **where))
+                out.append(Statement("year", text, year=int(m.group(1)), **_where(group)))
             m = _HEADING_AGENCY.match(text)
             if m:
-                out.append(Statement("agency", text, agency=_normal(m.group(1)), **where))
+                out.append(Statement("agency", text, agency=_normal(m.group(1)), **_where(group)))
         # Each pattern is tried only on lines holding a character it cannot match without (most lines hold none).
         if "：" in text or ":" in text:
             for m in _CAPTION_YEAR.finditer(text):
-                out.append(Statement("year", text, year=int(m.group(1)), **where))
+                out.append(Statement("year", text, year=int(m.group(1)), **_where(group)))
             for m in _CAPTION_AGENCY.finditer(text):
-                out.append(Statement("agency", text, agency=_normal(m.group(1)), **where))
+                out.append(Statement("agency", text, agency=_normal(m.group(1)), **_where(group)))
         if "截至" in text:
             for m in _AS_AT.finditer(text):
                 out.append(Statement("as_at_year", text[max(0, m.start() - 20) : m.end() + 20], year=int(m.group(1)),
-                                     **where))
+                                     **_where(group)))
         if _PLACEHOLDER_MARK.search(text):
             for m in _PLACEHOLDER.finditer(text):
                 out.append(Statement("placeholder", text[max(0, m.start() - 30) : m.end() + 30], word=m.group(0),
-                                     **where))
+                                     **_where(group)))
         if short and index[id(line)] < first_table and id(line) not in title_lines:
             spec = match_title(Line(line.number, line.page, [Token(text)]))
             if spec is not None:
-                out.append(Statement("contents", text, table_key=spec.key, **where))
+                out.append(Statement("contents", text, table_key=spec.key, **_where(group)))
     return out
 
 
