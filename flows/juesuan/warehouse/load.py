@@ -166,29 +166,37 @@ def _bbox(box) -> dict:
     return dict(zip(("bbox_x0", "bbox_top", "bbox_x1", "bbox_bottom"), box or (None,) * 4, strict=True))
 
 
+# The fields of an extracted row that are its figures, one raw.table_rows record each.
+_MEASURES = (AMOUNT_FIELDS | {"count"}) - NON_MEASURE_FIELDS
+_NO_BOX = _bbox(None)
+
+
 def _row_records(extraction: Extraction, screen: Screen) -> list[dict]:
     records = []
     for table_key, table in extraction.tables.items():
         for index, row in enumerate(table["rows"]):
-            printed = row.get("printed", {})
-            is_count = table_key == "state_assets" or row.get("kind") == "count"
-            line = row.get("source_line")
+            printed, boxes, line = row.get("printed", {}), row.get("boxes") or {}, row.get("source_line")
+            line_fields = None  # what every figure of the row shares, made for its first figure
             for measure, value in row.items():
-                if measure in NON_MEASURE_FIELDS or (measure not in AMOUNT_FIELDS and measure != "count"):
+                if measure not in _MEASURES:
                     continue
                 amount = screen.amount(value, f"{table_key}: {row.get('code') or row.get('name')} {measure}",
                                        printed.get(measure), line, table_key)
                 if amount is None and value is not None:
                     continue  # a misreading is reported, never loaded
+                if line_fields is None:
+                    line_fields = {
+                        "sha256": extraction.sha256, "table_key": table_key, "row_index": index,
+                        "code": row.get("code"), "name": row.get("name"), "side": row.get("side"),
+                        "row_group": row.get("group") or row.get("kind"),
+                        "is_count": table_key == "state_assets" or row.get("kind") == "count", "source_line": line,
+                        "page": row.get("page"), "placement": row.get("placement")}
+                box = boxes.get(measure)
                 records.append({
-                    "sha256": extraction.sha256, "table_key": table_key, "row_index": index,
-                    "code": row.get("code"), "name": row.get("name"), "side": row.get("side"),
-                    "row_group": row.get("group") or row.get("kind"),
+                    **line_fields,
                     "line_no": screen.integer(row.get("line_no"), f"{table_key}: 行次", line=line, table=table_key),
                     "measure": measure, "amount": amount, "printed": printed.get(measure),
-                    "is_count": is_count, "source_line": line, "page": row.get("page"),
-                    "placement": row.get("placement"), **_bbox((row.get("boxes") or {}).get(measure)),
-                })
+                    **(_bbox(box) if box else _NO_BOX)})
     return records
 
 
@@ -344,7 +352,8 @@ def _document_batches(extraction: Extraction, run_id: str, now) -> tuple[dict[st
              "right_value": screen.amount(st.right, "comparison: final", st.right, st.source_line)}
             for i, st in enumerate(extraction.statements)],
     }
-    return {table: pa.Table.from_pylist(rows, SCHEMAS[table]) for table, rows in records.items()}, screen
+    return {table: pa.Table.from_pylist(rows, SCHEMAS[table]) if rows else _EMPTY[table]
+            for table, rows in records.items()}, screen
 
 
 def document_tables(extraction: Extraction, run_id: str, now, duplicate_of: Path | None = None
@@ -375,12 +384,13 @@ def document_tables(extraction: Extraction, run_id: str, now, duplicate_of: Path
             errors.append(_error(extraction, run_id, now, "error", "implausible_figure",
                                  f"{where}: {shown}: more integer digits than any budget has (a figure of "
                                  f"{AMOUNT_BOUND_WAN:,.0f} 万元 or more); a misreading, not loaded", True, line, table))
-    batches["raw.load_errors"] = pa.Table.from_pylist(errors, LOAD_ERRORS)
+    batches["raw.load_errors"] = pa.Table.from_pylist(errors, LOAD_ERRORS) if errors else _EMPTY["raw.load_errors"]
     return batches, loaded
 
 
 # Every raw table a load writes, raw.load_errors included, with its Arrow schema.
 RAW_TABLES = {**SCHEMAS, "raw.load_errors": LOAD_ERRORS}
+_EMPTY = {table: schema.empty_table() for table, schema in RAW_TABLES.items()}  # Arrow tables are immutable
 
 
 def load_extractions(
