@@ -81,15 +81,17 @@ def _group(rows: list[dict], key: str) -> dict[str, list[dict]]:
     return out
 
 
-def _pivot_rows(rows: list[dict]) -> dict[str, list[dict]]:
-    """One document's raw.table_rows (one row per measure) → table_key → one row per printed line with its measures
-    side by side."""
+def _pivot_rows(rows: list[tuple]) -> dict[str, list[dict]]:
+    """One document's raw.table_rows (one row per measure, as tuples in the columns of _DETAIL_SOURCES["rows"]) →
+    table_key → one row per printed line with its measures side by side."""
     out: dict[str, dict[int, dict]] = defaultdict(dict)
-    for r in rows:
-        line = out[r["table_key"]].setdefault(r["row_index"], {
-            "code": r["code"], "name": r["name"], "side": r["side"], "page": r["page"],
-            "source_line": r["source_line"], "measures": {}})
-        line["measures"][r["measure"]] = r["amount"] if r["amount"] is not None else r["printed"]
+    for _, table_key, row_index, code, name, side, page, source_line, measure, amount, printed in rows:
+        lines = out[table_key]
+        line = lines.get(row_index)
+        if line is None:
+            line = lines[row_index] = {"code": code, "name": name, "side": side, "page": page,
+                                       "source_line": source_line, "measures": {}}
+        line["measures"][measure] = amount if amount is not None else printed
     return {key: [lines[i] for i in sorted(lines)] for key, lines in out.items()}
 
 
@@ -192,7 +194,8 @@ def document_details(con: duckdb.DuckDBPyConnection, document_ids: list[str]) ->
     for start in range(0, len(wanted), DETAIL_CHUNK):
         chunk = wanted[start:start + DETAIL_CHUNK]
         streams = {name: Follow(grouped(con, f"select * from ({sql}) where {key} in (select unnest($ids)) "
-                                             f"order by {_DETAIL_ORDER[name]}", key, {"ids": chunk}))
+                                             f"order by {_DETAIL_ORDER[name]}", key, {"ids": chunk},
+                                        tuples=name == "rows"))
                    for name, (sql, key) in sources.items()}
         checks, tables, rows, notes = (streams.get(name, empty) for name in ("checks", "tables", "rows", "notes"))
         for document_id in chunk:

@@ -8,16 +8,24 @@ from collections.abc import Iterator
 import duckdb
 
 
-def grouped(con: duckdb.DuckDBPyConnection, sql: str, key: str, params=None) -> Iterator[tuple[str, list[dict]]]:
-    """(key, rows) of a query ordered by key, streamed in batches: only one key's rows are held at a time."""
+def grouped(con: duckdb.DuckDBPyConnection, sql: str, key: str, params=None,
+            tuples: bool = False) -> Iterator[tuple[str, list]]:
+    """(key, rows) of a query ordered by key, streamed in batches: only one key's rows are held at a time. Rows are
+    dicts, or with `tuples` tuples in the query's column order (a dict per row was most of the time of reading a
+    document's hundreds of printed figures)."""
     reader = con.cursor().sql(sql, params=params).to_arrow_reader(10_000)
     current, rows = None, []
     for batch in reader:
-        for row in batch.to_pylist():
-            if row[key] != current:
+        if tuples:
+            columns = [column.to_pylist() for column in batch.columns]
+            keyed = zip(columns[batch.schema.get_field_index(key)], zip(*columns))
+        else:
+            keyed = ((row[key], row) for row in batch.to_pylist())
+        for value, row in keyed:
+            if value != current:
                 if rows:
                     yield current, rows
-                current, rows = row[key], []
+                current, rows = value, []
             rows.append(row)
     if rows:
         yield current, rows
