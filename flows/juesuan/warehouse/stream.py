@@ -18,7 +18,7 @@ def grouped(con: duckdb.DuckDBPyConnection, sql: str, key: str, params=None,
     for batch in reader:
         if tuples:
             columns = [column.to_pylist() for column in batch.columns]
-            keyed = zip(columns[batch.schema.get_field_index(key)], zip(*columns))
+            keyed = zip(columns[batch.schema.get_field_index(key)], zip(*columns, strict=True), strict=True)
         else:
             keyed = ((row[key], row) for row in batch.to_pylist())
         for value, row in keyed:
