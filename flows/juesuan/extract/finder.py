@@ -224,11 +224,13 @@ def rows_before_title(doc: RawDocument, region: TableRegion) -> list[str]:
     page, title = region.title_line.page, region.title_line.number
     if page is None or not any(_has_figure(line) for line in region.lines):
         return []
-    on_page = [line for line in doc.lines if line.page == page]
+    on_page = doc.page_lines(page)
     at = next(i for i, line in enumerate(on_page) if line is region.title_line)  # reading order, not line numbers
+    # Most titles have their rows below them on the page: that settles it at the first line of figures.
+    if any(_has_figure(line) for line in on_page[at + 1 :]):
+        return []
     above = sum(1 for line in on_page[:at] if _has_figure(line))
-    below = sum(1 for line in on_page[at + 1 :] if _has_figure(line))
-    if above < 2 or below:
+    if above < 2:
         return []
     return [f"page {page} prints {above} lines of figures above this table's title (line {title}) and none below "
             "it: this text puts rows before their titles, so the rows read after the title may be another table's"]

@@ -89,9 +89,10 @@ def detect_agency(doc: RawDocument) -> str | None:
             m = _SUBJECT.match(compact)
             if m:
                 votes[_clean(m.group(1))] += 2
-        cells = [t.text for t in line.tokens if t.text]
-        if len(cells) >= 2 and _NAME_CELL.match(cells[0]) and re.fullmatch(_ORG, cells[1]):
-            votes[_clean(cells[1])] += 3
+        if "名称" in text or "填报单位" in text:  # what _NAME_CELL's label holds (few lines do)
+            cells = [t.text for t in line.tokens if t.text]
+            if len(cells) >= 2 and _NAME_CELL.match(cells[0]) and re.fullmatch(_ORG, cells[1]):
+                votes[_clean(cells[1])] += 3
         if index < 8 and re.fullmatch(_ORG, compact):
             # A title page printing the agency on a line of its own.
             votes[_clean(compact)] += 2

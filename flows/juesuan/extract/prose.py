@@ -13,7 +13,8 @@ from .numbers import TEN_THOUSAND
 from .readers import Line, RawDocument, without_spaces
 
 _NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-_AMOUNT = re.compile(rf"(?P<num>{_NUMBER})(?P<unit>万元|元)")
+# Not from inside a figure (each caller skips those): the lookbehind spares trying every digit of every figure.
+_AMOUNT = re.compile(rf"(?<![\d.,])(?P<num>{_NUMBER})(?P<unit>万元|元)")
 # A form's unit label wrapped around its rows (项目资金 / （万 / 其他资金 18.00 / 元）): the 元 closing "（万…元）"
 # is the label's, not the figure's unit, so the figure is no amount of the prose.
 _INSIDE_WRAPPED_UNIT = re.compile(r"[（(]万[^（）()]*\d元[）)]$")
@@ -294,7 +295,7 @@ def _read_clauses(fact: ProseFact, stream: str, position: int) -> int:
     return used
 
 
-_METRIC = re.compile(rf"(?P<num>{_NUMBER})(?P<unit>万件|万人次|万条|人次|件|个|项|条|家|次|辆|台|套|名|%)")
+_METRIC = re.compile(rf"(?<![\d.,])(?P<num>{_NUMBER})(?P<unit>万件|万人次|万条|人次|件|个|项|条|家|次|辆|台|套|名|%)")
 _NOT_A_METRIC = re.compile(r"(占|增长|下降|增加|减少|的|提高|降低|压减|约|第|近)$")
 
 

@@ -103,6 +103,16 @@ class RawDocument:
     pages: int
     warnings: list[str] = field(default_factory=list)
 
+    def page_lines(self, page: int | None) -> list[Line]:
+        """The lines of one page, in reading order (the pages' lines are grouped once, on first use)."""
+        try:
+            pages = self._pages
+        except AttributeError:
+            pages = self._pages = {}
+            for line in self.lines:
+                pages.setdefault(line.page, []).append(line)
+        return pages.get(page, [])
+
     @property
     def full_text(self) -> str:
         try:
