@@ -6,14 +6,8 @@
 -- build needed 4 GB and failed within a 1.5 GB memory limit; apart, each fits in 1 GB.
 with
 
--- Inside this model a document is a small integer, not its 64-character id: the model joins millions of rows by
--- document, and at 10,000 documents those joins on the id were most of its time and spilled gigabytes to disk.
--- `final` puts the id back.
-document_keys as (
-    select document_id, row_number() over (order by document_id) as document_key
-    from {{ ref('stg_raw__documents') }}
-    {{ only_checked_documents() }}
-),
+-- Documents are numbered inside this model (macros/document_keys.sql); `final` puts the id back.
+{{ document_keys() }},
 
 documents as (
     select keys.document_key as document_id, file_name, agency_name, fiscal_year, printed_unit, source_file,
@@ -23,15 +17,11 @@ documents as (
 ),
 
 figures as (
-    select figures.* replace (keys.document_key as document_id)
-    from {{ ref('stg_raw__table_rows') }} as figures
-    inner join document_keys as keys using (document_id)
+    {{ keyed_by_document(ref('stg_raw__table_rows')) }}
 ),
 
 printed_rows as (
-    select printed_rows.* replace (keys.document_key as document_id)
-    from {{ ref('int_printed_rows') }} as printed_rows
-    inner join document_keys as keys using (document_id)
+    {{ keyed_by_document(ref('int_printed_rows')) }}
 ),
 
 -- The function-coded tables (rules.yml: TREE-FUNCTION's tables).

@@ -15,13 +15,8 @@
 -- suspect_extraction, not the publisher's error.
 with
 
--- Inside this model a document is a small integer, not its 64-character id (as in int_table_rule_sums): the joins
--- of millions of check rows by document were most of its time at 10,000 documents. `measured` puts the id back.
-document_keys as (
-    select document_id, row_number() over (order by document_id) as document_key
-    from {{ ref('stg_raw__documents') }}
-    {{ only_checked_documents() }}
-),
+-- Documents are numbered inside this model (macros/document_keys.sql); `measured` puts the id back.
+{{ document_keys() }},
 
 documents as (
     select keys.document_key as document_id, documents.document_id as document_sha, file_name, agency_name,
@@ -31,15 +26,11 @@ documents as (
 ),
 
 figures as (
-    select figures.* replace (keys.document_key as document_id)
-    from {{ ref('stg_raw__table_rows') }} as figures
-    inner join document_keys as keys using (document_id)
+    {{ keyed_by_document(ref('stg_raw__table_rows')) }}
 ),
 
 printed_rows as (
-    select printed_rows.* replace (keys.document_key as document_id)
-    from {{ ref('int_printed_rows') }} as printed_rows
-    inner join document_keys as keys using (document_id)
+    {{ keyed_by_document(ref('int_printed_rows')) }}
 ),
 
 layout_warned as (
@@ -56,9 +47,7 @@ warned_by_document as (
 ),
 
 sums as (
-    select sums.* replace (keys.document_key as document_id)
-    from {{ ref('int_table_rule_sums') }} as sums
-    inner join document_keys as keys using (document_id)
+    {{ keyed_by_document(ref('int_table_rule_sums')) }}
 ),
 
 compared as (

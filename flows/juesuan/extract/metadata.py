@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from .readers import RawDocument
+from .readers import RawDocument, without_spaces
 
 FINAL_ACCOUNTS = "final_accounts"
 DEPT_SELF_EVALUATION = "dept_self_evaluation"
@@ -40,7 +40,7 @@ def is_budget(doc: RawDocument, phases: Counter[str]) -> bool:
     """True when the document is a budget: its standard tables carry budget titles, or its titles say 预算 not 决算."""
     if phases["budget"] or phases["final"]:
         return phases["budget"] > phases["final"]
-    head = re.sub(r"\s+", "", "".join(line.text for line in doc.lines[:200]))
+    head = without_spaces("".join(line.text for line in doc.lines[:200]))
     if _SELF_EVALUATION_TITLE.search(head):
         return False
     budget, final = len(_BUDGET_TITLE.findall(head)), len(_FINAL_TITLE.findall(head))
@@ -57,7 +57,7 @@ def detect_kind(doc: RawDocument, tables_found: int, phases: Counter[str] | None
     if is_budget(doc, phases):
         return BUDGET
     tables_found = phases["final"] if phases else tables_found
-    text = re.sub(r"\s+", "", doc.full_text[:200000])
+    text = without_spaces(doc.full_text[:200000])
     if tables_found >= 2 or (re.search(r"部门决算", text) and tables_found >= 1):
         return FINAL_ACCOUNTS
     if re.search(r"项目支出绩效自评|项目绩效自评|支出项目绩效自评", text[:3000]) and not re.search(r"部门整体支出绩效", text[:3000]):

@@ -11,7 +11,7 @@ from decimal import Decimal
 from .finder import TableRegion, match_title
 from .metadata import _ORG
 from .prose import _NUMBER, ProseStream, _visual_lines
-from .readers import Line, RawDocument, Token
+from .readers import Line, RawDocument, Token, without_spaces
 
 Box = tuple[float, float, float, float]
 
@@ -65,7 +65,7 @@ def _compact(group: list[Line]) -> str:
         return group[0].compact
     tokens = sorted((t for line in group for t in line.tokens), key=lambda t: t.x0) if group[0].top is not None \
         else [t for line in group for t in line.tokens]
-    return re.sub(r"\s+", "", "".join(t.text for t in tokens))
+    return without_spaces("".join(t.text for t in tokens))
 
 
 def heading_statements(doc: RawDocument, regions: dict[str, TableRegion]) -> list[Statement]:

@@ -82,7 +82,7 @@ def _group(rows: list[dict], key: str) -> dict[str, list[dict]]:
 
 
 def _pivot_rows(rows: list[tuple]) -> dict[str, list[dict]]:
-    """One document's raw.table_rows (one row per measure, as tuples in the columns of _DETAIL_SOURCES["rows"]) →
+    """One document's raw.table_rows (one row per measure, as tuples of _ROW_COLUMNS) →
     table_key → one row per printed line with its measures side by side."""
     out: dict[str, dict[int, dict]] = defaultdict(dict)
     for _, table_key, row_index, code, name, side, page, source_line, measure, amount, printed in rows:
@@ -144,6 +144,9 @@ def read_report_data(con: duckdb.DuckDBPyConnection) -> ReportData:
     )
 
 
+# A printed figure as _pivot_rows reads it: the columns of the "rows" source below, read as tuples in this order.
+_ROW_COLUMNS = ("sha256", "table_key", "row_index", "code", "name", "side", "page", "source_line", "measure", "amount",
+                "printed")
 # What a document's page shows besides its summary, source by source: (query, the document's key column). A page
 # shows none of the run ids and load times, which change with every run: they are left out, so a page whose content
 # would not change is copied from the published report (html._Pages). Of the checks, a page lists those that did
@@ -151,8 +154,7 @@ def read_report_data(con: duckdb.DuckDBPyConnection) -> ReportData:
 _DETAIL_SOURCES = {
     "checks": ("select * exclude (run_id) from dq_results where outcome <> 'pass'", "document_id"),
     "tables": ("select * from raw.document_tables", "sha256"),
-    "rows": ("select sha256, table_key, row_index, code, name, side, page, source_line, measure, amount, printed "
-             "from raw.table_rows", "sha256"),
+    "rows": (f"select {', '.join(_ROW_COLUMNS)} from raw.table_rows", "sha256"),
     "notes": ("select sha256, severity, error_code, message, source_line, table_key from raw.load_errors "
               "where loaded and sha256 is not null", "sha256"),
 }
